@@ -1,0 +1,241 @@
+"""Find Qwen3-TTS models on disk by what their config says, and load them onto a device.
+
+Discovery reads only JSON (no torch), so the GUI can list models instantly at start-up.
+"""
+
+from __future__ import annotations
+
+import gc
+import importlib.util
+import json
+import logging
+import os
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from studio import paths
+from studio.engine.errors import ModelCorrupt, ModelNotFound, OutOfMemory
+
+log = logging.getLogger(__name__)
+
+KINDS = ("base", "custom_voice", "voice_design")
+_SIZE_NAMES = {"0b6": "0.6B", "1b7": "1.7B"}
+REQUIRED_FILES = ("config.json", "model.safetensors", "speech_tokenizer/config.json",
+                  "speech_tokenizer/model.safetensors")
+
+ProgressFn = Callable[[float, str], None]
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """What a model folder is, read from its ``config.json``."""
+
+    path: Path
+    kind: str
+    size: str  # "0.6B", "1.7B", or the raw tag for unknown sizes
+    languages: tuple[str, ...]
+    speakers: tuple[str, ...]
+    problem: str | None = None  # set when the folder is incomplete
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @property
+    def supports_instruct(self) -> bool:
+        """VoiceDesign always; CustomVoice only at 1.7B (qwen-tts drops instruct on 0.6B)."""
+        if self.kind == "voice_design":
+            return True
+        return self.kind == "custom_voice" and self.size != "0.6B"
+
+    @property
+    def usable(self) -> bool:
+        return self.problem is None
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(path=str(self.path), name=self.name, kind=self.kind, size=self.size,
+                    languages=list(self.languages), speakers=list(self.speakers),
+                    supports_instruct=self.supports_instruct, problem=self.problem)
+
+
+def read_model_info(folder: Path) -> ModelInfo | None:
+    """Return the folder's ModelInfo, or None if it is not a Qwen3-TTS model at all."""
+    folder = Path(folder)
+    cfg_path = folder / "config.json"
+    try:
+        cfg = json.loads(cfg_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(cfg, dict) or cfg.get("model_type") != "qwen3_tts":
+        return None
+    kind = str(cfg.get("tts_model_type", ""))
+    talker = cfg.get("talker_config") or {}
+    langs = tuple(sorted(k for k in (talker.get("codec_language_id") or {}) if "dialect" not in k))
+    speakers = tuple(sorted((talker.get("spk_id") or {}).keys()))
+    size_tag = str(cfg.get("tts_model_size", ""))
+    problem = None
+    if kind not in KINDS:
+        problem = f"unknown model type {kind!r}"
+    elif cfg.get("tokenizer_type") not in (None, "qwen3_tts_tokenizer_12hz"):
+        problem = "only the 12 Hz Qwen3-TTS models are supported"
+    else:
+        missing = [f for f in REQUIRED_FILES if not (folder / f).is_file()]
+        if missing:
+            problem = f"missing {', '.join(missing)} (an interrupted download?)"
+    return ModelInfo(folder, kind, _SIZE_NAMES.get(size_tag, size_tag or "?"),
+                     ("auto",) + langs, speakers, problem)
+
+
+def discover(roots: Iterable[Path] | None = None, extra: Iterable[Path] = ()) -> list[ModelInfo]:
+    """Every model folder directly in ``roots`` (default: the models dir) plus ``extra`` paths."""
+    found: dict[Path, ModelInfo] = {}
+    for root in list(roots if roots is not None else [paths.models_dir()]):
+        root = Path(root)
+        if not root.is_dir():
+            continue
+        candidates = [root, *sorted(p for p in root.iterdir() if p.is_dir())]
+        for folder in candidates:
+            info = read_model_info(folder)
+            if info is not None:
+                found[folder.resolve()] = info
+    for folder in extra:
+        info = read_model_info(Path(folder))
+        if info is not None:
+            found[Path(folder).resolve()] = info
+    order = {k: i for i, k in enumerate(KINDS)}
+    return sorted(found.values(), key=lambda m: (order.get(m.kind, 9), m.size, m.name))
+
+
+def pick(models: Iterable[ModelInfo], kind: str, prefer: str | Path | None = None,
+         need_instruct: bool = False) -> ModelInfo:
+    """Choose the model for a role: the preferred path if given, else the smallest usable."""
+    candidates = [m for m in models if m.kind == kind and m.usable]
+    if need_instruct:
+        candidates = [m for m in candidates if m.supports_instruct] or candidates
+    if prefer:
+        for m in candidates:
+            if str(m.path) == str(prefer) or m.name == str(prefer):
+                return m
+    if not candidates:
+        from studio.engine.catalog import KIND_NAMES
+
+        raise ModelNotFound(
+            f"No {KIND_NAMES.get(kind, kind)} model is on disk. Download one with "
+            f"'voice-studio models download' or the Model manager, or point the app at a "
+            f"folder you already have (Models > Use a folder)."
+        )
+    return sorted(candidates, key=lambda m: m.size)[0]
+
+
+# --- devices -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DeviceChoice:
+    device: str  # "cuda:0", "mps", "cpu"
+    dtype: str  # "bfloat16", "float16", "float32"
+    attn: str | None  # "flash_attention_2" or None (library default)
+
+    @property
+    def label(self) -> str:
+        kind = self.device.split(":")[0].upper()
+        return f"{kind} ({self.dtype})"
+
+
+def choose_device(device: str = "auto", dtype: str | None = None) -> DeviceChoice:
+    """auto: CUDA (bf16) > Apple MPS (fp32) > CPU (fp32); either part can be forced."""
+    import torch
+
+    if device == "auto":
+        if torch.cuda.is_available():
+            device = "cuda:0"
+        elif getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
+            device = "mps"
+        else:
+            device = "cpu"
+    elif device == "cuda":
+        device = "cuda:0"
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        from studio.errors import DeviceUnavailable
+
+        raise DeviceUnavailable("CUDA was asked for, but no CUDA GPU is usable here. "
+                                "Choose 'auto' or 'cpu' as the device in Settings.")
+    if dtype in (None, "auto"):
+        dtype = "bfloat16" if device.startswith("cuda") else "float32"
+    attn = None
+    if (device.startswith("cuda") and dtype in ("bfloat16", "float16")
+            and importlib.util.find_spec("flash_attn") is not None):
+        attn = "flash_attention_2"
+    return DeviceChoice(device, dtype, attn)
+
+
+@dataclass
+class LoadedModel:
+    """A model on a device. Owned by one thread: only that thread calls into it."""
+
+    info: ModelInfo
+    device: DeviceChoice
+    qwen: Any  # qwen_tts.Qwen3TTSModel
+    loaded_at: float = field(default_factory=time.monotonic)
+
+    @property
+    def sample_rate(self) -> int:
+        return int(self.qwen.model.speech_tokenizer.get_output_sample_rate())
+
+    @property
+    def samples_per_frame(self) -> int:
+        return int(self.qwen.model.speech_tokenizer.get_decode_upsample_rate())
+
+    @property
+    def frame_rate(self) -> float:
+        return self.sample_rate / self.samples_per_frame
+
+
+def load(info: ModelInfo, device: DeviceChoice, progress: ProgressFn | None = None) -> LoadedModel:
+    """Load ``info`` onto ``device``. Slow (seconds to a minute): call it off the UI thread."""
+    report = progress or (lambda _f, _m: None)
+    if not info.usable:
+        raise ModelCorrupt(str(info.path), info.problem or "incomplete")
+    report(0.05, "Importing qwen-tts")
+    from studio.engine.compat import import_qwen_tts
+
+    qwen_tts = import_qwen_tts()
+    import torch
+
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a local folder never needs the network
+    report(0.3, f"Reading {info.name}")
+    kwargs: dict[str, Any] = dict(dtype=getattr(torch, device.dtype), device_map=device.device,
+                                  local_files_only=True)
+    if device.attn:
+        kwargs["attn_implementation"] = device.attn
+    try:
+        qwen = qwen_tts.Qwen3TTSModel.from_pretrained(str(info.path), **kwargs)
+    except torch.OutOfMemoryError as exc:
+        raise OutOfMemory(device.device) from exc
+    except (OSError, ValueError, KeyError, RuntimeError, TypeError) as exc:
+        raise ModelCorrupt(str(info.path), _short(exc)) from exc
+    qwen.model.eval()
+    report(1.0, f"{info.name} ready on {device.label}")
+    return LoadedModel(info, device, qwen)
+
+
+def unload(model: LoadedModel | None) -> None:
+    """Drop a model and give its memory back (GPU caches included)."""
+    if model is None:
+        return
+    model.qwen = None
+    gc.collect()
+    try:
+        import torch
+
+        if torch.cuda.is_available():
+            torch.cuda.empty_cache()
+    except ImportError:  # pragma: no cover
+        pass
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:300] if text else type(exc).__name__

@@ -1,0 +1,122 @@
+"""A thread that owns a ModelPool, for callers without a thread of their own (CLI, server).
+
+Every model call runs on this one thread, in order. ``stream()`` returns an iterator of
+audio chunks that arrive while the model is still generating; cancelling it stops the
+generation within a step. Optionally unloads models after an idle period.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
+from typing import Any, TypeVar
+
+import numpy as np
+
+from studio.engine import requests
+from studio.engine.options import Take
+from studio.engine.pool import ModelPool
+from studio.engine.stream import CancelToken
+
+T = TypeVar("T")
+_END = object()
+
+
+class TakeStream(Iterator[np.ndarray]):
+    """Iterate audio chunks as they are generated; then ``result()`` gives the whole Take."""
+
+    def __init__(self) -> None:
+        self._queue: queue.Queue[Any] = queue.Queue()
+        self.cancel_token = CancelToken()
+        self.future: Future[Take] = Future()
+
+    def __iter__(self) -> TakeStream:
+        return self
+
+    def __next__(self) -> np.ndarray:
+        item = self._queue.get()
+        if item is _END:
+            self._queue.put(_END)  # later calls end too
+            exc = self.future.exception()
+            if exc is not None:
+                raise exc
+            raise StopIteration
+        return item
+
+    def cancel(self) -> None:
+        self.cancel_token.cancel()
+
+    def result(self, timeout: float | None = None) -> Take:
+        return self.future.result(timeout)
+
+    # called on the owner thread
+    def _put(self, chunk: np.ndarray) -> None:
+        self._queue.put(chunk)
+
+    def _close(self) -> None:
+        self._queue.put(_END)
+
+
+class EngineThread:
+    def __init__(self, pool: ModelPool | None = None, idle_unload_s: float | None = None) -> None:
+        self.pool = pool or ModelPool()
+        self.idle_unload_s = idle_unload_s
+        self._jobs: queue.Queue[Any] = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name="engine-owner", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            try:
+                job = self._jobs.get(timeout=self.idle_unload_s or None)
+            except queue.Empty:
+                self.pool.unload_idle(self.idle_unload_s or 0.0)
+                continue
+            if job is None:
+                self.pool.unload()
+                return
+            fn, future = job
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(fn(self.pool))
+            except BaseException as exc:  # delivered to the caller, never lost
+                future.set_exception(exc)
+
+    def call(self, fn: Callable[[ModelPool], T]) -> Future[T]:
+        """Run ``fn(pool)`` on the owner thread."""
+        future: Future[T] = Future()
+        self._jobs.put((fn, future))
+        return future
+
+    def stream(self, request: requests.SpeakRequest) -> TakeStream:
+        ts = TakeStream()
+
+        def job(pool: ModelPool) -> Take:
+            try:
+                take = requests.run(pool, request, on_chunk=ts._put, cancel=ts.cancel_token)
+                ts.future.set_result(take)
+                return take
+            except BaseException as exc:
+                ts.future.set_exception(exc)
+                raise
+            finally:
+                ts._close()
+
+        self.call(job)
+        return ts
+
+    def speak(self, request: requests.SpeakRequest) -> Take:
+        return self.call(lambda pool: requests.run(pool, request)).result()
+
+    def close(self, timeout: float | None = 30.0) -> None:
+        self._jobs.put(None)
+        self._thread.join(timeout)
+
+    def __enter__(self) -> EngineThread:
+        return self
+
+    def __exit__(self, *_exc: Any) -> None:
+        self.close()
