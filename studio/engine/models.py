@@ -214,7 +214,7 @@ def load(info: ModelInfo, device: DeviceChoice, progress: ProgressFn | None = No
         qwen = qwen_tts.Qwen3TTSModel.from_pretrained(str(info.path), **kwargs)
     except torch.OutOfMemoryError as exc:
         raise OutOfMemory(device.device) from exc
-    except (OSError, ValueError, KeyError, RuntimeError, TypeError) as exc:
+    except Exception as exc:  # any failure to read the folder is the folder's fault here
         raise ModelCorrupt(str(info.path), _short(exc)) from exc
     qwen.model.eval()
     report(1.0, f"{info.name} ready on {device.label}")

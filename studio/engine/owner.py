@@ -60,9 +60,11 @@ class TakeStream(Iterator[np.ndarray]):
 
 
 class EngineThread:
-    def __init__(self, pool: ModelPool | None = None, idle_unload_s: float | None = None) -> None:
+    def __init__(self, pool: ModelPool | None = None, idle_unload_s: float | None = None,
+                 on_idle_unload: Callable[[int], None] | None = None) -> None:
         self.pool = pool or ModelPool()
         self.idle_unload_s = idle_unload_s
+        self._on_idle_unload = on_idle_unload
         self._jobs: queue.Queue[Any] = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="engine-owner", daemon=True)
         self._thread.start()
@@ -72,7 +74,9 @@ class EngineThread:
             try:
                 job = self._jobs.get(timeout=self.idle_unload_s or None)
             except queue.Empty:
-                self.pool.unload_idle(self.idle_unload_s or 0.0)
+                count = self.pool.unload_idle(self.idle_unload_s or 0.0)
+                if count and self._on_idle_unload is not None:
+                    self._on_idle_unload(count)
                 continue
             if job is None:
                 self.pool.unload()

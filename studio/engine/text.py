@@ -32,6 +32,15 @@ def is_cjk(ch: str) -> bool:
     )
 
 
+def _wide(ch: str) -> bool:
+    """CJK characters and full-width punctuation: no space is written after them."""
+    return is_cjk(ch) or unicodedata.east_asian_width(ch) in "WF"
+
+
+def _join(left: str, right: str) -> str:
+    return f"{left}{'' if _wide(left[-1]) else ' '}{right}"
+
+
 def weight(text: str) -> float:
     """Length in 'Latin characters': a CJK character counts as ~2.4."""
     return sum(MAX_SEGMENT_CHARS / MAX_SEGMENT_CJK if is_cjk(c) else 1.0 for c in text)
@@ -52,18 +61,16 @@ def _split_long(sentence: str, limit: float) -> list[str]:
     parts = [p for p in _CLAUSE_END.split(sentence) if p.strip()]
     if len(parts) == 1:
         parts = sentence.split(" ") if " " in sentence else list(sentence)
-        joiner = " " if " " in sentence else ""
-    else:
-        joiner = " "
     out: list[str] = []
     cur = ""
     for part in parts:
-        cand = f"{cur}{joiner}{part}".strip() if cur else part.strip()
+        part = part.strip()
+        cand = _join(cur, part) if cur else part
         if weight(cand) <= limit or not cur:
             cur = cand
         else:
             out.append(cur)
-            cur = part.strip()
+            cur = part
     if cur:
         out.append(cur)
     # a single word longer than the limit: cut it hard
@@ -93,8 +100,7 @@ def segment(text: str, limit: float = MAX_SEGMENT_CHARS) -> list[tuple[str, floa
         pieces = [piece for s in sentences for piece in _split_long(s, limit)]
         cur = ""
         for piece in pieces:
-            joiner = "" if cur and is_cjk(cur[-1]) else " "
-            cand = f"{cur}{joiner}{piece}" if cur else piece
+            cand = _join(cur, piece) if cur else piece
             if cur and weight(cand) > limit:
                 segments.append((cur, PAUSE_SECONDS))
                 cur = piece

@@ -1,0 +1,83 @@
+"""Models are found by what their config says, not by their folder names."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from studio import paths
+from studio.engine import models
+from studio.errors import DeviceUnavailable
+
+
+def test_tiny_models_are_discovered_with_kind_size_languages_speakers(tiny_models_dir):
+    found = models.discover([tiny_models_dir])
+    assert [m.kind for m in found] == ["base", "custom_voice", "voice_design"]
+    assert all(m.usable and m.size == "0.6B" for m in found)
+    cv = found[1]
+    assert "english" in cv.languages and "auto" in cv.languages
+    assert "beijing_dialect" not in cv.languages
+    assert len(cv.speakers) == 9 and "uncle_fu" in cv.speakers
+    assert not cv.supports_instruct and found[2].supports_instruct
+
+
+def test_kind_comes_from_config_not_folder_name(tmp_path, tiny_models_dir):
+    src = next(p for p in tiny_models_dir.iterdir() if p.name.endswith("-Base"))
+    shutil.copytree(src, tmp_path / "Qwen3-TTS-12Hz-1.7B-VoiceDesign")
+    (found,) = models.discover([tmp_path])
+    assert found.kind == "base" and found.size == "0.6B"
+
+
+def test_non_models_are_ignored_and_a_single_folder_works(tmp_path, tiny_models_dir):
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "config.json").write_text(json.dumps({"model_type": "llama"}))
+    (tmp_path / "junk").mkdir()
+    (tmp_path / "junk" / "config.json").write_text("{not json")
+    assert models.discover([tmp_path]) == []
+    one = next(tiny_models_dir.iterdir())
+    assert [m.path for m in models.discover([one])] == [one]
+    assert [m.path for m in models.discover([tmp_path], extra=[one])] == [one]
+
+
+def test_models_dir_follows_environment(monkeypatch, tmp_path, studio_home):
+    assert paths.models_dir() == studio_home / "models"
+    monkeypatch.setenv("VOICE_STUDIO_MODELS", str(tmp_path / "elsewhere"))
+    assert paths.models_dir() == tmp_path / "elsewhere"
+    assert not (tmp_path / "elsewhere").exists()  # nothing is created until asked
+    assert paths.models_dir(ensure=True).is_dir()
+
+
+def test_pick_prefers_the_role_setting_then_the_smallest(tmp_path, tiny_models_dir):
+    found = models.discover([tiny_models_dir])
+    base = models.pick(found, "base")
+    assert base.kind == "base"
+    assert models.pick(found, "base", prefer=base.name) is base
+
+
+def test_device_choice_on_this_machine():
+    cpu = models.choose_device("auto")
+    assert cpu.device == "cpu" and cpu.dtype == "float32" and cpu.attn is None
+    assert models.choose_device("cpu", "bfloat16").dtype == "bfloat16"
+    import torch
+
+    if not torch.cuda.is_available():
+        with pytest.raises(DeviceUnavailable, match="Settings"):
+            models.choose_device("cuda")
+
+
+def test_pool_loads_lazily_bounds_memory_and_unloads_idle(tiny_models_dir):
+    from studio.engine.pool import ModelPool
+
+    pool = ModelPool(device="cpu", roots=[tiny_models_dir], max_loaded=2)
+    assert pool.loaded() == []
+    steps: list[str] = []
+    pool.get("base", progress=lambda f, m: steps.append(m))
+    assert steps[-1].endswith("ready on CPU (float32)")
+    pool.get("custom_voice")
+    pool.get("voice_design")
+    assert sorted(m.info.kind for m in pool.loaded()) == ["custom_voice", "voice_design"]
+    assert pool.unload_idle(3600.0) == 0
+    assert pool.unload_idle(0.0) == 2 and pool.loaded() == []
