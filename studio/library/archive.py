@@ -1,0 +1,280 @@
+"""One portable file per voice: a zip whose manifest lists every member's size and sha256.
+
+Import trusts nothing in the file. Member names must be one of the few a voice has (so no
+path can leave the staging folder), links and folders are refused, sizes are checked as
+declared *and* as actually decompressed against caps, every byte is hashed against the
+manifest, and the metadata, prompt and clip are validated exactly as the library reads
+them. Members are streamed into a staging folder the caller commits or throws away.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import stat
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from studio import __version__
+from studio.engine import prompts
+from studio.errors import StudioError
+from studio.fsutil import atomic_open
+from studio.library import refaudio
+from studio.library.errors import BadArchive, UnsupportedSchema
+from studio.library.folder import VoiceEntry
+from studio.library.schema import (
+    META_FILE,
+    ORIGINAL_RE,
+    PROMPT_FILE,
+    REFERENCE_FILE,
+    TRANSCRIPT_FILE,
+    Voice,
+    format_time,
+    voice_from_dict,
+)
+
+FORMAT = "voice-studio-voice"
+VERSION = 1
+SUFFIX = ".voice.zip"
+MANIFEST = "manifest.json"
+REQUIRED = (META_FILE, REFERENCE_FILE, TRANSCRIPT_FILE, PROMPT_FILE)
+_MiB = 1 << 20
+_SHA_RE = re.compile(r"[0-9a-f]{64}")
+
+
+@dataclass(frozen=True)
+class ImportLimits:
+    """Caps that keep a hostile file from filling the disk or the memory."""
+
+    max_archive_bytes: int = 1024 * _MiB
+    max_members: int = 8
+    max_member_bytes: int = 256 * _MiB  # the reference clip or the original import
+    max_small_bytes: int = 4 * _MiB  # manifest, voice.json, transcript
+    max_prompt_bytes: int = 64 * _MiB
+    max_total_bytes: int = 512 * _MiB
+    max_ratio: int = 100  # uncompressed / compressed, for members above 1 MiB
+
+
+def export_voice(entry: VoiceEntry, dest: Path, now: datetime) -> Path:
+    """Write ``entry`` to ``dest`` (a file, or a folder to put ``<id>.voice.zip`` in)."""
+    if dest.is_dir():
+        dest = dest / f"{entry.id}{SUFFIX}"
+    names = [*REQUIRED, *([entry.voice.original_file] if entry.voice.original_file else [])]
+    members = [dict(name=n, **_digest(entry.path / n)) for n in names]
+    manifest = dict(format=FORMAT, version=VERSION, app_version=__version__,
+                    exported=format_time(now), voice_id=entry.id, members=members)
+    stamp = now.timetuple()[:6] if now.year >= 1980 else (1980, 1, 1, 0, 0, 0)
+    with atomic_open(dest, "wb") as fh, zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(_info(MANIFEST, stamp), json.dumps(manifest, indent=2, ensure_ascii=False))
+        for name in names:
+            with open(entry.path / name, "rb") as src, zf.open(_info(name, stamp), "w") as out:
+                while chunk := src.read(_MiB):
+                    out.write(chunk)
+    return dest
+
+
+def extract_into(archive: Path, stage: Path, limits: ImportLimits = ImportLimits()) -> Voice:
+    """Validate ``archive`` completely while writing its members into ``stage``."""
+
+    def bad(reason: str) -> BadArchive:
+        return BadArchive(f"{archive.name} cannot be imported: {reason}.")
+
+    try:
+        size = archive.stat().st_size
+    except OSError as exc:
+        raise bad(f"the file cannot be read ({exc.strerror})") from exc
+    if size > limits.max_archive_bytes:
+        raise bad(f"it is larger than {limits.max_archive_bytes // _MiB} MiB")
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            infos = _check_members(zf, limits, bad)
+            manifest = _read_manifest(zf, infos.pop(MANIFEST, None), limits, bad)
+            _check_listing(manifest, infos, bad)
+            total = 0
+            for entry in manifest["members"]:
+                total += _extract(zf, infos[entry["name"]], entry, stage, limits, total, bad)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError) as exc:
+        raise bad(f"it is not a valid voice file ({exc})") from exc
+    return _validate_voice(stage, set(infos), bad)
+
+
+def _check_members(zf: zipfile.ZipFile, limits: ImportLimits,
+                   bad: Callable[[str], BadArchive]) -> dict[str, zipfile.ZipInfo]:
+    infos = zf.infolist()
+    if len(infos) > limits.max_members:
+        raise bad(f"it has {len(infos)} members, more than a voice ever has")
+    found: dict[str, zipfile.ZipInfo] = {}
+    declared_total = 0
+    for info in infos:
+        name = info.filename
+        problem = name_problem(name)
+        if problem:
+            raise bad(f"the member {name!r} {problem}")
+        if name.casefold() in {n.casefold() for n in found}:
+            raise bad(f"the member {name!r} appears twice")
+        mode = info.external_attr >> 16
+        if stat.S_ISLNK(mode) or info.is_dir() or (mode and not stat.S_ISREG(mode)):
+            raise bad(f"the member {name!r} is a link or folder, not a plain file")
+        if info.flag_bits & 0x1:
+            raise bad(f"the member {name!r} is encrypted")
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise bad(f"the member {name!r} uses an unsupported compression")
+        cap = member_cap(name, limits)
+        if info.file_size > cap:
+            raise bad(f"the member {name!r} is too large ({info.file_size} bytes, "
+                      f"at most {cap})")
+        if info.file_size > _MiB and info.file_size > limits.max_ratio * max(info.compress_size, 1):
+            raise bad(f"the member {name!r} is compressed suspiciously well (a zip bomb?)")
+        declared_total += info.file_size
+        found[name] = info
+    if declared_total > limits.max_total_bytes:
+        raise bad("its contents add up to more than "
+                  f"{limits.max_total_bytes // _MiB} MiB")
+    return found
+
+
+def name_problem(name: str) -> str | None:
+    """Why a member name is refused, or None: only the plain names a voice uses pass."""
+    if "\\" in name:
+        return "contains a backslash"
+    if name.startswith("/") or re.match(r"[A-Za-z]:", name):
+        return "is an absolute path"
+    if ".." in name.split("/"):
+        return "points outside the voice ('..')"
+    if "/" in name or "\x00" in name:
+        return "is inside a folder, which a voice file never has"
+    if name not in (MANIFEST, *REQUIRED) and not ORIGINAL_RE.fullmatch(name):
+        return "is not part of a voice"
+    return None
+
+
+def member_cap(name: str, limits: ImportLimits) -> int:
+    if name in (MANIFEST, META_FILE, TRANSCRIPT_FILE):
+        return limits.max_small_bytes
+    if name == PROMPT_FILE:
+        return limits.max_prompt_bytes
+    return limits.max_member_bytes
+
+
+def _read_manifest(zf: zipfile.ZipFile, info: zipfile.ZipInfo | None, limits: ImportLimits,
+                   bad: Callable[[str], BadArchive]) -> dict[str, Any]:
+    if info is None:
+        raise bad("it has no manifest, so it is not a Voice Studio voice file")
+    raw = _read_capped(zf, info, limits.max_small_bytes, bad)
+    try:
+        manifest = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise bad("its manifest is not valid JSON") from exc
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise bad("its manifest is not a Voice Studio manifest")
+    version = manifest.get("version")
+    if version != VERSION:
+        raise UnsupportedSchema(
+            f"The voice file uses export format version {version!r}, which this version of "
+            f"Voice Studio (format {VERSION}) cannot read. Update Voice Studio to import it."
+        )
+    members = manifest.get("members")
+    if not isinstance(members, list):
+        raise bad("its manifest lists no members")
+    for m in members:
+        if not (isinstance(m, dict) and isinstance(m.get("name"), str)
+                and isinstance(m.get("size"), int) and not isinstance(m.get("size"), bool)
+                and m["size"] >= 0 and isinstance(m.get("sha256"), str)
+                and _SHA_RE.fullmatch(m["sha256"])):
+            raise bad("its manifest has a malformed member entry")
+    return manifest
+
+
+def _check_listing(manifest: dict[str, Any], infos: dict[str, zipfile.ZipInfo],
+                   bad: Callable[[str], BadArchive]) -> None:
+    listed = [m["name"] for m in manifest["members"]]
+    if len(set(listed)) != len(listed):
+        raise bad("its manifest lists a member twice")
+    if set(listed) != set(infos):
+        missing, extra = set(listed) - set(infos), set(infos) - set(listed)
+        raise bad(f"its manifest and contents disagree (missing: {sorted(missing)}, "
+                  f"unlisted: {sorted(extra)})")
+    for m in manifest["members"]:
+        if infos[m["name"]].file_size != m["size"]:
+            raise bad(f"the member {m['name']!r} has a different size than the manifest says")
+
+
+def _extract(zf: zipfile.ZipFile, info: zipfile.ZipInfo, listed: dict[str, Any], stage: Path,
+             limits: ImportLimits, total_so_far: int, bad: Callable[[str], BadArchive]) -> int:
+    """Stream one member to the stage, counting and hashing what is really decompressed."""
+    cap = min(listed["size"], member_cap(info.filename, limits))
+    digest = hashlib.sha256()
+    count = 0
+    with zf.open(info) as src, open(stage / info.filename, "xb") as out:
+        while chunk := src.read(_MiB):
+            count += len(chunk)
+            if count > cap or total_so_far + count > limits.max_total_bytes:
+                raise bad(f"the member {info.filename!r} is larger than it declares")
+            digest.update(chunk)
+            out.write(chunk)
+    if count != listed["size"] or digest.hexdigest() != listed["sha256"]:
+        raise bad(f"the member {info.filename!r} is corrupted (its checksum does not match)")
+    return count
+
+
+def _read_capped(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int,
+                 bad: Callable[[str], BadArchive]) -> bytes:
+    with zf.open(info) as src:
+        data = src.read(cap + 1)
+    if len(data) > cap:
+        raise bad(f"the member {info.filename!r} is too large")
+    return data
+
+
+def _validate_voice(stage: Path, names: set[str], bad: Callable[[str], BadArchive]) -> Voice:
+    for name in REQUIRED:
+        if name not in names:
+            raise bad(f"{name} is missing")
+    try:
+        data = json.loads((stage / META_FILE).read_bytes().decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise bad(f"{META_FILE} is not valid JSON") from exc
+    try:
+        voice = voice_from_dict(data)
+    except UnsupportedSchema:
+        raise
+    except StudioError as exc:
+        raise bad(f"{META_FILE} is invalid ({exc})") from exc
+    originals = {n for n in names if ORIGINAL_RE.fullmatch(n)}
+    if originals != ({voice.original_file} if voice.original_file else set()):
+        raise bad("its original file does not match what voice.json says")
+    try:
+        prompts.from_bytes((stage / PROMPT_FILE).read_bytes(), source="voice prompt")
+    except StudioError as exc:
+        raise bad(f"its voice prompt is unusable ({exc})") from exc
+    try:
+        refaudio.check(stage / REFERENCE_FILE, full=True)
+    except StudioError as exc:
+        raise bad(f"its reference clip is unusable ({exc})") from exc
+    try:
+        (stage / TRANSCRIPT_FILE).read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise bad(f"{TRANSCRIPT_FILE} is not UTF-8 text") from exc
+    return voice
+
+
+def _digest(path: Path) -> dict[str, Any]:
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(_MiB):
+            digest.update(chunk)
+            size += len(chunk)
+    return dict(size=size, sha256=digest.hexdigest())
+
+
+def _info(name: str, stamp: tuple[int, ...]) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=stamp)  # type: ignore[arg-type]
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = (stat.S_IFREG | 0o644) << 16
+    return info

@@ -1,0 +1,104 @@
+"""The reference clip on disk: a 24 kHz mono WAV, exactly the samples cloning used.
+
+Written as 32-bit float so nothing is lost between what the model heard and what is kept.
+A clip that is already a 24 kHz mono WAV is copied byte for byte.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+
+import numpy as np
+
+from studio.engine.reference import resample, to_mono
+from studio.errors import InvalidInput
+from studio.library.schema import REFERENCE_RATE
+
+MAX_SECONDS = 15 * 60
+
+
+def prepare(audio: np.ndarray, sample_rate: int) -> np.ndarray:
+    """Mono float32 at 24 kHz; refuses empty or non-finite audio."""
+    if not isinstance(sample_rate, int | np.integer) or sample_rate <= 0:
+        raise InvalidInput("The reference clip has no valid sample rate.")
+    arr = np.asarray(audio)
+    if arr.size == 0:
+        raise InvalidInput("The reference clip is empty. Record or import a clip first.")
+    mono = to_mono(arr)
+    if not np.isfinite(mono).all():
+        raise InvalidInput("The reference clip contains invalid samples (NaN or infinity).")
+    if len(mono) / sample_rate > MAX_SECONDS:
+        raise InvalidInput(f"The reference clip is longer than {MAX_SECONDS // 60} minutes. "
+                           "Trim it to the 5-15 seconds of clean speech cloning needs.")
+    return resample(mono, int(sample_rate), REFERENCE_RATE)
+
+
+def write(path: Path, audio: np.ndarray, sample_rate: int) -> float:
+    """Write the clip (plain write: callers stage and fsync); returns its length in seconds."""
+    import soundfile as sf
+
+    data = prepare(audio, sample_rate)
+    sf.write(str(path), data, REFERENCE_RATE, format="WAV", subtype="FLOAT")
+    return len(data) / REFERENCE_RATE
+
+
+def store_file(src: Path, dest: Path) -> float:
+    """Keep a clip file as the reference: byte copy if already right, else converted."""
+    import soundfile as sf
+
+    if is_reference_format(src):
+        shutil.copyfile(src, dest)
+        return check(dest)
+    try:
+        data, sr = sf.read(str(src), dtype="float32", always_2d=True)
+    except (sf.LibsndfileError, RuntimeError, ValueError, OSError) as exc:
+        raise InvalidInput(f"{src.name} cannot be read as audio ({_first_line(exc)}).") from exc
+    return write(dest, data, int(sr))
+
+
+def is_reference_format(path: Path) -> bool:
+    """Already a 24 kHz mono WAV, so it can be kept byte for byte."""
+    info = _info(path)
+    return info.format == "WAV" and info.channels == 1 and info.samplerate == REFERENCE_RATE
+
+
+def check(path: Path, full: bool = False) -> float:
+    """Refuse a reference that is not a readable, non-empty mono WAV; return its seconds.
+
+    The header is enough for listing; ``full`` decodes every sample (imports).
+    """
+    info = _info(path)
+    if info.format != "WAV":
+        raise InvalidInput(f"{path.name} is not a WAV file")
+    if info.channels != 1 or info.frames <= 0 or info.samplerate <= 0:
+        raise InvalidInput(f"{path.name} is not a non-empty mono clip")
+    if full:
+        check_bytes(path.read_bytes(), path.name)
+    return info.frames / info.samplerate
+
+
+def check_bytes(data: bytes, name: str = "reference.wav") -> None:
+    import soundfile as sf
+
+    try:
+        samples, _sr = sf.read(io.BytesIO(data), dtype="float32", always_2d=True)
+    except (sf.LibsndfileError, RuntimeError, ValueError, OSError) as exc:
+        raise InvalidInput(f"{name} cannot be read ({_first_line(exc)})") from exc
+    if samples.size == 0 or not np.isfinite(samples).all():
+        raise InvalidInput(f"{name} is empty or holds invalid samples")
+
+
+def _info(path: Path):
+    import soundfile as sf
+
+    try:
+        return sf.info(str(path))
+    except (sf.LibsndfileError, RuntimeError, ValueError, OSError) as exc:
+        raise InvalidInput(f"{path.name} cannot be read as audio ({_first_line(exc)})") from exc
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
