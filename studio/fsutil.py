@@ -16,6 +16,21 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+UMASK = _umask()
+
+
+def default_mode(fd: int) -> None:
+    """mkstemp creates 0600 files; user files get the usual 0666 & ~umask."""
+    with contextlib.suppress(OSError, AttributeError):
+        os.fchmod(fd, 0o666 & ~UMASK)
+
+
 def fsync_dir(path: Path) -> None:
     """Make a rename or creation inside ``path`` durable (no-op where unsupported)."""
     try:
@@ -36,6 +51,7 @@ def atomic_open(path: Path | str, mode: str = "wb") -> Iterator[BinaryIO]:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    default_mode(fd)
     try:
         with os.fdopen(fd, mode) as fh:
             yield fh  # type: ignore[misc]

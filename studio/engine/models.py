@@ -101,10 +101,13 @@ def discover(roots: Iterable[Path] | None = None, extra: Iterable[Path] = ()) ->
             info = read_model_info(folder)
             if info is not None:
                 found[folder.resolve()] = info
-    for folder in extra:
-        info = read_model_info(Path(folder))
+    for folder in extra:  # a model folder, or a folder of model folders
+        folder = Path(folder)
+        info = read_model_info(folder)
         if info is not None:
-            found[Path(folder).resolve()] = info
+            found[folder.resolve()] = info
+        elif folder.is_dir():
+            found.update({m.path.resolve(): m for m in discover([folder])})
     order = {k: i for i, k in enumerate(KINDS)}
     return sorted(found.values(), key=lambda m: (order.get(m.kind, 9), m.size, m.name))
 
@@ -217,6 +220,11 @@ def load(info: ModelInfo, device: DeviceChoice, progress: ProgressFn | None = No
     except Exception as exc:  # any failure to read the folder is the folder's fault here
         raise ModelCorrupt(str(info.path), _short(exc)) from exc
     qwen.model.eval()
+    # generate() warns "Setting pad_token_id" on every call unless one is set
+    eos = qwen.model.config.talker_config.codec_eos_token_id
+    for part in (qwen.model.talker, qwen.model.talker.code_predictor):
+        if getattr(part, "generation_config", None) is not None:
+            part.generation_config.pad_token_id = eos
     report(1.0, f"{info.name} ready on {device.label}")
     return LoadedModel(info, device, qwen)
 

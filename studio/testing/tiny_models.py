@@ -246,6 +246,10 @@ def build(kind: str, out: Path, size: str = "tiny", seed: int = 0, eos_scale: fl
     by the caller's max length, or the runaway guard); a positive value makes it stop early.
     """
     import torch
+
+    from studio.engine.compat import import_qwen_tts
+
+    import_qwen_tts()
     from qwen_tts.core import Qwen3TTSTokenizerV2Config, Qwen3TTSTokenizerV2Model
     from qwen_tts.core.models import Qwen3TTSConfig, Qwen3TTSForConditionalGeneration
 

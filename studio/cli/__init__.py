@@ -1,0 +1,82 @@
+"""The command line: the same core as the window, no Qt."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from studio import __version__
+from studio.cli import output
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from studio.cli import models_cmd, speak, voices
+
+    parser = argparse.ArgumentParser(
+        prog="voice-studio",
+        description="Design, clone and stream voices locally with Qwen3-TTS. "
+                    "Run without arguments to open the studio window.")
+    parser.add_argument("--version", action="version", version=f"voice-studio {__version__}")
+    parser.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
+    parser.add_argument("--dtype", default=None, help="float32, bfloat16 or float16")
+    parser.add_argument("--model", action="append", type=Path, default=[], metavar="DIR",
+                        help="use a model folder you already have (repeatable)")
+    parser.add_argument("-v", "--verbose", action="store_true")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    sp = sub.add_parser("speak", help="speak text with a preset speaker, a saved voice or a clip")
+    sp.add_argument("text", help="the text, or - to read standard input")
+    who = sp.add_argument_group("voice")
+    who.add_argument("--speaker", help="a preset speaker (CustomVoice model), e.g. Ryan")
+    who.add_argument("--voice", help="a saved voice: its name or id")
+    who.add_argument("--ref", type=Path, help="clone this reference clip")
+    who.add_argument("--ref-text", help="the exact words spoken in --ref")
+    who.add_argument("--x-vector-only", action="store_true",
+                     help="clone from the timbre alone, without a transcript (less faithful)")
+    sp.add_argument("--instruct", help="speaking style (1.7B CustomVoice only)")
+    speak.add_output_args(sp)
+    speak.add_sampling_args(sp)
+
+    ds = sub.add_parser("design", help="speak text in a voice described in words")
+    ds.add_argument("text", help="the text, or - to read standard input")
+    ds.add_argument("--instruct", "-i", required=True, help="describe the voice")
+    ds.add_argument("--save-as", metavar="NAME", help="keep the voice in your library")
+    speak.add_output_args(ds)
+    speak.add_sampling_args(ds)
+
+    models_cmd.add_parser(sub)
+    voices.add_parsers(sub)
+    return parser
+
+
+def main(argv: list[str]) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    output.setup_logging(args.verbose)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        return dispatch(args)
+    except KeyboardInterrupt:
+        output.info("Interrupted.")
+        return 130
+    except Exception as exc:  # the CLI's boundary: one clear line, never a traceback
+        return output.error(exc)
+
+
+def dispatch(args: argparse.Namespace) -> int:
+    from studio.cli import models_cmd, voices
+
+    extra = [p.expanduser() for p in args.model]
+    if args.command == "models":
+        return models_cmd.run(args, extra)
+    if args.command in voices.COMMANDS:
+        return voices.run(args, extra)
+    from studio.cli import speak
+    from studio.engine.owner import EngineThread
+    from studio.engine.pool import ModelPool
+
+    pool = ModelPool(device=args.device, dtype=args.dtype, extra=extra)
+    with EngineThread(pool) as engine:
+        return speak.cmd_speak(args, engine)

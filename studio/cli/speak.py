@@ -1,0 +1,147 @@
+"""`voice-studio speak` and `voice-studio design`: text in, audio out (file, speakers, or both)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from studio.cli import output
+from studio.cli.sink import TakeSink
+from studio.engine.options import Sampling, Streaming, Take
+from studio.engine.owner import EngineThread
+from studio.engine.requests import CLONE, DESIGN, PRESET, PromptRequest, SpeakRequest, make_prompt
+from studio.errors import InvalidInput
+
+
+def add_sampling_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("sampling")
+    g.add_argument("--seed", type=int, help="repeatable output: the same seed gives the same take")
+    g.add_argument("--temperature", type=float)
+    g.add_argument("--top-k", type=int)
+    g.add_argument("--top-p", type=float)
+    g.add_argument("--repetition-penalty", type=float)
+    g.add_argument("--max-seconds", type=float, help="hard cap on the length of each segment")
+
+
+def add_output_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("output")
+    g.add_argument("--out", "-o", type=Path,
+                   help="audio file to write (.wav .flac .ogg, .mp3 where supported)")
+    g.add_argument("--play", action="store_true", help="play through the speakers")
+    g.add_argument("--stream", action="store_true",
+                   help="write/play chunks as they are generated instead of at the end")
+    g.add_argument("--language", "-l", default="auto", help="e.g. English, Chinese, ja; default auto")
+
+
+def read_text(value: str) -> str:
+    if value == "-":
+        return sys.stdin.read()
+    return value
+
+
+def sampling_from(args: argparse.Namespace) -> Sampling:
+    max_frames = None
+    if args.max_seconds is not None:
+        if args.max_seconds <= 0:
+            raise InvalidInput("--max-seconds must be more than 0.")
+        max_frames = max(1, int(round(args.max_seconds * 12.5)))
+    for name in ("temperature", "top_p"):
+        value = getattr(args, name)
+        if value is not None and value <= 0:
+            raise InvalidInput(f"--{name.replace('_', '-')} must be more than 0.")
+    if args.top_k is not None and args.top_k < 1:
+        raise InvalidInput("--top-k must be at least 1.")
+    return Sampling(temperature=args.temperature, top_k=args.top_k, top_p=args.top_p,
+                    repetition_penalty=args.repetition_penalty, max_frames=max_frames,
+                    seed=args.seed)
+
+
+def build_request(args: argparse.Namespace, engine: EngineThread) -> SpeakRequest:
+    text = read_text(args.text)
+    sampling = sampling_from(args)
+    if args.command == "design":
+        return SpeakRequest(text, DESIGN, args.language, instruct=args.instruct, sampling=sampling)
+    chosen = [x for x in (args.speaker, args.ref, getattr(args, "voice", None)) if x]
+    if len(chosen) != 1:
+        raise InvalidInput("Choose one voice: --speaker NAME (a preset speaker), --voice NAME "
+                           "(a saved voice) or --ref FILE (clone a clip).")
+    if args.speaker:
+        return SpeakRequest(text, PRESET, args.language, instruct=args.instruct,
+                            speaker=args.speaker, sampling=sampling)
+    if args.instruct:
+        raise InvalidInput("--instruct works with preset speakers (1.7B CustomVoice) and "
+                           "voice design; cloned voices cannot take instructions.")
+    if args.ref:
+        prompt = prompt_from_file(engine, Path(args.ref), args.ref_text, args.x_vector_only)
+    else:
+        from studio.cli.voices import load_voice_prompt
+
+        prompt = load_voice_prompt(args.voice)
+    return SpeakRequest(text, CLONE, args.language, prompt=prompt, sampling=sampling)
+
+
+def prompt_from_file(engine: EngineThread, path: Path, ref_text: str | None,
+                     x_vector_only: bool) -> Any:
+    from studio.engine.reference import load_reference
+
+    if ref_text and x_vector_only:
+        raise InvalidInput("Give either --ref-text or --x-vector-only, not both.")
+    audio, sr = load_reference(path)
+    output.info(f"Building the voice prompt from {path.name} ...")
+    req = PromptRequest(audio, sr, ref_text, x_vector_only)
+    return engine.call(lambda pool: make_prompt(pool, req)).result()
+
+
+def run_take(engine: EngineThread, request: SpeakRequest, out: Path | None, play: bool,
+             stream: bool) -> Take:
+    """Generate, writing/playing as chunks arrive (stream) or at the end; Ctrl+C keeps what
+    was made so far."""
+    if out is None and not play:
+        out = Path(time.strftime("voice-studio-%Y%m%d-%H%M%S.wav"))
+    request = SpeakRequest(**{**request.__dict__, "streaming": Streaming(enabled=True)})
+    sink = TakeSink(out, play=play, live=stream)
+    sink.open()
+    progress = output.ProgressLine()
+    started = time.monotonic()
+    ts = engine.stream(request)
+    samples = 0
+    take: Take | None = None
+    try:
+        try:
+            for chunk in ts:
+                samples += len(chunk)
+                sink.add(chunk)
+                elapsed = time.monotonic() - started
+                progress.update(f"generating: {samples / 24000:.1f} s of audio in {elapsed:.1f} s")
+        except KeyboardInterrupt:
+            ts.cancel()
+            output.info("\nStopping ...")
+            for chunk in ts:
+                sink.add(chunk)
+        take = ts.result()
+    finally:
+        progress.done()
+        sink.close(take)
+    rtf = take.elapsed_s / take.duration_s if take.duration_s else float("nan")
+    first = f", first audio after {take.first_chunk_s:.2f} s" if take.first_chunk_s else ""
+    output.info(f"{take.duration_s:.2f} s of audio in {take.elapsed_s:.1f} s "
+                f"(x{rtf:.2f} real time{first}); seed {take.seed}")
+    if take.message:
+        output.info(take.message)
+    if sink.path is not None:
+        print(sink.path)
+    return take
+
+
+def cmd_speak(args: argparse.Namespace, engine: EngineThread) -> int:
+    request = build_request(args, engine)
+    take = run_take(engine, request, args.out, args.play, args.stream)
+    if getattr(args, "save_as", None):
+        from studio.cli.voices import save_designed_voice
+
+        save_designed_voice(engine, args, take)
+    return 0 if take.audio.size or take.stop_reason == "cancelled" else 1
+
