@@ -117,8 +117,8 @@ def _check_members(zf: zipfile.ZipFile, limits: ImportLimits,
             raise bad(f"the member {name!r} {problem}")
         if name.casefold() in {n.casefold() for n in found}:
             raise bad(f"the member {name!r} appears twice")
-        mode = info.external_attr >> 16
-        if stat.S_ISLNK(mode) or info.is_dir() or (mode and not stat.S_ISREG(mode)):
+        file_type = stat.S_IFMT(info.external_attr >> 16)  # 0 when the tool set none
+        if info.is_dir() or info.external_attr & 0x10 or file_type not in (0, stat.S_IFREG):
             raise bad(f"the member {name!r} is a link or folder, not a plain file")
         if info.flag_bits & 0x1:
             raise bad(f"the member {name!r} is encrypted")

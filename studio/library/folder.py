@@ -125,10 +125,10 @@ def read_meta(folder: Path, voice_id: str | None = None) -> Voice:
 
 def inspect(folder: Path) -> VoiceEntry:
     """Check a voice folder from top to bottom; raises VoiceDamaged with the reason."""
-    if not is_valid_id(folder.name):
-        raise VoiceDamaged(f"the folder name {folder.name!r} is not a valid voice id")
     if folder.is_symlink() or not folder.is_dir():
         raise VoiceDamaged("it is not a folder")
+    if not is_valid_id(folder.name):
+        raise VoiceDamaged(f"the folder name {folder.name!r} is not a valid voice id")
     voice = read_meta(folder)
     entry = VoiceEntry(voice, folder)
     for name in (REFERENCE_FILE, PROMPT_FILE, TRANSCRIPT_FILE, voice.original_file):

@@ -43,4 +43,5 @@ def tone(seconds: float = 1.0, sr: int = 24_000, freq: float = 220.0) -> np.ndar
 def add_voice(lib: VoiceLibrary, name: str = "Alice", seed: int = 0, **kwargs):
     kwargs.setdefault("audio", tone(1.0 + seed * 0.01))
     kwargs.setdefault("sample_rate", 24_000)
-    return lib.create(name, prompt=make_prompt(seed), language="English", **kwargs)
+    kwargs.setdefault("language", "English")
+    return lib.create(name, prompt=make_prompt(seed), **kwargs)
