@@ -11,6 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
+from studio.audio import clip as _clip
+from studio.audio.errors import AudioError
 from studio.engine.errors import BadReference
 
 MIN_SECONDS = 1.0
@@ -18,22 +20,20 @@ SILENCE_PEAK = 10 ** (-60 / 20)  # -60 dBFS
 
 
 def to_mono(audio: np.ndarray) -> np.ndarray:
-    """(n,), (n, channels) -> (n,) float32 by averaging channels."""
-    a = np.asarray(audio)
-    if a.ndim == 2:
-        a = a.mean(axis=1) if a.shape[1] <= a.shape[0] else a.mean(axis=0)
-    elif a.ndim != 1:
+    """(n,), (n, channels) or (channels, n) -> (n,) float32 (studio.audio.clip.to_mono)."""
+    try:
+        return _clip.to_mono(audio)
+    except AudioError as exc:
         raise BadReference("The reference clip has an unexpected shape. Import a normal "
-                           "mono or stereo audio file.")
-    return a.astype(np.float32, copy=False)
+                           "mono or stereo audio file.") from exc
 
 
 def resample(audio: np.ndarray, sr_in: int, sr_out: int) -> np.ndarray:
-    if sr_in == sr_out:
-        return audio.astype(np.float32, copy=False)
-    import soxr
-
-    return soxr.resample(audio.astype(np.float32), sr_in, sr_out, quality="HQ").astype(np.float32)
+    """soxr HQ resampling to float32 (studio.audio.clip.resample, the one resampler)."""
+    try:
+        return _clip.resample(audio, sr_in, sr_out)
+    except AudioError as exc:
+        raise BadReference(str(exc)) from exc
 
 
 def prepare_reference(audio: np.ndarray, sample_rate: int, target_rate: int) -> np.ndarray:
