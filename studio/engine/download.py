@@ -288,7 +288,7 @@ def download(model: str | catalog.CatalogEntry, models_dir: Path | str | None = 
     staging_root = models / STAGING_DIR
     staging_root.mkdir(parents=True, exist_ok=True)
     try:
-        with _DownloadLock(staging_root / f"{name}.lock", repo_id) as lock, \
+        with _DownloadLock(staging_root / f"{name}.lock", repo_id, staging_root / name) as lock, \
                 HubClient(endpoint, token) as client:
             if _installed_offline(target, repo_id):  # finished by someone else meanwhile
                 report.finish(DONE, _manifest_total(target))
@@ -956,9 +956,10 @@ def _human_duration(s: float) -> str:
 class _DownloadLock:
     """An exclusive, non-blocking lock on a file; freed by the OS if the process dies."""
 
-    def __init__(self, path: Path, repo_id: str) -> None:
+    def __init__(self, path: Path, repo_id: str, staging: Path | None = None) -> None:
         self.path = path
         self.repo_id = repo_id
+        self.staging = staging  # no staging left on exit: the lock file goes too
         self.fd: int | None = None
         self.remove_file = False
 
@@ -1016,6 +1017,8 @@ class _DownloadLock:
     def __exit__(self, *exc: object) -> None:
         if self.fd is None:
             return
+        if self.staging is not None and not self.staging.exists():
+            self.remove_file = True
         if self.remove_file and os.name != "nt":
             with contextlib.suppress(OSError):
                 self.path.unlink()

@@ -27,7 +27,7 @@ Counters: :attr:`bytes_served` (``{"repo/file": bytes}`` of file bodies sent),
 a file is partly served (an event, not a sleep).
 
 Use it as a context manager (``with FakeHub(repos) as hub:``), via :meth:`FakeHub.start`, or
-as the ``fake_hub`` pytest fixture (``from studio.testing.fake_hub import fake_hub``), which
+as the ``fake_hub`` pytest fixture (``from studio.testing.fake_hub import fake_hub_fixture``), which
 serves :func:`tiny_repo` as :data:`TINY_REPO_ID`.
 """
 
@@ -37,6 +37,7 @@ import contextlib
 import hashlib
 import json
 import random
+import select
 import socket
 import struct
 import threading
@@ -539,12 +540,9 @@ class _Handler(BaseHTTPRequestHandler):
             if hub._stopping.is_set():
                 break
             if stall_at is not None and sent >= stall_at:
-                while not hub._released.wait(0.05):
-                    if hub._stopping.is_set():
-                        break
-                stall_at = None
-                if hub._stopping.is_set():
+                if not self._wait_released():
                     break
+                stall_at = None
             step = min(hub.chunk_size, len(body) - sent)
             for limit in (fail_at, stall_at):
                 if limit is not None and sent < limit:
@@ -565,6 +563,20 @@ class _Handler(BaseHTTPRequestHandler):
         if sent < len(body):
             self._drop()
 
+    def _wait_released(self) -> bool:
+        """Stall until released; False if the hub stops or the client hangs up meanwhile."""
+        hub = self.hub
+        while not hub._released.is_set():
+            if hub._stopping.is_set():
+                return False
+            try:
+                readable, _, _ = select.select([self.connection], [], [], 0.05)
+                if readable and not self.connection.recv(1, socket.MSG_PEEK):
+                    return False  # the client closed: send nothing more (counters stay exact)
+            except OSError:
+                return False
+        return not hub._stopping.is_set()
+
     def _drop(self) -> None:
         """Cut the connection mid-body (what a flaky network does)."""
         self.close_connection = True
@@ -582,9 +594,11 @@ except ImportError:  # pragma: no cover - only the tests need the fixture
 
 if pytest is not None:
 
-    @pytest.fixture
-    def fake_hub() -> Iterator[FakeHub]:
-        """A running FakeHub serving :func:`tiny_repo` as :data:`TINY_REPO_ID`."""
+    @pytest.fixture(name="fake_hub")
+    def fake_hub_fixture() -> Iterator[FakeHub]:
+        """The ``fake_hub`` fixture: a running FakeHub serving :func:`tiny_repo` as
+        :data:`TINY_REPO_ID`. Use it with ``from studio.testing.fake_hub import
+        fake_hub_fixture  # noqa: F401`` in a test module or conftest."""
         hub = FakeHub.start()
         try:
             yield hub
