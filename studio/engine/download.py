@@ -150,6 +150,8 @@ class DownloadProgress:
         head = {CHECKING: "Checking", DOWNLOADING: "Downloading", VERIFYING: "Verifying",
                 FINISHING: "Finishing", DONE: "Downloaded", CANCELLED: "Paused",
                 FAILED: "Failed"}.get(self.state, self.state)
+        if not self.total_bytes:
+            return f"{head} {self.repo_id}"
         text = (f"{head} {self.repo_id}: {human_bytes(self.done_bytes)} of "
                 f"{human_bytes(self.total_bytes)} ({100 * self.fraction:.0f}%)")
         if self.state == DOWNLOADING and self.speed_bps > 0:
@@ -270,7 +272,8 @@ def download(model: str | catalog.CatalogEntry, models_dir: Path | str | None = 
     """Download ``model`` into ``<models>/<name>/`` and return that folder.
 
     Resumes what an earlier call left; returns at once (no network) when the model is
-    already complete. ``retries`` is how many times in a row a dropped connection, stall or
+    already complete. An installed model is returned as it is (no update check): delete it
+    with :func:`delete_model` to fetch a newer revision. ``retries`` is how many times in a row a dropped connection, stall or
     server error is retried (with a Range request) before giving up. ``check_model`` refuses
     repos that are not Qwen3-TTS models (checked on the listing and on ``config.json``,
     before the weights are fetched).
@@ -316,10 +319,12 @@ def download(model: str | catalog.CatalogEntry, models_dir: Path | str | None = 
             report.finish(DONE)
             return target
     except DownloadCancelled:
-        report.finish(CANCELLED)
+        with contextlib.suppress(Exception):  # never hide the error behind a callback's own
+            report.finish(CANCELLED)
         raise
     except BaseException:
-        report.finish(FAILED)
+        with contextlib.suppress(Exception):
+            report.finish(FAILED)
         raise
 
 
@@ -731,7 +736,9 @@ class _Job:
                     self.report.rewind()
                     raise DownloadError(f"The file {f.path} changed on the hub while "
                                         "downloading. Start the download again.")
-                if start != offset:
+                if start != offset:  # a confused server or proxy: start the file over
+                    part.unlink(missing_ok=True)
+                    self.report.rewind()
                     raise _Transient(f"server resumed at {start}, not {offset}")
             elif offset:  # 200: the server ignored the Range; take the whole file
                 self.report.rewind()

@@ -20,7 +20,9 @@ Faults, all plain attributes that a test may change between calls:
 * ``private`` (401 + ``X-Error-Code: RepoNotFound``, as the hub answers anonymous callers),
   ``gated`` (metadata readable, files 403 + ``X-Error-Code: GatedRepo``);
 * ``corrupt``: file keys (``"repo/file"``) served with one byte flipped (sha mismatch);
-* ``blobs_metadata``: ``False`` to leave sizes out of the model info (client must HEAD).
+* ``blobs_metadata``: ``False`` to leave sizes out of the model info (client must HEAD);
+* ``honor_range``: ``False`` to answer Range requests with the whole file (200), like some
+  proxies.
 
 Counters: :attr:`bytes_served` (``{"repo/file": bytes}`` of file bodies sent),
 :attr:`requests` (method, path, Range header) and :meth:`wait_for_bytes` to block a test until
@@ -155,7 +157,8 @@ class FakeHub:
                  throttle_bps: float | None = None, fail_after: int | None = None,
                  fail_times: int = 1, stall_after: int | None = None,
                  status: Mapping[str, int] | None = None, private: Any = (), gated: Any = (),
-                 corrupt: Any = (), blobs_metadata: bool = True, chunk_size: int = 4096) -> None:
+                 corrupt: Any = (), blobs_metadata: bool = True, honor_range: bool = True,
+                 chunk_size: int = 4096) -> None:
         self.throttle_bps = throttle_bps
         self.fail_after = fail_after
         self.fail_times = fail_times
@@ -165,6 +168,7 @@ class FakeHub:
         self.gated: set[str] = set(gated)
         self.corrupt: set[str] = set(corrupt)
         self.blobs_metadata = blobs_metadata
+        self.honor_range = honor_range
         self.chunk_size = chunk_size
         self._repos: dict[str, _Repo] = {}
         self._cond = threading.Condition()
@@ -511,7 +515,7 @@ class _Handler(BaseHTTPRequestHandler):
         size = len(data)
         start, end, status = 0, size - 1, 200
         rng = self.headers.get("Range")
-        if rng and rng.startswith("bytes="):
+        if rng and rng.startswith("bytes=") and hub.honor_range:
             first, _, last = rng[len("bytes="):].split(",")[0].partition("-")
             try:
                 start = int(first) if first else max(0, size - int(last))

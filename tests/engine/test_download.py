@@ -292,6 +292,16 @@ def test_cancel_before_start_downloads_nothing(models: Path, fake_hub: FakeHub):
     assert not (models / NAME).exists()
 
 
+def test_a_server_that_ignores_range_gets_the_whole_file_again(models: Path):
+    with FakeHub.start(fail_after=100_000, honor_range=False) as hub:
+        with pytest.raises(dl.ConnectionLost):
+            dl.download(REPO, endpoint=hub.endpoint, retries=0)
+        rec = Recorder()
+        assert_complete(dl.download(REPO, progress=rec, endpoint=hub.endpoint))
+        assert hub.total_bytes_served(REPO) == TOTAL + 100_000
+        assert rec.events[-1].done_bytes == TOTAL
+
+
 # --- integrity ---------------------------------------------------------------------------------
 
 
