@@ -88,6 +88,8 @@ def extract_into(archive: Path, stage: Path, limits: ImportLimits = ImportLimits
         size = archive.stat().st_size
     except OSError as exc:
         raise bad(f"the file cannot be read ({exc.strerror})") from exc
+    if not archive.is_file():
+        raise bad("it is not a file")
     if size > limits.max_archive_bytes:
         raise bad(f"it is larger than {limits.max_archive_bytes // _MiB} MiB")
     try:

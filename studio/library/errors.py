@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from studio.errors import InvalidInput, NotFound, StudioError
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class VoiceNotFound(NotFound):
@@ -33,3 +39,29 @@ class BadArchive(InvalidInput):
 
 class SchemaError(InvalidInput):
     """Voice metadata that is malformed (a field missing, of the wrong type or out of range)."""
+
+
+class StorageError(StudioError):
+    """The disk refused a read or write (full, read-only, permissions)."""
+
+    code = "storage_error"
+
+
+def storage_errors(action: str) -> Callable[[F], F]:
+    """Turn an OSError escaping ``fn`` into a StorageError that says what failed and why."""
+
+    def wrap(fn: F) -> F:
+        @functools.wraps(fn)
+        def inner(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return fn(*args, **kwargs)
+            except OSError as exc:
+                where = f" ({exc.filename})" if exc.filename else ""
+                raise StorageError(
+                    f"Could not {action}: {exc.strerror or exc}{where}. Check that the disk "
+                    "has free space and that the Voice Studio folder is writable."
+                ) from exc
+
+        return inner  # type: ignore[return-value]
+
+    return wrap

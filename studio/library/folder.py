@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -167,8 +168,14 @@ def scan(voices_dir: Path) -> VoiceListing:
             if path.exists():  # not just deleted by another process mid-scan
                 reason = str(exc) if isinstance(exc, VoiceDamaged) else _reason(exc)
                 damaged.append(DamagedEntry(name, path, reason))
-    voices.sort(key=lambda e: (e.voice.name.casefold(), e.voice.name, e.id))
+    voices.sort(key=lambda e: (sort_key(e.voice.name), e.voice.name, e.id))
     return VoiceListing(voices, damaged)
+
+
+def sort_key(name: str) -> str:
+    """Alphabetical the way people expect: accents and case do not move a name."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 def _is_file(path: Path) -> bool:

@@ -65,7 +65,8 @@ def unique_id(base: str, taken: Callable[[str], bool]) -> str:
     if not taken(base):
         return base
     for n in range(2, 10_000):
-        candidate = f"{base}-{n}"
+        suffix = f"-{n}"
+        candidate = base[: MAX_ID - len(suffix)].rstrip("-") + suffix
         if not taken(candidate):
             return candidate
     raise InvalidName("Too many voices share this name. Choose a different name.")

@@ -24,7 +24,13 @@ from studio.engine.prompts import VoicePrompt
 from studio.errors import InvalidInput, StudioError
 from studio.fsutil import atomic_write_json
 from studio.library import archive, refaudio, staging
-from studio.library.errors import AmbiguousVoice, InvalidName, VoiceDamaged, VoiceNotFound
+from studio.library.errors import (
+    AmbiguousVoice,
+    InvalidName,
+    VoiceDamaged,
+    VoiceNotFound,
+    storage_errors,
+)
 from studio.library.folder import VoiceEntry, VoiceListing, inspect, read_meta, scan
 from studio.library.ids import MAX_NAME, clean_name, is_valid_id, name_key, slugify, unique_id
 from studio.library.previews import PreviewArea, PreviewItem, link_or_copy, utc_now
@@ -62,6 +68,7 @@ class VoiceLibrary:
 
     # -- reading ------------------------------------------------------------------------
 
+    @storage_errors("read the voice library")
     def list(self) -> VoiceListing:
         """Whole voices sorted by name, and damaged folders with the reason."""
         return scan(self.voices_dir)
@@ -84,6 +91,7 @@ class VoiceLibrary:
 
     # -- creating -----------------------------------------------------------------------
 
+    @storage_errors("save the voice")
     def create(self, name: str, *, prompt: bytes | VoicePrompt, kind: str = "cloned",
                audio: np.ndarray | None = None, sample_rate: int | None = None,
                reference: Path | str | None = None, preview: PreviewItem | str | None = None,
@@ -142,11 +150,12 @@ class VoiceLibrary:
             self.previews.remove(item.id)
         return self._inspect(voice_id)
 
+    @storage_errors("duplicate the voice")
     def duplicate(self, name_or_id: str, new_name: str | None = None) -> VoiceEntry:
         """A separate copy of a voice, under a new name and id."""
         src = self.get(name_or_id)
         name = (self._free_name_or_raise(new_name) if new_name is not None
-                else self._free_name(f"{src.name} (copy)"))
+                else self._free_name(f"{src.name[: MAX_NAME - 7].rstrip()} (copy)"))
         now = self.clock()
         with staging.staged(self.voices_dir) as stage:
             for file in (REFERENCE_FILE, TRANSCRIPT_FILE, PROMPT_FILE, src.voice.original_file):
@@ -165,6 +174,7 @@ class VoiceLibrary:
     def describe(self, name_or_id: str, description: str) -> VoiceEntry:
         return self.update(name_or_id, description=description)
 
+    @storage_errors("save the voice's details")
     def update(self, name_or_id: str, *, name: str | None = None,
                description: str | None = None, language: str | None = None,
                tags: Sequence[str] | None = None) -> VoiceEntry:
@@ -188,6 +198,7 @@ class VoiceLibrary:
 
     # -- deleting -----------------------------------------------------------------------
 
+    @storage_errors("move the voice to the trash")
     def delete(self, name_or_id: str) -> TrashItem:
         """Move a voice (whole or damaged) to the trash; :meth:`restore` brings it back."""
         key = name_or_id.strip() if isinstance(name_or_id, str) else ""
@@ -195,11 +206,15 @@ class VoiceLibrary:
             folder = self.voices_dir / key
         else:
             folder = self.get(key).path
-        return self.trash.put(folder, folder.name)
+        try:
+            return self.trash.put(folder, folder.name)
+        except FileNotFoundError as exc:
+            raise VoiceNotFound(f"The voice {key!r} was deleted meanwhile.") from exc
 
     def list_trash(self) -> list[TrashItem]:
         return self.trash.items()
 
+    @storage_errors("restore the voice")
     def restore(self, trash_id: str) -> VoiceEntry:
         """Bring a deleted voice back, under a fresh id and name if those were reused."""
         item = self.trash.get(trash_id)
@@ -217,10 +232,12 @@ class VoiceLibrary:
         voice_id = self._commit(item.path, None, base=item.voice_id, prepare=prepare)
         return self._inspect(voice_id)
 
+    @storage_errors("empty the trash")
     def purge(self, trash_id: str) -> None:
         """Delete one trash item for good."""
         self.trash.purge(trash_id)
 
+    @storage_errors("empty the trash")
     def purge_trash(self, older_than: timedelta = DEFAULT_KEEP,
                     now: datetime | None = None) -> list[TrashItem]:
         """Delete for good what was deleted more than ``older_than`` ago (default 30 days)."""
@@ -228,10 +245,12 @@ class VoiceLibrary:
 
     # -- moving between libraries -------------------------------------------------------
 
+    @storage_errors("export the voice")
     def export_voice(self, name_or_id: str, dest: Path | str) -> Path:
         """Write one portable ``.voice.zip`` file; ``dest`` is a file or a folder."""
         return archive.export_voice(self.get(name_or_id), Path(dest), self.clock())
 
+    @storage_errors("import the voice")
     def import_voice(self, path: Path | str, *, name: str | None = None,
                      limits: archive.ImportLimits = archive.ImportLimits()) -> VoiceEntry:
         """Validate an exported voice completely, then add it (fresh id/name if taken)."""
@@ -277,11 +296,12 @@ class VoiceLibrary:
     def _free_name(self, name: str) -> str:
         """``name``, or ``name (2)``, ``name (3)``... whichever is not in use."""
         used = self._names_in_use()
-        candidate = clean_name(name)
+        base = " ".join(name.split())
+        candidate = clean_name(base[:MAX_NAME])
         n = 2
         while name_key(candidate) in used:
             suffix = f" ({n})"
-            candidate = clean_name(name[: MAX_NAME - len(suffix)] + suffix)
+            candidate = clean_name(base[: MAX_NAME - len(suffix)].rstrip() + suffix)
             n += 1
         return candidate
 

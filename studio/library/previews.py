@@ -26,6 +26,7 @@ from studio import paths
 from studio.errors import InvalidInput, NotFound
 from studio.fsutil import fsync_dir
 from studio.library import staging
+from studio.library.errors import storage_errors
 from studio.library.schema import format_time, parse_time
 
 CLIP_FILE = "clip.wav"
@@ -67,6 +68,7 @@ class PreviewArea:
         self.folder.mkdir(parents=True, exist_ok=True)
         self.cleanup()
 
+    @storage_errors("keep the clip")
     def add_audio(self, audio: np.ndarray, sr: int, kind: str = "preview",
                   meta: Mapping[str, Any] | None = None, *,
                   original: Path | str | None = None) -> PreviewItem:
@@ -133,6 +135,7 @@ class PreviewArea:
                 removed += 1
         return removed
 
+    @storage_errors("move the clip into the voice")
     def promote(self, item_id: str, dest: Path, *, keep: bool = False) -> Path:
         """Move the clip to ``dest`` (a file in a voice's staging folder).
 

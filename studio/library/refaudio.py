@@ -48,6 +48,8 @@ def store_file(src: Path, dest: Path) -> float:
     """Keep a clip file as the reference: byte copy if already right, else converted."""
     import soundfile as sf
 
+    if not src.is_file():
+        raise InvalidInput(f"The reference file {src} does not exist.")
     if is_reference_format(src):
         shutil.copyfile(src, dest)
         return check(dest)

@@ -39,7 +39,7 @@ class Trash:
         self.folder = folder
         self.clock = clock
         folder.mkdir(parents=True, exist_ok=True)
-        staging.sweep(folder)
+        staging.sweep(folder, stray_files_in_children=True)
 
     def put(self, src: Path, voice_id: str) -> TrashItem:
         """Move a voice folder (whole or damaged) into the trash in one rename."""

@@ -110,7 +110,7 @@ def test_list_is_sorted_by_name_and_get_finds_by_id_or_name(lib: VoiceLibrary) -
     for i, name in enumerate(["zoë", "Émile", "bob", "Alice"]):
         add_voice(lib, name, seed=i)
     listing = lib.list()
-    assert [v.name for v in listing.voices] == ["Alice", "bob", "zoë", "Émile"]
+    assert [v.name for v in listing.voices] == ["Alice", "bob", "Émile", "zoë"]
     assert listing.damaged == [] and len(listing) == 4
     assert lib.get("emile").name == "Émile"
     assert lib.get("  ÉMILE ").id == "emile"
@@ -270,3 +270,40 @@ def test_voice_damaged_on_get(lib: VoiceLibrary) -> None:
     (entry.path / "prompt.safetensors").unlink()
     with pytest.raises(VoiceDamaged, match="prompt.safetensors is missing"):
         lib.get("alice")
+
+
+def test_disk_errors_become_storage_errors_and_leave_nothing(
+        lib: VoiceLibrary, home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    from studio.library import StorageError, staging
+
+    def full(_path):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    add_voice(lib, "Alice")
+    monkeypatch.setattr(staging, "fsync_tree", full)
+    with pytest.raises(StorageError, match="Could not save the voice: No space left"):
+        add_voice(lib, "Bob", seed=1)
+    with pytest.raises(StorageError, match="Could not duplicate"):
+        lib.duplicate("alice")
+    assert {p.name for p in (home / "voices").iterdir()} == {"alice"}
+
+
+def test_long_ids_stay_valid_when_numbered(lib: VoiceLibrary) -> None:
+    from studio.library.ids import is_valid_id, unique_id
+
+    base = "a" * 48
+    assert unique_id(base, lambda i: i == base) == "a" * 46 + "-2"
+    name = "Ω" + "b" * 99
+    first = add_voice(lib, name)
+    second = lib.duplicate(first.id)
+    assert is_valid_id(first.id) and is_valid_id(second.id) and first.id != second.id
+    assert len(second.name) <= 100
+
+
+def test_reference_file_that_does_not_exist(lib: VoiceLibrary, tmp_path: Path) -> None:
+    with pytest.raises(InvalidInput, match="does not exist"):
+        lib.create("X", prompt=make_prompt(), reference=tmp_path / "missing.wav")
+    with pytest.raises(InvalidInput, match="does not exist"):
+        add_voice(lib, "Y", original=tmp_path / "missing.mp3")

@@ -1,0 +1,100 @@
+"""Every voice a user can speak with, whatever its source, behind one small type.
+
+Saved voices (cloned or designed: both speak through their clone prompt on a Base model),
+built-in design presets (spoken by the VoiceDesign model from their description), and the
+CustomVoice preset speakers. The GUI's sidebar, the CLI's ``--voice`` and the API server's
+``voice`` field all resolve through here, so they agree on names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from studio.engine.requests import CLONE, DESIGN, PRESET, SpeakRequest
+from studio.library.errors import VoiceNotFound
+from studio.library.ids import name_key
+from studio.library.presets import Presets, load_presets
+
+if TYPE_CHECKING:
+    from studio.engine.options import Sampling, Streaming
+    from studio.library.library import VoiceLibrary
+
+SAVED, DESIGN_PRESET, SPEAKER = "saved", "design", "speaker"
+
+
+@dataclass(frozen=True)
+class VoiceRef:
+    source: str  # saved | design | speaker
+    id: str  # the saved voice's id, the design preset's id, or the speaker's name
+    name: str
+    language: str = "auto"
+    description: str = ""
+    sample_text: str = ""
+
+    @property
+    def key(self) -> str:
+        """A stable string for settings and APIs: ``saved:<id>``, ``design:<id>``, ``speaker:<n>``."""
+        return f"{self.source}:{self.id}"
+
+    @property
+    def mode(self) -> str:
+        return {SAVED: CLONE, DESIGN_PRESET: DESIGN, SPEAKER: PRESET}[self.source]
+
+    def request(self, text: str, library: VoiceLibrary | None = None, *,
+                language: str | None = None, instruct: str | None = None,
+                sampling: Sampling | None = None, streaming: Streaming | None = None,
+                model: str | None = None) -> SpeakRequest:
+        """The engine request that speaks ``text`` in this voice."""
+        from studio.engine.options import Sampling, Streaming
+
+        kw = dict(language=language or "auto", sampling=sampling or Sampling(),
+                  streaming=streaming or Streaming(), model=model)
+        if self.source == SAVED:
+            from studio.library.library import VoiceLibrary
+
+            lib = library or VoiceLibrary()
+            prompt = lib.get(self.id).load_prompt()
+            return SpeakRequest(text, CLONE, prompt=prompt, **kw)
+        if self.source == DESIGN_PRESET:
+            return SpeakRequest(text, DESIGN, instruct=instruct or self.description, **kw)
+        return SpeakRequest(text, PRESET, speaker=self.id, instruct=instruct, **kw)
+
+
+def all_voices(library: VoiceLibrary | None, presets: Presets | None = None) -> list[VoiceRef]:
+    presets = presets or load_presets()
+    refs: list[VoiceRef] = []
+    if library is not None:
+        for entry in library.list().voices:
+            v = entry.voice
+            refs.append(VoiceRef(SAVED, v.id, v.name, v.language or "auto", v.description))
+    refs += [VoiceRef(DESIGN_PRESET, p.id, p.name, p.language, p.description, p.sample_text)
+             for p in presets.designs]
+    refs += [VoiceRef(SPEAKER, s.name, s.display, s.language, s.description)
+             for s in presets.speakers]
+    return refs
+
+
+def resolve(name_or_key: str, library: VoiceLibrary | None,
+            presets: Presets | None = None) -> VoiceRef:
+    """By key (``speaker:ryan``), by saved voice id or name, then preset or speaker name."""
+    wanted = (name_or_key or "").strip()
+    refs = all_voices(library, presets)
+    for ref in refs:
+        if wanted == ref.key:
+            return ref
+    if library is not None:
+        try:
+            entry = library.get(wanted)
+            v = entry.voice
+            return VoiceRef(SAVED, v.id, v.name, v.language or "auto", v.description)
+        except VoiceNotFound:
+            pass
+    key = name_key(wanted)
+    for ref in refs:
+        if ref.source != SAVED and key in (name_key(ref.name), name_key(ref.id)):
+            return ref
+    raise VoiceNotFound(
+        f"There is no voice called {wanted!r}. 'voice-studio voices list' shows your voices; "
+        "preset speakers are Vivian, Serena, Uncle Fu, Dylan, Eric, Ryan, Aiden, Ono Anna, Sohee."
+    )
