@@ -117,6 +117,10 @@ class VoiceLibrary:
         text = (parsed.ref_text or "") if transcript is None else transcript
         _check_text(text, "transcript", MAX_TEXT)
         _check_text(description, "description", MAX_DESCRIPTION)
+        details = dict(language=_language(language), description=description.strip(),
+                       recipe=_recipe(recipe), tags=_tags(tags),
+                       prompt_model=(model or parsed.model_name or "").strip(),
+                       x_vector_only=parsed.x_vector_only)
         item = self._preview(preview) if preview is not None else None
         now = self.clock()
         with staging.staged(self.voices_dir) as stage:
@@ -137,14 +141,9 @@ class VoiceLibrary:
                 original_file = original_name = None
             (stage / TRANSCRIPT_FILE).write_text(text, encoding="utf-8")
             (stage / PROMPT_FILE).write_bytes(blob)
-            voice = Voice(
-                id=slugify(name), name=name, kind=kind, created=now, updated=now,
-                language=_language(language), description=description.strip(),
-                recipe=_recipe(recipe), prompt_model=(model or parsed.model_name or "").strip(),
-                x_vector_only=parsed.x_vector_only, reference_seconds=seconds,
-                original_file=original_file, original_name=original_name,
-                tags=_tags(tags),
-            ).with_changes()
+            voice = Voice(id=slugify(name), name=name, kind=kind, created=now, updated=now,
+                          reference_seconds=seconds, original_file=original_file,
+                          original_name=original_name, **details).with_changes()
             voice_id = self._commit(stage, voice)
         if item is not None:
             self.previews.remove(item.id)
