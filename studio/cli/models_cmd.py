@@ -46,7 +46,7 @@ def _list(args: argparse.Namespace, extra: list) -> int:
 
                 partial = dl.partial_state(entry.repo_id)
                 if partial is not None and partial.done_bytes:
-                    state = f"partly downloaded ({partial.percent:.0f}%)"
+                    state = partial.describe()
             except (ImportError, AttributeError):
                 pass
         rows.append(dict(id=entry.repo_id, kind=entry.kind, size=entry.size, state=state,

@@ -1,0 +1,58 @@
+"""Start the desktop app: the window is up before torch or qwen-tts are even imported."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+from studio import paths
+
+
+def _fix_stdio() -> None:
+    """Windowed frozen builds have no stdout/stderr; tqdm and torch write to them."""
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
+
+
+def _logging() -> None:
+    try:
+        log_file = paths.logs_dir(ensure=True) / "studio.log"
+        handlers: list[logging.Handler] = [logging.FileHandler(log_file, encoding="utf-8")]
+    except OSError:
+        handlers = []
+    handlers.append(logging.StreamHandler(sys.stderr))
+    logging.basicConfig(level=logging.INFO, handlers=handlers,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("transformers", "huggingface_hub", "sox", "urllib3", "numba"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def create_app(argv: list[str]):  # noqa: ANN201
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([sys.argv[0], *argv])
+    app.setApplicationName("Voice Studio")
+    app.setOrganizationName("voice-studio")
+    app.setDesktopFileName("voice-studio")
+    icon = paths.resources_dir() / "icons" / "voice-studio.png"
+    if icon.is_file():
+        app.setWindowIcon(QIcon(str(icon)))
+    style = paths.resources_dir() / "styles" / "studio.qss"
+    if style.is_file():
+        app.setStyleSheet(style.read_text(encoding="utf-8"))
+    return app
+
+
+def run(argv: list[str]) -> int:
+    _fix_stdio()
+    _logging()
+    app = create_app(argv)
+    from studio.ui.context import AppContext
+    from studio.ui.main_window import MainWindow
+
+    window = MainWindow(AppContext.create())
+    window.show()
+    return app.exec()

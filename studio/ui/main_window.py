@@ -1,0 +1,318 @@
+"""The studio window: the voice sidebar, the Speak / Clone / Design workspaces, a status bar,
+menus, and everything that must happen when it opens and closes."""
+
+from __future__ import annotations
+
+import base64
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QSplitter,
+    QTabWidget,
+    QWidget,
+)
+
+from studio.errors import StudioError
+from studio.library.anyvoice import VoiceRef, all_voices
+from studio.ui.context import AppContext
+from studio.ui.widgets.notice import NoticeBar
+from studio.ui.widgets.voice_list import VoiceList
+
+log = logging.getLogger(__name__)
+PAGES = ("speak", "clone", "design")
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self._closing = False
+        self.setWindowTitle("Voice Studio")
+        self.resize(1200, 760)
+        self.setMinimumSize(900, 600)
+
+        from studio.ui.pages.clone import ClonePage
+        from studio.ui.pages.design import DesignPage
+        from studio.ui.pages.speak import SpeakPage
+
+        self.notice = NoticeBar()
+        self.voices = VoiceList()
+        self.speak = SpeakPage(ctx, self.notice)
+        self.clone = ClonePage(ctx, self.notice)
+        self.design = DesignPage(ctx, self.notice)
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.speak, "Speak")
+        self.tabs.addTab(self.clone, "Clone")
+        self.tabs.addTab(self.design, "Design")
+        self._last_tab = 0
+        self.tabs.currentChanged.connect(self._tab_changed)
+
+        right = QWidget()
+        from PySide6.QtWidgets import QVBoxLayout
+
+        col = QVBoxLayout(right)
+        col.setContentsMargins(0, 0, 0, 0)
+        col.setSpacing(0)
+        col.addWidget(self.notice)
+        col.addWidget(self.tabs, 1)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.voices)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([260, 940])
+        self.setCentralWidget(self.splitter)
+
+        self._build_status_bar()
+        self._build_menus()
+        self._connect()
+        self.refresh_voices(keep=ctx.settings.last_voice or None)
+        self._restore_layout()
+        self.clone.voice_saved.connect(self._voice_saved)
+        self.design.voice_saved.connect(self._voice_saved)
+        QTimer.singleShot(0, self._after_show)
+
+    # --- building ---------------------------------------------------------------------
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.model_label = QLabel("No model loaded")
+        self.device_label = QLabel("Engine starting…")
+        self.activity_label = QLabel("")
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(160)
+        self.progress.setTextVisible(False)
+        self.progress.setRange(0, 0)
+        self.progress.setVisible(False)
+        bar.addWidget(self.activity_label, 1)
+        bar.addPermanentWidget(self.progress)
+        bar.addPermanentWidget(self.model_label)
+        bar.addPermanentWidget(self.device_label)
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        imp = QAction("&Import voice…", self)
+        imp.triggered.connect(self.import_voice_dialog)
+        file_menu.addAction(imp)
+        file_menu.addSeparator()
+        quit_action = QAction("&Quit", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+        models_menu = self.menuBar().addMenu("&Models")
+        manager = QAction("&Model manager…", self)
+        manager.triggered.connect(self.open_model_manager)
+        models_menu.addAction(manager)
+        settings_menu = self.menuBar().addMenu("&Settings")
+        prefs = QAction("&Preferences…", self)
+        prefs.setShortcut(QKeySequence.StandardKey.Preferences)
+        prefs.triggered.connect(self.open_settings)
+        settings_menu.addAction(prefs)
+        help_menu = self.menuBar().addMenu("&Help")
+        about = QAction("&About Voice Studio", self)
+        about.triggered.connect(self._about)
+        help_menu.addAction(about)
+
+    def _connect(self) -> None:
+        w = self.ctx.inference.worker
+        w.busy.connect(self._busy)
+        w.model_ready.connect(lambda info: self.model_label.setText(f"{info.name}"))
+        w.engine_ready.connect(lambda label: self.device_label.setText(label))
+        w.loading.connect(self._loading)
+        w.unloaded.connect(lambda: self.model_label.setText("No model loaded"))
+        w.failed.connect(self._worker_failed)
+        self.voices.voice_selected.connect(self._voice_selected)
+        self.voices.rename_requested.connect(self.rename_voice)
+        self.voices.duplicate_requested.connect(self.duplicate_voice)
+        self.voices.export_requested.connect(self.export_voice)
+        self.voices.delete_requested.connect(self.delete_voice)
+        self.voices.import_requested.connect(self.import_voices)
+        self._cleanup = QTimer(self)
+        self._cleanup.setInterval(5 * 60 * 1000)
+        self._cleanup.timeout.connect(self._clean_previews)
+        self._cleanup.start()
+
+    def _after_show(self) -> None:
+        QTimer.singleShot(400, self.ctx.inference.warm_up)
+        self._clean_previews()
+        models = self.ctx.pool.available()
+        if not any(m.usable for m in models):
+            self.notice.show_message(
+                "No voice models are on disk yet. Open Models > Model manager to download one "
+                "(start with 0.6B CustomVoice: preset speakers, ~2.5 GB) or to use a folder "
+                "you already have.", "info", action=("Open model manager", self.open_model_manager))
+
+    # --- status -----------------------------------------------------------------------
+
+    def _busy(self, text: str) -> None:
+        self.activity_label.setText(text)
+        self.progress.setVisible(bool(text))
+        if text:
+            self.progress.setRange(0, 0)
+
+    def _loading(self, _kind: str, fraction: float, message: str) -> None:
+        self.activity_label.setText(message)
+        self.progress.setVisible(fraction < 1.0)
+        self.progress.setRange(0, 100)
+        self.progress.setValue(int(fraction * 100))
+
+    def _worker_failed(self, request_id: int, message: str) -> None:
+        if request_id == 0:  # not tied to a page's request
+            self.notice.show_message(message, "error")
+
+    # --- voices -----------------------------------------------------------------------
+
+    def refresh_voices(self, keep: str | None = None) -> None:
+        try:
+            refs = all_voices(self.ctx.library, self.ctx.presets)
+        except StudioError as exc:
+            self.notice.show_message(str(exc), "error")
+            refs = []
+        self.voices.set_voices(refs, keep=keep)
+        damaged = self.ctx.library.list().damaged
+        if damaged:
+            names = ", ".join(d.path.name for d in damaged[:3])
+            self.notice.show_message(
+                f"{len(damaged)} voice folder(s) are damaged and were skipped ({names}). "
+                "They are left untouched in the voices folder.", "warning")
+        if self.voices.current() is None and refs:
+            self.voices.select_key(refs[0].key)
+
+    def _voice_selected(self, ref: VoiceRef) -> None:
+        self.ctx.settings.last_voice = ref.key
+        self.speak.set_voice(ref)
+
+    def _voice_saved(self, key: str) -> None:
+        self.refresh_voices(keep=key)
+        self.tabs.setCurrentWidget(self.speak)
+
+    def _run(self, what: str, fn, *args):  # noqa: ANN001, ANN202
+        try:
+            return fn(*args)
+        except StudioError as exc:
+            self.notice.show_message(f"{what}: {exc}", "error")
+            return None
+
+    def rename_voice(self, ref: VoiceRef) -> None:
+        name, ok = QInputDialog.getText(self, "Rename voice", "New name:", text=ref.name)
+        if ok and name.strip() and name.strip() != ref.name:
+            entry = self._run("Could not rename", self.ctx.library.rename, ref.id, name)
+            if entry is not None:
+                self.refresh_voices(keep=f"saved:{entry.id}")
+
+    def duplicate_voice(self, ref: VoiceRef) -> None:
+        entry = self._run("Could not duplicate", self.ctx.library.duplicate, ref.id)
+        if entry is not None:
+            self.refresh_voices(keep=f"saved:{entry.id}")
+
+    def export_voice(self, ref: VoiceRef) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export voice", str(Path.home() / f"{ref.id}.zip"),
+                                              "Voice files (*.zip)")
+        if path:
+            done = self._run("Could not export", self.ctx.library.export_voice, ref.id, path)
+            if done is not None:
+                self.notice.show_message(f"Exported {ref.name} to {done}.", "info")
+
+    def delete_voice(self, ref: VoiceRef) -> None:
+        item = self._run("Could not delete", self.ctx.library.delete, ref.id)
+        if item is not None:
+            self.refresh_voices()
+            self.notice.show_message(f"Deleted {ref.name}.", "info",
+                                     action=("Undo", lambda: self._restore(item.id, ref)))
+
+    def _restore(self, trash_id: str, ref: VoiceRef) -> None:
+        entry = self._run("Could not restore", self.ctx.library.restore, trash_id)
+        if entry is not None:
+            self.refresh_voices(keep=f"saved:{entry.id}")
+            self.notice.show_message(f"Restored {entry.name}.", "info")
+
+    def import_voice_dialog(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self, "Import voice", str(Path.home()),
+                                                "Voice files (*.zip)")
+        if paths:
+            self.import_voices([Path(p) for p in paths])
+
+    def import_voices(self, paths: list) -> None:
+        last = None
+        for path in paths:
+            entry = self._run(f"Could not import {Path(path).name}",
+                              self.ctx.library.import_voice, path)
+            if entry is not None:
+                last = entry
+        if last is not None:
+            self.refresh_voices(keep=f"saved:{last.id}")
+            self.notice.show_message(f"Imported {last.name}.", "info")
+
+    def _clean_previews(self) -> None:
+        try:
+            self.ctx.library.previews.cleanup()
+        except (OSError, StudioError) as exc:  # never fatal
+            log.warning("preview cleanup failed: %s", exc)
+
+    # --- dialogs ----------------------------------------------------------------------
+
+    def open_model_manager(self) -> None:
+        from studio.ui.dialogs.model_manager import ModelManagerDialog
+
+        ModelManagerDialog(self.ctx, self).exec()
+
+    def open_settings(self) -> None:
+        from studio.ui.dialogs.settings_dialog import SettingsDialog
+
+        SettingsDialog(self.ctx, self).exec()
+
+    def _about(self) -> None:
+        from studio import __version__, paths
+
+        QMessageBox.about(self, "About Voice Studio",
+                          f"<b>Voice Studio {__version__}</b><br>Design, clone and stream voices "
+                          f"locally with Qwen3-TTS.<br><br>Data folder: {paths.root()}")
+
+    # --- pages and closing ------------------------------------------------------------
+
+    def _tab_changed(self, index: int) -> None:
+        if self._closing:
+            return
+        self.ctx.settings.last_page = PAGES[index]
+        self._last_tab = index
+
+    def _restore_layout(self) -> None:
+        s = self.ctx.settings
+        if s.window_geometry:
+            self.restoreGeometry(QByteArray(base64.b64decode(s.window_geometry)))
+        if s.splitter_state:
+            self.splitter.restoreState(QByteArray(base64.b64decode(s.splitter_state)))
+        if s.last_page in PAGES:
+            self.tabs.setCurrentIndex(PAGES.index(s.last_page))
+
+    def _save_layout(self) -> None:
+        s = self.ctx.settings
+        s.window_geometry = base64.b64encode(bytes(self.saveGeometry())).decode()
+        s.splitter_state = base64.b64encode(bytes(self.splitter.saveState())).decode()
+        try:
+            s.save()
+        except OSError as exc:
+            log.warning("could not save settings: %s", exc)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        for page in (self.clone, self.design):
+            if not page.confirm_discard(self):
+                event.ignore()
+                return
+        self._closing = True
+        self._cleanup.stop()
+        for page in (self.speak, self.clone, self.design):
+            page.shutdown()
+        self._save_layout()
+        if not self.ctx.shutdown():
+            log.warning("the inference thread did not stop in time")
+        event.accept()

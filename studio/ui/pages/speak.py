@@ -1,0 +1,368 @@
+"""Speak: pick a voice, type text, Generate streams it to the speakers and the waveform."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from studio.engine import text as textmod
+from studio.engine.catalog import LANGUAGES
+from studio.errors import StudioError
+from studio.library.anyvoice import DESIGN_PRESET, SAVED, SPEAKER, VoiceRef
+from studio.ui.context import AppContext
+from studio.ui.widgets.notice import NoticeBar
+from studio.ui.widgets.sampling_box import SamplingBox
+from studio.ui.widgets.take_history import TakeHistory, TakeRecord
+from studio.ui.widgets.waveform import WaveformView
+
+SR = 24000
+
+
+def language_combo(default: str = "auto") -> QComboBox:
+    combo = QComboBox()
+    combo.addItem("Auto-detect", "auto")
+    for lang in LANGUAGES:
+        combo.addItem(lang, lang.lower())
+    index = combo.findData(default.lower())
+    combo.setCurrentIndex(max(index, 0))
+    return combo
+
+
+class SpeakPage(QWidget):
+    take_finished = Signal(object)  # TakeRecord (tests and other pages listen)
+    state_changed = Signal(str)  # idle | generating
+
+    def __init__(self, ctx: AppContext, notice: NoticeBar) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.notice = notice
+        self.voice: VoiceRef | None = None
+        self.current_id: int | None = None
+        self._started = 0.0
+        self._received = 0
+        self._chunks: list[np.ndarray] = []
+        self._request = None
+        self._shown: TakeRecord | None = None
+
+        self.voice_label = QLabel("Choose a voice in the list on the left")
+        self.voice_label.setObjectName("title")
+        self.voice_detail = QLabel("")
+        self.voice_detail.setObjectName("hint")
+        self.voice_detail.setWordWrap(True)
+        self.text = QPlainTextEdit()
+        self.text.setPlaceholderText("Type or paste what the voice should say. Long texts are "
+                                     "welcome: they are spoken sentence by sentence.")
+        self.text.textChanged.connect(self._text_changed)
+        self.estimate = QLabel("")
+        self.estimate.setObjectName("hint")
+        self.language = language_combo(ctx.settings.default_language)
+        self.instruct = QLineEdit()
+        self.instruct.setPlaceholderText("Style, e.g. 'cheerful and fast' (1.7B CustomVoice)")
+        self.sampling = SamplingBox()
+        self.sampling.load(ctx.settings.sampling)
+        self.generate_button = QPushButton("Generate")
+        self.generate_button.setObjectName("primary")
+        self.generate_button.setToolTip("Generate and play (Ctrl+Enter)")
+        self.stop_button = QPushButton("Stop")
+        self.stop_button.setToolTip("Stop generating and playing (Esc)")
+        self.stop_button.setEnabled(False)
+        self.generate_button.clicked.connect(self.generate)
+        self.stop_button.clicked.connect(self.stop)
+        self.status = QLabel("")
+        self.status.setObjectName("hint")
+
+        self.wave = WaveformView(SR, empty_text="Generated audio appears here as it streams")
+        self.wave.seek_requested.connect(lambda s: ctx.playback.seek(s, self))
+        self.play_button = QToolButton(text="▶")
+        self.play_button.setToolTip("Play / pause (Space)")
+        self.play_button.clicked.connect(self.toggle_play)
+        self.history = TakeHistory()
+        self.history.play_requested.connect(self.play_record)
+        self.history.compare_requested.connect(self.compare)
+        self.history.regenerate_requested.connect(self.regenerate)
+        self.history.export_requested.connect(self.export_record)
+        self.history.selected.connect(self._show_record)
+
+        top = QWidget()
+        col = QVBoxLayout(top)
+        col.setContentsMargins(12, 10, 12, 4)
+        col.addWidget(self.voice_label)
+        col.addWidget(self.voice_detail)
+        col.addWidget(self.text, 1)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Language"))
+        row.addWidget(self.language)
+        row.addWidget(self.instruct, 1)
+        col.addLayout(row)
+        col.addWidget(self.sampling)
+        actions = QHBoxLayout()
+        actions.addWidget(self.generate_button)
+        actions.addWidget(self.stop_button)
+        actions.addWidget(self.estimate, 1)
+        col.addLayout(actions)
+        bottom = QWidget()
+        col2 = QVBoxLayout(bottom)
+        col2.setContentsMargins(12, 4, 12, 10)
+        transport = QHBoxLayout()
+        transport.addWidget(self.play_button)
+        transport.addWidget(self.status, 1)
+        col2.addLayout(transport)
+        col2.addWidget(self.wave, 1)
+        col2.addWidget(QLabel("Takes"))
+        col2.addWidget(self.history, 1)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(top)
+        split.addWidget(bottom)
+        split.setSizes([330, 420])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(split)
+
+        for keys, slot in ((QKeySequence("Ctrl+Return"), self.generate),
+                           (QKeySequence("Ctrl+Enter"), self.generate),
+                           (QKeySequence(Qt.Key.Key_Escape), self.stop),
+                           (QKeySequence(Qt.Key.Key_Space), self.toggle_play)):
+            shortcut = QShortcut(keys, self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(slot)
+
+        w = ctx.inference.worker
+        w.chunk.connect(self._on_chunk)
+        w.finished.connect(self._on_finished)
+        w.failed.connect(self._on_failed)
+        ctx.playback.position_changed.connect(self._on_position)
+        ctx.playback.state_changed.connect(self._on_play_state)
+        self._text_changed()
+        self._update_voice_ui()
+
+    # --- voice ---------------------------------------------------------------------------
+
+    def set_voice(self, ref: VoiceRef) -> None:
+        self.voice = ref
+        self._update_voice_ui()
+
+    def _update_voice_ui(self) -> None:
+        ref = self.voice
+        self.generate_button.setEnabled(ref is not None and self.current_id is None)
+        if ref is None:
+            self.instruct.setEnabled(False)
+            return
+        kind = {SAVED: "Your voice", DESIGN_PRESET: "Built-in voice (VoiceDesign)",
+                SPEAKER: "Preset speaker (CustomVoice)"}[ref.source]
+        self.voice_label.setText(ref.name)
+        self.voice_detail.setText(f"{kind} · {ref.language}" +
+                                  (f" · {ref.description}" if ref.description else ""))
+        if ref.source == SPEAKER:
+            supports = any(m.kind == "custom_voice" and m.supports_instruct and m.usable
+                           for m in self.ctx.pool.available())
+            self.instruct.setEnabled(supports)
+            self.instruct.setPlaceholderText(
+                "Style, e.g. 'cheerful and fast'" if supports else
+                "Style instructions need the 1.7B CustomVoice model (Models menu)")
+        elif ref.source == DESIGN_PRESET:
+            self.instruct.setEnabled(True)
+            self.instruct.setPlaceholderText("Voice description (leave empty to use the preset's)")
+        else:
+            self.instruct.setEnabled(False)
+            self.instruct.setPlaceholderText("Cloned voices speak in the style of their clip")
+        if ref.sample_text and not self.text.toPlainText().strip():
+            self.text.setPlainText(ref.sample_text)
+
+    def _text_changed(self) -> None:
+        text = self.text.toPlainText()
+        segments = textmod.segment(text) if text.strip() else []
+        if not segments:
+            self.estimate.setText("")
+            return
+        secs = sum(textmod.expected_seconds(s) for s, _ in segments) / 1.6
+        parts = f"{len(segments)} parts, " if len(segments) > 1 else ""
+        self.estimate.setText(f"{len(text)} characters, {parts}about {secs:.0f} s of speech")
+
+    # --- generating ----------------------------------------------------------------------
+
+    def build_request(self, seed: int | None = None):  # noqa: ANN201
+        if self.voice is None:
+            raise StudioError("Choose a voice in the list on the left first.")
+        from studio.engine.options import Streaming
+
+        first = max(1, int(self.ctx.settings.first_chunk_frames))
+        return self.voice.request(
+            self.text.toPlainText(), self.ctx.library,
+            language=self.language.currentData(), instruct=self.instruct.text().strip() or None,
+            sampling=self.sampling.sampling(seed), streaming=Streaming(first_chunk=first))
+
+    def generate(self, seed: int | None = None) -> int | None:
+        if self.current_id is not None or not self.generate_button.isEnabled():
+            return None
+        if not self.text.toPlainText().strip():
+            self.notice.show_message("Type some text to speak first.", "warning")
+            return None
+        try:
+            request = self.build_request(seed if isinstance(seed, int) else None)
+        except StudioError as exc:
+            self.notice.show_message(str(exc), "error")
+            return None
+        return self._start(request)
+
+    def _start(self, request) -> int:  # noqa: ANN001
+        self._request = request
+        self._chunks = []
+        self._received = 0
+        self._started = time.monotonic()
+        self.wave.begin_stream()
+        self.ctx.playback.begin_stream(self)
+        self.current_id = self.ctx.inference.speak(request)
+        self._set_generating(True)
+        self.status.setText("Starting…")
+        return self.current_id
+
+    def stop(self) -> None:
+        if self.current_id is not None:
+            self.ctx.inference.cancel(self.current_id)
+            self.status.setText("Stopping…")
+        self.ctx.playback.stop(self)
+
+    def _set_generating(self, on: bool) -> None:
+        self.generate_button.setEnabled(not on and self.voice is not None)
+        self.stop_button.setEnabled(on)
+        self.state_changed.emit("generating" if on else "idle")
+
+    def _on_chunk(self, request_id: int, chunk: np.ndarray) -> None:
+        if request_id != self.current_id:
+            return  # a take this page no longer shows
+        self._chunks.append(chunk)
+        self._received += len(chunk)
+        self.wave.append(chunk)
+        self.ctx.playback.append(chunk, self)
+        elapsed = max(time.monotonic() - self._started, 1e-6)
+        audio_s = self._received / SR
+        self.status.setText(f"Generating: {audio_s:.1f} s of audio in {elapsed:.1f} s "
+                            f"({audio_s / elapsed:.2f}× real time)")
+
+    def _on_finished(self, request_id: int, take) -> None:  # noqa: ANN001
+        if request_id != self.current_id:
+            return
+        self.current_id = None
+        self._set_generating(False)
+        self.wave.end_stream()
+        self.ctx.playback.end_stream(self)
+        ref = self.voice
+        record = TakeRecord(text=self._request.text, voice_name=ref.name if ref else "",
+                            voice_key=ref.key if ref else "", seed=take.seed, audio=take.audio,
+                            sample_rate=take.sample_rate, request=self._request,
+                            stop_reason=take.stop_reason)
+        try:
+            item = self.ctx.library.previews.add_audio(take.audio, take.sample_rate, "preview",
+                                                       {"text": record.text, "seed": take.seed})
+            record.preview_id = item.id
+        except (OSError, StudioError):
+            pass  # the take is still in memory and exportable
+        self.history.add(record)
+        rtf = take.elapsed_s / take.duration_s if take.duration_s else 0.0
+        self.status.setText(f"{take.duration_s:.1f} s in {take.elapsed_s:.1f} s "
+                            f"({1 / rtf if rtf else 0:.2f}× real time) · seed {take.seed}")
+        if take.message:
+            self.notice.show_message(take.message, "warning" if take.stop_reason != "cancelled"
+                                     else "info")
+        self.take_finished.emit(record)
+
+    def _on_failed(self, request_id: int, message: str) -> None:
+        if request_id != self.current_id:
+            return
+        self.current_id = None
+        self._set_generating(False)
+        self.wave.end_stream()
+        self.ctx.playback.stop(self)
+        self.status.setText("")
+        self.notice.show_message(message, "error")
+
+    # --- playback and history ---------------------------------------------------------------
+
+    def toggle_play(self) -> None:
+        if self.ctx.playback.owner is self and self.ctx.playback.state != "idle":
+            self.ctx.playback.toggle(self)
+        elif self._shown is not None:
+            self.play_record(self._shown)
+        elif self.wave.duration:
+            self.ctx.playback.play(self.wave.audio, SR, self)
+
+    def _show_record(self, record: TakeRecord | None) -> None:
+        if record is None or self.current_id is not None:
+            return
+        self._shown = record
+        self.wave.set_audio(record.audio, record.sample_rate)
+
+    def play_record(self, record: TakeRecord) -> None:
+        self._shown = record
+        self.wave.set_audio(record.audio, record.sample_rate)
+        self.ctx.playback.play(record.audio, record.sample_rate, self)
+
+    def compare(self, a: TakeRecord, b: TakeRecord) -> None:
+        gap = np.zeros(int(0.6 * a.sample_rate), np.float32)
+        both = np.concatenate([a.audio, gap, b.audio])
+        self.wave.set_audio(both, a.sample_rate)
+        self.status.setText(f"Comparing: seed {a.seed}, then seed {b.seed}")
+        self.ctx.playback.play(both, a.sample_rate, self)
+
+    def regenerate(self, record: TakeRecord) -> None:
+        if record.request is None or self.current_id is not None:
+            return
+        from dataclasses import replace
+
+        request = replace(record.request, sampling=replace(record.request.sampling,
+                                                           seed=self.sampling.roll()))
+        self._start(request)
+
+    def export_record(self, record: TakeRecord) -> None:
+        from studio.audio.files import export_formats, save_audio
+
+        formats = [f for f in ("WAV", "FLAC", "OGG", "MP3") if f in export_formats()]
+        filters = ";;".join(f"{f} audio (*.{f.lower()})" for f in formats)
+        stem = "".join(c for c in record.text[:40] if c.isalnum() or c in " -_").strip() or "take"
+        path, chosen = QFileDialog.getSaveFileName(self, "Export take",
+                                                   str(Path.home() / f"{stem}.wav"), filters)
+        if not path:
+            return
+        try:
+            save_audio(path, record.audio, record.sample_rate)
+            self.notice.show_message(f"Saved {Path(path).name}.", "info")
+        except StudioError as exc:
+            self.notice.show_message(str(exc), "error")
+
+    def _on_position(self, owner: object, seconds: float) -> None:
+        if owner is self:
+            self.wave.set_playhead(seconds)
+
+    def _on_play_state(self, owner: object, state: str) -> None:
+        if owner is self:
+            self.play_button.setText("⏸" if state in ("playing", "buffering") else "▶")
+            if state == "idle":
+                self.wave.set_playhead(None)
+
+    def has_unsaved_work(self) -> bool:
+        return False
+
+    def confirm_discard(self, _parent: QWidget) -> bool:
+        return True
+
+    def shutdown(self) -> None:
+        self.ctx.settings.sampling = self.sampling.to_dict()
+        if self.current_id is not None:
+            self.ctx.inference.cancel(self.current_id)

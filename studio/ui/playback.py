@@ -1,0 +1,155 @@
+"""The window's one audio player, shared by every page.
+
+Wraps studio.audio.Player (one sounddevice output stream fed from a ring buffer); a ~30 ms
+timer reports the position for playheads while something plays. Each play call names an
+``owner`` (a page or widget), so only the owner's playhead moves. A missing device never
+crashes anything: ``unavailable`` carries the reason and the caller keeps working.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from studio.errors import StudioError
+
+log = logging.getLogger(__name__)
+
+
+class PlaybackController(QObject):
+    position_changed = Signal(object, float)  # owner, seconds
+    state_changed = Signal(object, str)  # owner, idle|playing|paused|buffering|finished
+    unavailable = Signal(str)  # why audio cannot play
+
+    def __init__(self, sd: Any = None, device: str | int | None = None,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._sd = sd
+        self._device = device
+        self._player: Any = None
+        self.owner: object | None = None
+        self._state = "idle"
+        self._timer = QTimer(self)
+        self._timer.setInterval(30)
+        self._timer.timeout.connect(self._tick)
+        self.last_error = ""
+
+    # --- the player -----------------------------------------------------------------------
+
+    def _get(self) -> Any:
+        if self._player is None:
+            from studio.audio.player import Player
+
+            self._player = Player(sd=self._sd, device=self._device)
+        return self._player
+
+    def available(self) -> tuple[bool, str]:
+        from studio.audio.devices import audio_available
+
+        try:
+            return audio_available(self._sd, "output")
+        except StudioError as exc:
+            return False, str(exc)
+
+    def _do(self, fn_name: str, *args: Any) -> bool:
+        try:
+            getattr(self._get(), fn_name)(*args)
+            return True
+        except StudioError as exc:
+            self.last_error = str(exc)
+            self.unavailable.emit(str(exc))
+            return False
+
+    @property
+    def player(self) -> Any:
+        return self._player
+
+    @property
+    def state(self) -> str:
+        return self._state
+
+    def position(self) -> float:
+        return float(self._player.position) if self._player is not None else 0.0
+
+    # --- commands (GUI thread) ----------------------------------------------------------------
+
+    def play(self, audio: np.ndarray, sample_rate: int, owner: object) -> bool:
+        self._switch_owner(owner)
+        ok = self._do("play", audio, sample_rate)
+        self._timer.start()
+        return ok
+
+    def begin_stream(self, owner: object) -> bool:
+        self._switch_owner(owner)
+        ok = self._do("begin_stream")
+        self._timer.start()
+        return ok
+
+    def append(self, chunk: np.ndarray, owner: object) -> None:
+        if owner is self.owner and self._player is not None and not self._player.ended:
+            self._do("append", chunk)
+
+    def end_stream(self, owner: object) -> None:
+        if owner is self.owner and self._player is not None:
+            self._do("end_of_stream")
+
+    def toggle(self, owner: object) -> None:
+        """Space: pause what plays, or resume/replay what is paused or finished."""
+        if self._player is None or owner is not self.owner:
+            return
+        if self._state in ("playing", "buffering"):
+            self._player.pause()
+        else:
+            self._do("resume")
+            self._timer.start()
+        self._tick()
+
+    def pause(self) -> None:
+        if self._player is not None:
+            self._player.pause()
+            self._tick()
+
+    def seek(self, seconds: float, owner: object) -> None:
+        if self._player is not None and owner is self.owner:
+            self._player.seek(seconds)
+            self._timer.start()
+            self._tick()
+
+    def stop(self, owner: object | None = None) -> None:
+        if self._player is not None and (owner is None or owner is self.owner):
+            self._player.stop()
+            self._tick()
+
+    def set_device(self, device: str | int | None) -> None:
+        self._device = device
+        if self._player is not None:
+            self._player.set_device(device)
+
+    def close(self) -> None:
+        self._timer.stop()
+        if self._player is not None:
+            self._player.close()
+            self._player = None
+
+    # --- reporting ----------------------------------------------------------------------------
+
+    def _switch_owner(self, owner: object) -> None:
+        if self.owner is not None and self.owner is not owner:
+            self.state_changed.emit(self.owner, "idle")
+        self.owner = owner
+
+    def _tick(self) -> None:
+        player = self._player
+        if player is None:
+            self._timer.stop()
+            return
+        state = str(player.state)
+        self.position_changed.emit(self.owner, float(player.position))
+        if state != self._state:
+            self._state = state
+            self.state_changed.emit(self.owner, state)
+        if state in ("idle", "finished", "paused"):
+            self._timer.stop()

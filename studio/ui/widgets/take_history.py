@@ -1,0 +1,137 @@
+"""The list of takes made in this session: replay, compare, regenerate, export, delete."""
+
+from __future__ import annotations
+
+import itertools
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+_ids = itertools.count(1)
+
+
+@dataclass
+class TakeRecord:
+    text: str
+    voice_name: str
+    voice_key: str
+    seed: int
+    audio: np.ndarray = field(repr=False)
+    sample_rate: int
+    request: Any = field(default=None, repr=False)  # the SpeakRequest, for regenerate
+    stop_reason: str = "complete"
+    preview_id: str | None = None
+    id: int = field(default_factory=lambda: next(_ids))
+    created: float = field(default_factory=time.time)
+
+    @property
+    def duration(self) -> float:
+        return len(self.audio) / float(self.sample_rate)
+
+
+class TakeHistory(QWidget):
+    play_requested = Signal(object)  # TakeRecord
+    compare_requested = Signal(object, object)
+    regenerate_requested = Signal(object)
+    export_requested = Signal(object)
+    selected = Signal(object)  # TakeRecord or None
+
+    COLUMNS = ("Text", "Voice", "Seed", "Length")
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.records: list[TakeRecord] = []
+        self.table = QTableWidget(0, len(self.COLUMNS))
+        self.table.setHorizontalHeaderLabels(self.COLUMNS)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for col in (1, 2, 3):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.itemSelectionChanged.connect(self._selection_changed)
+        self.table.doubleClicked.connect(lambda _i: self._emit_play())
+        self.play_button = QPushButton("Play")
+        self.compare_button = QPushButton("Compare")
+        self.compare_button.setToolTip("Select two takes to hear them one after the other")
+        self.regen_button = QPushButton("New seed")
+        self.regen_button.setToolTip("Generate this take again with another seed")
+        self.export_button = QPushButton("Export…")
+        self.delete_button = QPushButton("Delete")
+        self.play_button.clicked.connect(self._emit_play)
+        self.compare_button.clicked.connect(self._emit_compare)
+        self.regen_button.clicked.connect(lambda: self._emit_one(self.regenerate_requested))
+        self.export_button.clicked.connect(lambda: self._emit_one(self.export_requested))
+        self.delete_button.clicked.connect(self.delete_selected)
+        buttons = QHBoxLayout()
+        for b in (self.play_button, self.compare_button, self.regen_button, self.export_button,
+                  self.delete_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(buttons)
+        self._selection_changed()
+
+    def add(self, record: TakeRecord) -> None:
+        self.records.insert(0, record)
+        self.table.insertRow(0)
+        text = record.text.replace("\n", " ")
+        cells = (text if len(text) <= 80 else text[:77] + "…", record.voice_name,
+                 str(record.seed), f"{record.duration:.1f} s")
+        for col, value in enumerate(cells):
+            item = QTableWidgetItem(value)
+            if col == 0:
+                item.setToolTip(record.text)
+                item.setData(Qt.ItemDataRole.UserRole, record.id)
+            self.table.setItem(0, col, item)
+        self.table.selectRow(0)
+
+    def selected_records(self) -> list[TakeRecord]:
+        rows = sorted({i.row() for i in self.table.selectedIndexes()})
+        return [self.records[r] for r in rows]
+
+    def delete_selected(self) -> None:
+        for row in sorted({i.row() for i in self.table.selectedIndexes()}, reverse=True):
+            self.table.removeRow(row)
+            del self.records[row]
+
+    def _selection_changed(self) -> None:
+        chosen = self.selected_records()
+        one = len(chosen) == 1
+        self.play_button.setEnabled(one)
+        self.regen_button.setEnabled(one and chosen[0].request is not None)
+        self.export_button.setEnabled(one)
+        self.delete_button.setEnabled(bool(chosen))
+        self.compare_button.setEnabled(len(chosen) == 2)
+        self.selected.emit(chosen[0] if one else None)
+
+    def _emit_play(self) -> None:
+        chosen = self.selected_records()
+        if chosen:
+            self.play_requested.emit(chosen[0])
+
+    def _emit_one(self, signal: Any) -> None:
+        chosen = self.selected_records()
+        if len(chosen) == 1:
+            signal.emit(chosen[0])
+
+    def _emit_compare(self) -> None:
+        chosen = self.selected_records()
+        if len(chosen) == 2:
+            self.compare_requested.emit(chosen[1], chosen[0])  # older first

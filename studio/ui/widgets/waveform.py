@@ -1,0 +1,198 @@
+"""A waveform view (pyqtgraph): zoom, scroll, a selectable region, a playhead, and a clip
+that can grow while a take streams in.
+
+Drawing is throttled: appended audio only marks the view dirty and a ~30 fps timer redraws,
+so a stream of chunks never floods the event loop. Long clips are drawn as a min/max
+envelope by pyqtgraph's peak downsampling, clipped to the visible range.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+pg.setConfigOptions(antialias=False, useOpenGL=False)
+
+
+class WaveformView(QWidget):
+    """Shows one mono clip. Times are in seconds."""
+
+    region_changed = Signal(float, float)  # the selection, settled (debounced)
+    seek_requested = Signal(float)  # the user clicked at a time
+
+    def __init__(self, sample_rate: int = 24000, selectable: bool = False,
+                 parent: QWidget | None = None, empty_text: str = "No audio yet") -> None:
+        super().__init__(parent)
+        self.sample_rate = sample_rate
+        self._buf = np.zeros(0, dtype=np.float32)
+        self._n = 0
+        self._follow = False
+        self._peak = 1.0
+        self.plot = pg.PlotWidget(background=None)
+        self.plot.setMenuEnabled(False)
+        self.plot.hideButtons()
+        self.plot.showAxis("left", False)
+        self.plot.setMouseEnabled(x=True, y=False)
+        self.plot.setYRange(-1.0, 1.0, padding=0.02)
+        self.plot.getPlotItem().getAxis("bottom").setLabel(units="s")
+        self.plot.setMinimumHeight(90)
+        vb = self.plot.getViewBox()
+        vb.setLimits(xMin=0, yMin=-1.05, yMax=1.05)
+        accent = self.palette().color(QPalette.ColorRole.Highlight)
+        self.curve = self.plot.plot(pen=pg.mkPen(accent, width=1))
+        self.curve.setDownsampling(auto=True, method="peak")
+        self.curve.setClipToView(True)
+        self.curve.setSkipFiniteCheck(True)
+        self.playhead = pg.InfiniteLine(0, angle=90, movable=False,
+                                        pen=pg.mkPen(QColor("#e8590c"), width=2))
+        self.playhead.setVisible(False)
+        self.plot.addItem(self.playhead)
+        self.suggestion = pg.LinearRegionItem(movable=False, brush=QColor(64, 192, 87, 40),
+                                              pen=pg.mkPen(QColor(64, 192, 87, 160)))
+        self.suggestion.setVisible(False)
+        self.suggestion.setZValue(-20)
+        self.plot.addItem(self.suggestion)
+        self.region: pg.LinearRegionItem | None = None
+        if selectable:
+            self.region = pg.LinearRegionItem(brush=QColor(accent.red(), accent.green(),
+                                                           accent.blue(), 45))
+            self.region.setZValue(-10)
+            self.region.setVisible(False)
+            self.region.sigRegionChangeFinished.connect(self._region_settled)
+            self.plot.addItem(self.region)
+        self.empty = pg.TextItem(empty_text, anchor=(0.5, 0.5),
+                                 color=self.palette().color(QPalette.ColorRole.PlaceholderText))
+        self.plot.addItem(self.empty)
+        self.empty.setPos(0.5, 0)
+        self.plot.setXRange(0, 1, padding=0)
+        self.plot.scene().sigMouseClicked.connect(self._clicked)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.plot)
+        self._redraw = QTimer(self)
+        self._redraw.setInterval(33)
+        self._redraw.setSingleShot(True)
+        self._redraw.timeout.connect(self._draw)
+        self._debounce = QTimer(self)
+        self._debounce.setInterval(120)
+        self._debounce.setSingleShot(True)
+        self._debounce.timeout.connect(self._emit_region)
+
+    # --- data ---------------------------------------------------------------------------
+
+    @property
+    def audio(self) -> np.ndarray:
+        return self._buf[: self._n]
+
+    @property
+    def duration(self) -> float:
+        return self._n / float(self.sample_rate)
+
+    def set_audio(self, audio: np.ndarray | None, sample_rate: int | None = None) -> None:
+        """Show a finished clip (replaces whatever was shown)."""
+        if sample_rate:
+            self.sample_rate = sample_rate
+        data = np.zeros(0, np.float32) if audio is None else np.asarray(audio, np.float32)
+        self._buf = data.copy()
+        self._n = len(data)
+        self._follow = False
+        self.set_playhead(None)
+        self.suggestion.setVisible(False)
+        if self.region is not None:
+            self.region.setVisible(self._n > 0)
+            self.region.blockSignals(True)
+            self.region.setRegion((0.0, self.duration))
+            self.region.blockSignals(False)
+        self._draw()
+        self.zoom_all()
+
+    def begin_stream(self) -> None:
+        """Start an empty clip that chunks will be appended to; the view follows its end."""
+        self.set_audio(None)
+        self._buf = np.zeros(self.sample_rate * 10, np.float32)
+        self._follow = True
+
+    def append(self, chunk: np.ndarray) -> None:
+        n = len(chunk)
+        if self._n + n > len(self._buf):
+            grown = np.zeros(max(len(self._buf) * 2, self._n + n), np.float32)
+            grown[: self._n] = self._buf[: self._n]
+            self._buf = grown
+        self._buf[self._n : self._n + n] = chunk
+        self._n += n
+        if not self._redraw.isActive():
+            self._redraw.start()
+
+    def end_stream(self) -> None:
+        self._follow = False
+        self._draw()
+
+    def _draw(self) -> None:
+        n = self._n
+        self.empty.setVisible(n == 0)
+        if n == 0:
+            self.curve.setData([], [])
+            return
+        x = np.arange(n, dtype=np.float64) / self.sample_rate
+        self.curve.setData(x, self._buf[:n])
+        peak = float(np.max(np.abs(self._buf[max(0, n - self.sample_rate * 2):n]))) if n else 0.0
+        self._peak = max(self._peak if self._follow else 0.0, peak, 0.25)
+        if not self._follow:
+            self._peak = max(float(np.max(np.abs(self._buf[:n]))), 0.25)
+        self.plot.setYRange(-self._peak * 1.05, self._peak * 1.05, padding=0)
+        self.plot.getViewBox().setLimits(xMax=max(self.duration, 0.1))
+        if self._follow:
+            self.plot.setXRange(0, max(self.duration, 1.0), padding=0)
+
+    # --- view --------------------------------------------------------------------------
+
+    def zoom_all(self) -> None:
+        self.plot.setXRange(0, max(self.duration, 0.5), padding=0)
+
+    def zoom(self, factor: float) -> None:
+        (x0, x1), _ = self.plot.viewRange()
+        mid, half = (x0 + x1) / 2, (x1 - x0) / 2 / factor
+        self.plot.setXRange(max(0.0, mid - half), mid + half, padding=0)
+
+    def set_playhead(self, seconds: float | None) -> None:
+        if seconds is None:
+            self.playhead.setVisible(False)
+            return
+        self.playhead.setVisible(True)
+        self.playhead.setValue(seconds)
+
+    def set_suggestion(self, window: tuple[float, float] | None) -> None:
+        self.suggestion.setVisible(window is not None)
+        if window is not None:
+            self.suggestion.setRegion(window)
+
+    # --- selection ---------------------------------------------------------------------
+
+    def selection(self) -> tuple[float, float]:
+        if self.region is None or not self.region.isVisible():
+            return (0.0, self.duration)
+        a, b = self.region.getRegion()
+        return (max(0.0, float(a)), min(self.duration, float(b)))
+
+    def set_selection(self, start: float, end: float) -> None:
+        if self.region is None:
+            return
+        self.region.setVisible(True)
+        self.region.setRegion((max(0.0, start), min(self.duration, end)))
+        self._emit_region()
+
+    def _region_settled(self) -> None:
+        self._debounce.start()
+
+    def _emit_region(self) -> None:
+        a, b = self.selection()
+        self.region_changed.emit(a, b)
+
+    def _clicked(self, event) -> None:  # noqa: ANN001 - pyqtgraph's event type
+        if event.button() != Qt.MouseButton.LeftButton or self._n == 0:
+            return
+        point = self.plot.getViewBox().mapSceneToView(event.scenePos())
+        self.seek_requested.emit(float(min(max(point.x(), 0.0), self.duration)))
