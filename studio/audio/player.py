@@ -67,6 +67,14 @@ def prebuffer(start_threshold_s: float) -> StartPolicy:
 _ACTIVE = "active"  # internal mode: the stream runs; PLAYING/BUFFERING/FINISHED derive from it
 
 
+def _playable(audio: np.ndarray) -> np.ndarray:
+    """Mono float32 with NaN/inf replaced by silence: garbage must never reach the speakers."""
+    mono = to_mono(audio)
+    if not np.isfinite(mono).all():
+        mono = np.nan_to_num(mono, nan=0.0, posinf=0.0, neginf=0.0)
+    return mono
+
+
 class Player:
     def __init__(
         self,
@@ -170,14 +178,14 @@ class Player:
     def play(self, audio: Clip | np.ndarray, sample_rate: int | None = None) -> None:
         """Play a finished clip from the start, replacing whatever was playing."""
         if isinstance(audio, Clip):
-            data, rate = audio.audio, audio.sample_rate
+            data, rate = _playable(audio.audio), audio.sample_rate
         else:
-            data, rate = to_mono(audio), int(sample_rate or self.sample_rate)
+            data, rate = _playable(audio), int(sample_rate or self.sample_rate)
         with self._lock:
             self._ensure_stream()
             self._halt()
             track = Track(max(1, len(data) * self._rate // max(rate, 1) + 16))
-            track.append(resample(np.asarray(data, np.float32), rate, self._rate))
+            track.append(resample(data, rate, self._rate))
             track.ended = True
             self._load(track, None)
             self._start(0)
@@ -200,7 +208,7 @@ class Player:
             assert track is not None and self._resampler is not None
             if track.ended:
                 raise AudioError("The take has already ended; start a new one to add audio.")
-            track.append(self._resampler.process(to_mono(chunk)))
+            track.append(self._resampler.process(_playable(chunk)))
             self.pump()
 
     def end_of_stream(self) -> None:

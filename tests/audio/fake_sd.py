@@ -1,7 +1,7 @@
 """A fake sounddevice module: streams whose callbacks the test drives from its own thread.
 
 Outputs are pre-filled with NaN so a callback that forgets to write a sample is caught.
-Calling stop/abort/close from inside a callback raises, as the real rule is "never".
+Calling stop/abort/close from inside a callback (same thread) raises: the rule is "never".
 """
 
 from __future__ import annotations
@@ -44,10 +44,10 @@ class FakeStream:
         self.closed = False
         self.starts = 0
         self.stop_threads: list[str] = []
-        self._in_callback = False
+        self._callback_thread: int | None = None
 
     def _guard(self, what: str) -> None:
-        if self._in_callback:
+        if self._callback_thread == threading.get_ident():
             raise AssertionError(f"stream.{what}() called from inside the callback")
         self.stop_threads.append(threading.current_thread().name)
 
@@ -78,11 +78,11 @@ class FakeStream:
         if not self.active:
             return np.zeros((0, self.channels), dtype=np.float32)
         out = np.full((frames, self.channels), np.nan, dtype=np.float32)
-        self._in_callback = True
+        self._callback_thread = threading.get_ident()
         try:
             self.callback(out, frames, None, flags or Flags())
         finally:
-            self._in_callback = False
+            self._callback_thread = None
         assert np.isfinite(out).all(), "the callback left samples unwritten"
         return out
 
@@ -102,11 +102,11 @@ class FakeStream:
         a = np.asarray(data, dtype=np.float32)
         if a.ndim == 1:
             a = np.repeat(a[:, None], self.channels, axis=1)
-        self._in_callback = True
+        self._callback_thread = threading.get_ident()
         try:
             self.callback(np.ascontiguousarray(a), a.shape[0], None, flags or Flags())
         finally:
-            self._in_callback = False
+            self._callback_thread = None
 
 
 class FakeSoundDevice:
