@@ -73,14 +73,16 @@ def build_request(args: argparse.Namespace, engine: EngineThread) -> SpeakReques
                             speaker=args.speaker, sampling=sampling)
     if args.instruct:
         raise InvalidInput("--instruct works with preset speakers (1.7B CustomVoice) and "
-                           "voice design; cloned voices cannot take instructions.")
+                           "voice design; cloned and saved voices cannot take instructions.")
     if args.ref:
         prompt = prompt_from_file(engine, Path(args.ref), args.ref_text, args.x_vector_only)
-    else:
-        from studio.cli.voices import load_voice_prompt
+        return SpeakRequest(text, CLONE, args.language, prompt=prompt, sampling=sampling)
+    from studio.library import VoiceLibrary
+    from studio.library.anyvoice import resolve
 
-        prompt = load_voice_prompt(args.voice)
-    return SpeakRequest(text, CLONE, args.language, prompt=prompt, sampling=sampling)
+    library = VoiceLibrary()
+    return resolve(args.voice, library).request(text, library, language=args.language,
+                                                sampling=sampling)
 
 
 def prompt_from_file(engine: EngineThread, path: Path, ref_text: str | None,

@@ -3,22 +3,207 @@
 from __future__ import annotations
 
 import argparse
+import json
+from pathlib import Path
 from typing import Any
+
+from studio.cli import output
+from studio.errors import InvalidInput
 
 COMMANDS = {"voices", "clone"}
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
-    """Filled in with the voice library."""
+    cl = sub.add_parser("clone", help="clone a voice from a clip and save it in your library")
+    cl.add_argument("--ref", type=Path, required=True, help="the reference clip (5-15 s is best)")
+    cl.add_argument("--ref-text", help="the exact words spoken in the clip")
+    cl.add_argument("--name", required=True, help="a name for the voice (any language)")
+    cl.add_argument("--language", "-l", default="Auto")
+    cl.add_argument("--description", default="")
+    cl.add_argument("--x-vector-only", action="store_true",
+                    help="no transcript: clone the timbre only (less faithful)")
+    cl.add_argument("--force", action="store_true",
+                    help="save even if the clip fails the reference check")
+
+    v = sub.add_parser("voices", help="list and manage saved voices")
+    vs = v.add_subparsers(dest="voices_command", required=True)
+    ls = vs.add_parser("list", help="saved voices (and built-in ones with --all)")
+    ls.add_argument("--json", action="store_true")
+    ls.add_argument("--all", action="store_true", help="include built-in voices and speakers")
+    vs.add_parser("show", help="a voice's details").add_argument("id")
+    rn = vs.add_parser("rename", help="give a voice a new name")
+    rn.add_argument("id")
+    rn.add_argument("name")
+    vs.add_parser("delete", help="move a voice to the trash").add_argument("id")
+    rs = vs.add_parser("restore", help="bring a deleted voice back")
+    rs.add_argument("id", help="the trash id printed by delete, or the voice's old id")
+    vs.add_parser("trash", help="list deleted voices")
+    ex = vs.add_parser("export", help="write a voice to one portable .zip file")
+    ex.add_argument("id")
+    ex.add_argument("file", type=Path)
+    vs.add_parser("import", help="add a voice from an exported .zip file").add_argument(
+        "file", type=Path)
+
+
+def _library() -> Any:
+    from studio.library import VoiceLibrary
+
+    return VoiceLibrary()
 
 
 def run(args: argparse.Namespace, extra: list) -> int:
-    raise NotImplementedError
+    if args.command == "clone":
+        return clone(args, extra)
+    lib = _library()
+    cmd = args.voices_command
+    if cmd == "list":
+        return _list(lib, args)
+    if cmd == "show":
+        entry = lib.get(args.id)
+        data = entry.voice.to_dict()
+        data["folder"] = str(entry.path)
+        data["transcript"] = entry.transcript()
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+        return 0
+    if cmd == "rename":
+        entry = lib.rename(args.id, args.name)
+        print(f"{entry.id}\t{entry.name}")
+        return 0
+    if cmd == "delete":
+        item = lib.delete(args.id)
+        output.info(f"Moved {item.name or item.voice_id} to the trash. "
+                    f"Restore it with: voice-studio voices restore {item.trash_id}")
+        print(item.trash_id)
+        return 0
+    if cmd == "restore":
+        entry = lib.restore(_trash_id(lib, args.id))
+        print(f"{entry.id}\t{entry.name}")
+        return 0
+    if cmd == "trash":
+        for item in lib.list_trash():
+            print(f"{item.trash_id}\t{item.name or item.voice_id}\tdeleted {item.deleted:%Y-%m-%d %H:%M}")
+        return 0
+    if cmd == "export":
+        print(lib.export_voice(args.id, args.file))
+        return 0
+    if cmd == "import":
+        entry = lib.import_voice(args.file)
+        print(f"{entry.id}\t{entry.name}")
+        return 0
+    raise InvalidInput(f"Unknown voices command {cmd!r}.")
 
 
-def load_voice_prompt(name_or_id: str) -> Any:
-    raise NotImplementedError
+def _trash_id(lib: Any, key: str) -> str:
+    items = lib.list_trash()
+    if any(i.trash_id == key for i in items):
+        return key
+    matches = sorted((i for i in items if i.voice_id == key), key=lambda i: i.deleted)
+    if not matches:
+        from studio.library.errors import VoiceNotFound
+
+        raise VoiceNotFound(f"Nothing called {key!r} is in the trash. "
+                            "'voice-studio voices trash' lists what can be restored.")
+    return matches[-1].trash_id
+
+
+def _list(lib: Any, args: argparse.Namespace) -> int:
+    listing = lib.list()
+    if args.all:
+        from studio.library.anyvoice import all_voices
+
+        refs = all_voices(lib)
+        if args.json:
+            print(json.dumps([dict(key=r.key, source=r.source, id=r.id, name=r.name,
+                                   language=r.language, description=r.description)
+                              for r in refs], indent=2, ensure_ascii=False))
+        else:
+            for r in refs:
+                print(f"{r.key:<32} {r.name:<24} {r.language}")
+        return 0
+    if args.json:
+        print(json.dumps({"voices": [dict(e.voice.to_dict(), folder=str(e.path))
+                                     for e in listing.voices],
+                          "damaged": [dict(id=d.id, path=str(d.path), reason=d.reason)
+                                      for d in listing.damaged]}, indent=2, ensure_ascii=False))
+        return 0
+    if not listing.voices:
+        output.info("No saved voices yet. Make one with 'voice-studio clone' or "
+                    "'voice-studio design ... --save-as NAME'.")
+    for e in listing.voices:
+        print(f"{e.id:<28} {e.name:<28} {e.voice.kind:<9} {e.voice.language}")
+    for d in listing.damaged:
+        output.info(f"damaged: {d.path.name}: {d.reason}")
+    return 0
+
+
+def print_report(report: Any) -> None:
+    marks = {"pass": "ok  ", "warn": "warn", "fail": "FAIL"}
+    for item in report.items:
+        output.info(f"  [{marks[item.status.value]}] {item.message}")
+    if report.best_window:
+        a, b = report.best_window
+        output.info(f"  suggested window: {a:.1f}-{b:.1f} s")
+
+
+def clone(args: argparse.Namespace, extra: list) -> int:
+    from studio.audio.check import check_clip
+    from studio.audio.files import import_clip
+    from studio.engine.errors import MissingTranscript
+    from studio.engine.owner import EngineThread
+    from studio.engine.pool import ModelPool
+    from studio.engine.requests import PromptRequest, make_prompt
+
+    if not args.x_vector_only and not (args.ref_text or "").strip():
+        raise MissingTranscript()
+    if args.x_vector_only and args.ref_text:
+        raise InvalidInput("Give either --ref-text or --x-vector-only, not both.")
+    lib = _library()
+    lib._free_name_or_raise(args.name)  # a taken or bad name fails before any model work
+    clip = import_clip(args.ref)
+    report = check_clip(clip)
+    output.info(f"Reference check for {args.ref.name}:")
+    print_report(report)
+    if not report.ok and not args.force:
+        raise InvalidInput("The clip failed the reference check (see above). Record or choose "
+                           "a better clip, or pass --force to save it anyway.")
+    pool = ModelPool(device=args.device, dtype=args.dtype, extra=extra)
+    req = PromptRequest(clip.audio, clip.sample_rate, None if args.x_vector_only else args.ref_text,
+                        args.x_vector_only)
+    with EngineThread(pool) as engine:
+        output.info("Building the voice prompt …")
+        prompt = engine.call(lambda p: make_prompt(p, req)).result()
+    entry = lib.create(args.name, prompt=prompt, kind="cloned", audio=clip.audio,
+                       sample_rate=clip.sample_rate, original=args.ref,
+                       transcript=None if args.x_vector_only else args.ref_text,
+                       language=args.language, description=args.description)
+    output.info(f"Saved {entry.name}. Speak with it: voice-studio speak \"Hello\" --voice {entry.id}")
+    print(entry.id)
+    return 0
 
 
 def save_designed_voice(engine: Any, args: argparse.Namespace, take: Any) -> None:
-    raise NotImplementedError
+    """`design --save-as`: keep the take as a designed voice with its recipe and a clone
+    prompt made by a Base model, so it can speak any text from then on."""
+    from studio.engine.requests import PromptRequest, make_prompt
+    from studio.library.schema import Recipe
+
+    if take.duration_s < 3.0:
+        raise InvalidInput(
+            f"The designed take is only {take.duration_s:.1f} s long; a reusable voice needs at "
+            "least 3 s of speech. Design again with a longer sample sentence (the take itself "
+            "was kept).")
+    lib = _library()
+    lib._free_name_or_raise(args.save_as)
+    text = args.text if args.text != "-" else ""
+    req = PromptRequest(take.audio, take.sample_rate, text.strip() or None, not text.strip())
+    output.info("Making the designed voice reusable (clone prompt from a Base model) …")
+    prompt = engine.call(lambda p: make_prompt(p, req)).result()
+    recipe = Recipe(instruct=args.instruct, sample_text=text, language=args.language,
+                    seed=take.seed, model=take.model_name,
+                    params={k: getattr(args, k) for k in ("temperature", "top_k", "top_p",
+                                                          "repetition_penalty")
+                            if getattr(args, k) is not None})
+    entry = lib.create(args.save_as, prompt=prompt, kind="designed", audio=take.audio,
+                       sample_rate=take.sample_rate, transcript=text, language=args.language,
+                       description=args.instruct, recipe=recipe)
+    output.info(f"Saved the designed voice {entry.name} ({entry.id}).")

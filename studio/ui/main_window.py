@@ -227,7 +227,7 @@ class MainWindow(QMainWindow):
         if item is not None:
             self.refresh_voices()
             self.notice.show_message(f"Deleted {ref.name}.", "info",
-                                     action=("Undo", lambda: self._restore(item.id, ref)))
+                                     action=("Undo", lambda: self._restore(item.trash_id, ref)))
 
     def _restore(self, trash_id: str, ref: VoiceRef) -> None:
         entry = self._run("Could not restore", self.ctx.library.restore, trash_id)
