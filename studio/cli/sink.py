@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from studio.engine.options import Take
-from studio.errors import InvalidInput
+from studio.errors import InvalidInput, StudioError
 from studio.fsutil import default_mode
 
 SR = 24000
@@ -55,9 +55,18 @@ class TakeSink:
                 default_mode(fd)
                 os.close(fd)
                 self._file = sf.SoundFile(self._tmp, "w", SR, 1, format=fmt)
-        if self.play and self.live:
-            self._player = _open_player()
-            self._player.start_stream()
+        if self.play:
+            try:
+                self._player = _open_player()
+                if self.live:
+                    self._player.start_stream()
+            except StudioError as exc:
+                if self.path is None:
+                    raise
+                from studio.cli.output import info
+
+                info(f"Not playing: {exc} Writing {self.path} only.")
+                self.play, self._player = False, None
 
     def add(self, chunk: np.ndarray) -> None:
         self._chunks.append(chunk)
@@ -87,12 +96,11 @@ class TakeSink:
                         sf.write(fh, audio, SR, format=format_for(self.path))
                 else:
                     self.path = None
-            if self.play and audio.size:
-                if self._player is None:
-                    self._player = _open_player()
-                    self._player.play(audio, SR)
-                else:
+            if self.play and audio.size and self._player is not None:
+                if self.live:
                     self._player.end_stream()
+                else:
+                    self._player.play(audio, SR)
                 self._player.wait()
         finally:
             if self._tmp and os.path.exists(self._tmp):
