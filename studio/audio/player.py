@@ -88,6 +88,7 @@ class Player:
         feed_interval_s: float = 0.05,
         blocksize: int = 0,
         latency: float | str | None = None,
+        tail_s: float = 0.05,
     ) -> None:
         self._sd_arg = sd
         self._device = device
@@ -97,6 +98,8 @@ class Player:
         self._interval = float(feed_interval_s)
         self._blocksize = int(blocksize)
         self._latency = latency
+        self._tail_s = float(tail_s)
+        self._tail_frames = 0  # silence to play after the end before stopping the stream
         self._lock = threading.RLock()
         self._wake = threading.Event()
         self._done = threading.Event()
@@ -120,6 +123,7 @@ class Player:
         # written by the callback only (reset by the controller while the stream is stopped)
         self._stalls = 0
         self._drained = False
+        self._tail = 0  # frames of silence output since the take drained
         self.device_underflows = 0  # PortAudio's own output-underflow flags
 
     # -- any thread ---------------------------------------------------------------------
@@ -128,8 +132,8 @@ class Player:
         mode = self._mode
         if mode != _ACTIVE:
             return PlayerState(mode)
-        if self._drained:
-            return PlayerState.FINISHED
+        if self._drained:  # the last samples are still on their way out
+            return PlayerState.PLAYING
         return PlayerState.PLAYING if self._opened > self._stalls else PlayerState.BUFFERING
 
     @property
@@ -143,11 +147,11 @@ class Player:
         track = self._track
         if track is None:
             return 0.0
-        if self._mode == PlayerState.FINISHED.value or self._drained:
+        if self._mode == PlayerState.FINISHED.value:
             return track.length / float(self._rate)
         played = self._base + self._ring.total_read
         if self.state is PlayerState.PLAYING:
-            played = max(self._base, played - self._latency_frames)
+            played = max(self._base, played + self._tail - self._latency_frames)
         return min(played, track.length) / float(self._rate)
 
     @property
@@ -295,7 +299,7 @@ class Player:
             if track is None or self._mode != _ACTIVE:
                 return
             self._feed(track)
-            if self._drained:
+            if self._drained and self._tail >= self._tail_frames:
                 self._finish()
             elif self._opened <= self._stalls and self.policy(self._status(track)):
                 self._opened = self._stalls + 1
@@ -325,6 +329,7 @@ class Player:
         self._base = self._feed_pos = frame
         self._fed_all = False
         self._drained = False
+        self._tail = 0
         self._stalls = self._opened = 0
 
     def _start(self, frame: int) -> None:
@@ -372,6 +377,9 @@ class Player:
         self._rate, self._channels = rate, channels
         latency = getattr(stream, "latency", 0.0)
         self._latency_frames = int(latency * rate) if isinstance(latency, float | int) else 0
+        # Stopping right after the last sample cuts off what PortAudio/the OS still buffer
+        # (measured on PulseAudio: ~20 ms lost), so play the latency plus a margin of silence.
+        self._tail_frames = self._latency_frames + int(self._tail_s * rate)
         self._ring = RingBuffer(max(1024, int(self._ring_s * rate)))
 
     def _close_stream(self) -> None:
@@ -403,14 +411,18 @@ class Player:
         if self._opened <= self._stalls:  # buffering or paused: silence
             outdata.fill(0.0)
             return
-        ended = self._fed_all  # read before the ring: see RingBuffer's ordering note
+        if self._drained:  # after the end: silence while the tail plays out
+            outdata.fill(0.0)
+            self._tail += frames
+            return
+        ended = self._fed_all  # read before the ring, so an empty ring really is the end
         n = self._ring.read_into(outdata[:, 0])
         if n < frames:
             outdata[n:].fill(0.0)
             if ended:
-                if not self._drained:
-                    self._drained = True
-                    self._wake.set()  # once per take: the feeder stops the stream
+                self._tail = frames - n
+                self._drained = True
+                self._wake.set()  # once per take: the feeder stops the stream after the tail
             else:
                 self._stalls += 1  # an underrun: silence now, rebuffer per the policy
         if self._channels > 1:

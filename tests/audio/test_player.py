@@ -54,7 +54,7 @@ def test_a_clip_longer_than_the_ring_plays_whole(sd):
         x = ramp(2.0)
         player.play(x, SR)
         parts = []
-        while sd.last.active and sum(p.size for p in parts) <= x.size:
+        while sd.last.active and sum(p.size for p in parts) < x.size + SR:
             parts.append(sd.last.pull(480)[:, 0])
             player.pump()  # what the feeder does every few ms
         out = np.concatenate(parts)
@@ -86,6 +86,7 @@ def test_growing_stream_buffers_plays_and_counts_underruns(sd):
         out = stream.pull(4800)[:, 0]
         assert np.array_equal(out[:2400], c) and not out[2400:].any()
         assert player.wait_done(5.0) and player.state is PlayerState.FINISHED
+        assert stream.stop_threads  # stopped after the tail, by the feeder, not the callback
         assert player.duration == pytest.approx(0.5)
         assert player.underruns == 1
 
@@ -129,7 +130,7 @@ def test_seek_while_playing_paused_and_finished(sd, player):
     player.seek(0.9)
     assert player.state is PlayerState.PAUSED and player.position == pytest.approx(0.9)
     player.resume()
-    tail = sd.last.pull(2880)[:, 0]
+    tail = sd.last.pull(3600)[:, 0]  # the clip's end, then 50 ms of silence (the tail)
     assert np.array_equal(tail[:2400], x[21600:]) and not tail[2400:].any()
     assert player.wait_done(5.0)
     player.seek(99.0)  # clamped to the end
@@ -276,3 +277,17 @@ def test_nan_and_inf_never_reach_the_device(sd, player):
     player.play(x, SR)
     out = sd.last.pull(2400)[:, 0]
     assert out[10] == 0.0 and out[20] == 0.0 and out[11] == x[11]
+
+
+def test_the_stream_stops_only_after_a_tail_of_silence(sd):
+    with Player(sd=sd, tail_s=0.1) as player:  # 2400 frames of silence after the end
+        player.play(ramp(0.1), SR)
+        stream = sd.last
+        stream.pull(2400)  # the whole clip
+        stream.pull(480)  # drained: now the tail
+        player.pump()
+        assert stream.active and player.state is PlayerState.PLAYING and not player.is_done
+        assert player.position == pytest.approx(0.1)
+        stream.pull(1920)
+        player.pump()
+        assert not stream.active and player.state is PlayerState.FINISHED
