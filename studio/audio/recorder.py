@@ -20,6 +20,9 @@ from studio.audio.devices import AudioDevice, load_sounddevice, open_stream, res
 from studio.audio.errors import DeviceOpenFailed
 from studio.audio.ringbuffer import RingBuffer
 
+#: anything louder than this is not audio (ALSA's null device hands over uninitialised memory)
+_SANE_PEAK = 64.0
+
 
 class RecorderState(StrEnum):
     IDLE = "idle"
@@ -82,6 +85,7 @@ class Recorder:
         self.input_overflows = 0  # PortAudio said it dropped input
         self.ring_overflows = 0  # callbacks that found the ring buffer full
         self.dropped_frames = 0
+        self.invalid_blocks = 0  # blocks with NaN/inf/out-of-range samples (zeroed/clipped)
 
     # -- any thread -------------------------------------------------------------------
     @property
@@ -216,7 +220,12 @@ class Recorder:
                 mono *= np.float32(1.0 / self._channels)
             meter = self._meter[:m]
             np.abs(mono, out=meter)
-            self._peak = float(meter.max())
+            peak = float(meter.max())
+            if not peak <= _SANE_PEAK:  # NaN, inf or garbage from a broken driver
+                mono = self._sanitise(mono, m)
+                np.abs(mono, out=meter)
+                peak = float(meter.max())
+            self._peak = peak
             self._rms = float(np.sqrt(np.dot(mono, mono) / m))
             written = self._ring.write(mono)
             if written < m:
@@ -228,3 +237,13 @@ class Recorder:
             self._accepting = False
             self._limit_reached = True
             self._limit_event.set()  # once per recording
+
+    def _sanitise(self, mono: np.ndarray, m: int) -> np.ndarray:
+        """Zero NaN/inf and clip to full scale, in the scratch buffer (no allocation)."""
+        out = self._scratch[:m]
+        if mono is not out:
+            np.copyto(out, mono)
+        np.nan_to_num(out, copy=False, nan=0.0, posinf=0.0, neginf=0.0)
+        np.clip(out, -1.0, 1.0, out=out)
+        self.invalid_blocks += 1
+        return out

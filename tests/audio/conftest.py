@@ -1,9 +1,14 @@
-"""The real-device fixture: a PortAudio device on a private PulseAudio null sink.
+"""Real PortAudio devices for tests: a private PulseAudio null sink, and ALSA's null device.
 
 The ``pulse`` fixture starts its own PulseAudio daemon (never the user's) with a null sink
 whose monitor records whatever is played, points this process's PortAudio at it (through
 ALSA's "pulse" plugin), and stops the daemon by its PID afterwards. It skips, saying why,
 where pulseaudio, its tools or PortAudio are missing.
+
+The ``alsa_null`` fixture makes ALSA's default device a ``null`` pcm (through a private
+asoundrc): PortAudio streams open and their callbacks run, unpaced (a second of audio
+"plays" at once) and recording only silence. No daemon, so it runs wherever PortAudio and
+ALSA exist; it checks the real callback plumbing, not the sound.
 """
 
 from __future__ import annotations
@@ -212,5 +217,37 @@ def pulse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PulseServer]:
                 os.environ[k] = v
         _stop(proc)
         atexit.unregister(_stop)
+        with contextlib.suppress(Exception):
+            _reinit_portaudio(sd)
+
+
+@pytest.fixture
+def alsa_null(tmp_path: Path) -> Iterator[str]:
+    """PortAudio's ALSA "default" device, pointed at ALSA's null pcm; yields its name."""
+    if not sys.platform.startswith("linux"):
+        pytest.skip("ALSA is Linux only")
+    try:
+        import sounddevice as sd
+    except OSError as exc:
+        pytest.skip(f"PortAudio is not installed ({exc}); install libportaudio2")
+    if not (hasattr(sd, "_terminate") and hasattr(sd, "_initialize")):
+        pytest.skip("this sounddevice cannot re-initialise PortAudio")
+    (tmp_path / "alsa").mkdir()
+    (tmp_path / "alsa" / "asoundrc").write_text(
+        'pcm.!default {\n    type plug\n    slave.pcm "null"\n}\n')
+    saved = os.environ.get("XDG_CONFIG_HOME")
+    os.environ["XDG_CONFIG_HOME"] = str(tmp_path)
+    try:
+        _reinit_portaudio(sd)
+        alsa = [i for i, h in enumerate(sd.query_hostapis()) if h["name"] == "ALSA"]
+        names = [d["name"] for d in sd.query_devices() if d["hostapi"] in alsa]
+        if "default" not in names:
+            pytest.skip(f"PortAudio has no ALSA default device here (it sees {names})")
+        yield "default"
+    finally:
+        if saved is None:
+            os.environ.pop("XDG_CONFIG_HOME", None)
+        else:
+            os.environ["XDG_CONFIG_HOME"] = saved
         with contextlib.suppress(Exception):
             _reinit_portaudio(sd)

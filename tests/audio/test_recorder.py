@@ -80,7 +80,7 @@ def test_ring_overflow_when_nobody_drains_and_none_when_drained():
     sd = FakeSoundDevice()
     rec = Recorder(sd=sd, buffer_s=0.03)  # 720 frames
     rec.start()
-    x = np.arange(1440, dtype=np.float32)
+    x = np.arange(1440, dtype=np.float32) / 1440
     sd.last.push(x[:480])
     sd.last.push(x[480:960])
     assert rec.ring_overflows == 1 and rec.dropped_frames == 240
@@ -158,3 +158,20 @@ def test_callback_allocates_no_buffers():
     assert peak - base < 4000, (peak - base)  # a few numpy views and scalars, nothing more
     assert current - base < 1000
     rec.stop()
+
+
+def test_garbage_from_a_driver_is_zeroed_and_clipped():
+    sd = FakeSoundDevice()
+    rec = Recorder(sd=sd)
+    rec.start()
+    good = tone(440, 0.02)
+    bad = good.copy()
+    bad[5], bad[6], bad[7] = np.nan, np.inf, 1e30
+    sd.last.push(good)
+    sd.last.push(bad)
+    assert rec.invalid_blocks == 1
+    assert rec.level().peak_dbfs <= 0.0
+    audio = rec.stop().audio
+    assert np.array_equal(audio[:480], good)
+    assert audio[485] == 0 and audio[486] == 0 and audio[487] == 1.0
+    assert np.array_equal(audio[488:], bad[8:])
