@@ -24,7 +24,8 @@ from studio.audio.errors import (
 )
 from studio.audio.files import export_formats, import_clip, keep_original, probe, save_audio
 from studio.audio.levels import speech_bounds
-from studio.audio.player import BufferStatus, Player, PlayerState, StartPolicy, prebuffer
+from studio.audio.player import Player, PlayerState
+from studio.audio.policy import BufferStatus, StartPolicy, prebuffer
 from studio.audio.recorder import Level, Recorder, RecorderState
 from studio.audio.ringbuffer import RingBuffer
 

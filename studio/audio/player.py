@@ -12,15 +12,13 @@ feeder); ``position``, ``state``, ``underruns`` are safe to read from any thread
 stream is only ever stopped from those threads, never from inside its callback: at the end
 the callback outputs silence and wakes the feeder, which stops the stream.
 
-Starting after buffering is decided by a policy (``StartPolicy``): the default waits for
+Starting after buffering is decided by a policy (studio.audio.policy): the default waits for
 ``start_threshold_s`` of audio; a smarter "will not stall" policy can be plugged in later.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -29,6 +27,7 @@ import numpy as np
 from studio.audio.clip import DEFAULT_RATE, Clip, StreamResampler, resample, to_mono
 from studio.audio.devices import AudioDevice, load_sounddevice, open_stream, resolve_device
 from studio.audio.errors import AudioError, DeviceOpenFailed
+from studio.audio.policy import BufferStatus, StartPolicy, prebuffer
 from studio.audio.ringbuffer import RingBuffer
 from studio.audio.track import Track
 
@@ -39,29 +38,6 @@ class PlayerState(StrEnum):
     PAUSED = "paused"
     BUFFERING = "buffering"
     FINISHED = "finished"
-
-
-@dataclass(frozen=True)
-class BufferStatus:
-    """What a start policy sees when the player waits for audio."""
-
-    buffered_s: float  # received and not played yet
-    received_s: float  # everything received so far
-    position_s: float
-    ended: bool  # no more audio will come
-    underruns: int
-
-
-StartPolicy = Callable[[BufferStatus], bool]
-
-
-def prebuffer(start_threshold_s: float) -> StartPolicy:
-    """Start (or resume after a stall) once ``start_threshold_s`` is buffered, or at the end."""
-
-    def policy(status: BufferStatus) -> bool:
-        return status.ended or status.buffered_s >= start_threshold_s
-
-    return policy
 
 
 _ACTIVE = "active"  # internal mode: the stream runs; PLAYING/BUFFERING/FINISHED derive from it
@@ -76,6 +52,8 @@ def _playable(audio: np.ndarray) -> np.ndarray:
 
 
 class Player:
+    """One output device, one stream, one take at a time (finished or growing)."""
+
     def __init__(
         self,
         sd: Any = None,
@@ -203,13 +181,15 @@ class Player:
             self._start(0)
 
     def append(self, chunk: np.ndarray) -> None:
-        """Add the next piece of a growing take (mono float32 at ``sample_rate``)."""
+        """Add the next piece of a growing take (mono float32 at ``sample_rate``).
+
+        Dropped when no growing take is loaded (after ``stop()``, or once ``play()`` replaced
+        it): generation may go on after the person stopped listening.
+        """
         with self._lock:
             track = self._track
             if track is None or self._resampler is None:
-                self.begin_stream()
-                track = self._track
-            assert track is not None and self._resampler is not None
+                return
             if track.ended:
                 raise AudioError("The take has already ended; start a new one to add audio.")
             track.append(self._resampler.process(_playable(chunk)))
@@ -427,3 +407,6 @@ class Player:
                 self._stalls += 1  # an underrun: silence now, rebuffer per the policy
         if self._channels > 1:
             outdata[:, 1:] = outdata[:, :1]
+
+
+__all__ = ["BufferStatus", "Player", "PlayerState", "StartPolicy", "prebuffer"]

@@ -291,3 +291,14 @@ def test_the_stream_stops_only_after_a_tail_of_silence(sd):
         stream.pull(1920)
         player.pump()
         assert not stream.active and player.state is PlayerState.FINISHED
+
+
+def test_appends_after_stop_or_a_new_clip_are_dropped(sd, player):
+    player.begin_stream()
+    player.append(ramp(0.5))
+    player.stop()
+    player.append(ramp(0.5))  # the engine is still generating; nobody listens
+    assert player.state is PlayerState.IDLE and player.duration == 0.0
+    player.play(ramp(0.1), SR)
+    player.append(ramp(0.5))
+    assert player.duration == pytest.approx(0.1)
