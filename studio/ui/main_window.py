@@ -130,6 +130,7 @@ class MainWindow(QMainWindow):
         w.loading.connect(self._loading)
         w.unloaded.connect(lambda: self.model_label.setText("No model loaded"))
         w.failed.connect(self._worker_failed)
+        self.ctx.playback.unavailable.connect(self._audio_unavailable)
         self.voices.voice_selected.connect(self._voice_selected)
         self.voices.rename_requested.connect(self.rename_voice)
         self.voices.duplicate_requested.connect(self.duplicate_voice)
@@ -164,6 +165,11 @@ class MainWindow(QMainWindow):
         self.progress.setVisible(fraction < 1.0)
         self.progress.setRange(0, 100)
         self.progress.setValue(int(fraction * 100))
+
+    def _audio_unavailable(self, reason: str) -> None:
+        if self.notice.text().startswith(reason):
+            return  # said already
+        self.notice.show_message(f"{reason} Generating and exporting still work.", "warning")
 
     def _worker_failed(self, request_id: int, message: str) -> None:
         if request_id == 0:  # not tied to a page's request

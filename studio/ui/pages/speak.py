@@ -60,6 +60,7 @@ class SpeakPage(QWidget):
         self._chunks: list[np.ndarray] = []
         self._request = None
         self._shown: TakeRecord | None = None
+        self.max_frames: int | None = None  # a length cap (tests, previews); None: no cap
 
         self.voice_label = QLabel("Choose a voice in the list on the left")
         self.voice_label.setObjectName("title")
@@ -200,13 +201,16 @@ class SpeakPage(QWidget):
     def build_request(self, seed: int | None = None):  # noqa: ANN201
         if self.voice is None:
             raise StudioError("Choose a voice in the list on the left first.")
+        from dataclasses import replace
+
         from studio.engine.options import Streaming
 
         first = max(1, int(self.ctx.settings.first_chunk_frames))
+        sampling = replace(self.sampling.sampling(seed), max_frames=self.max_frames)
         return self.voice.request(
             self.text.toPlainText(), self.ctx.library,
             language=self.language.currentData(), instruct=self.instruct.text().strip() or None,
-            sampling=self.sampling.sampling(seed), streaming=Streaming(first_chunk=first))
+            sampling=sampling, streaming=Streaming(first_chunk=first))
 
     def generate(self, seed: int | None = None) -> int | None:
         if self.current_id is not None or not self.generate_button.isEnabled():

@@ -100,7 +100,18 @@ class TakeHistory(QWidget):
                 item.setToolTip(record.text)
                 item.setData(Qt.ItemDataRole.UserRole, record.id)
             self.table.setItem(0, col, item)
-        self.table.selectRow(0)
+        self.select_rows([0])
+
+    def select_rows(self, rows: list[int]) -> None:
+        """Select exactly these rows (selectRow() would toggle while Ctrl is held)."""
+        from PySide6.QtCore import QItemSelection, QItemSelectionModel
+
+        selection = QItemSelection()
+        model = self.table.model()
+        for row in rows:
+            selection.select(model.index(row, 0), model.index(row, model.columnCount() - 1))
+        self.table.selectionModel().select(
+            selection, QItemSelectionModel.SelectionFlag.ClearAndSelect)
 
     def selected_records(self) -> list[TakeRecord]:
         rows = sorted({i.row() for i in self.table.selectedIndexes()})

@@ -1,0 +1,162 @@
+"""The Speak workspace against the real engine on the tiny models."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+
+from studio.ui.main_window import MainWindow
+
+SPF = 1920
+
+
+@pytest.fixture
+def window(qtbot, ui_ctx):
+    w = MainWindow(ui_ctx)
+    qtbot.addWidget(w)
+    w.show()
+    w.activateWindow()
+    qtbot.waitUntil(w.isActiveWindow, timeout=5000)
+    w.speak.max_frames = 8
+    assert w.voices.select_key("speaker:ryan")
+    w.speak.text.setFocus()
+    yield w
+    w.close()
+
+
+def _generate(qtbot, w, text="Hello there, streaming.", key=False):
+    w.speak.text.setPlainText(text)
+    events: list[tuple[str, int]] = []
+    worker = w.ctx.inference.worker
+    worker.chunk.connect(lambda rid, a: events.append(("chunk", len(a))))
+    worker.finished.connect(lambda rid, t: events.append(("finished", len(t.audio))))
+    with qtbot.waitSignal(w.speak.take_finished, timeout=60000) as blocker:
+        if key:  # the Ctrl+Enter shortcut
+            qtbot.keyClick(w.speak.text, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+        else:
+            w.speak.generate()
+    return blocker.args[0], events
+
+
+def test_generate_streams_chunks_before_the_take_ends_into_wave_and_player(qtbot, window, fake_sd):
+    record, events = _generate(qtbot, window, key=True)
+    assert len(record.audio) == 8 * SPF and record.sample_rate == 24000
+    kinds = [k for k, _ in events]
+    assert kinds.count("chunk") >= 2 and kinds[-1] == "finished"
+    assert kinds.index("finished") > kinds.index("chunk")
+    # the waveform holds exactly what was generated
+    np.testing.assert_array_equal(window.speak.wave.audio, record.audio)
+    # the player received the chunks in order: what the device is asked for is the take
+    stream = fake_sd.last
+    out = stream.pull(len(record.audio) + 24000)[:, 0]
+    start = int(np.flatnonzero(out)[0])
+    np.testing.assert_allclose(out[start:start + len(record.audio)], record.audio, atol=1e-6)
+    assert window.speak.history.records[0] is record
+    assert window.speak.generate_button.isEnabled() and not window.speak.stop_button.isEnabled()
+
+
+def test_escape_stops_at_once_and_keeps_what_was_made(qtbot, window):
+    window.speak.max_frames = 400
+    window.speak.text.setPlainText("A very long take that we will stop.")
+    worker = window.ctx.inference.worker
+    with qtbot.waitSignal(worker.chunk, timeout=60000):
+        window.speak.generate()
+    with qtbot.waitSignal(window.speak.take_finished, timeout=20000) as blocker:
+        qtbot.keyClick(window.speak.text, Qt.Key.Key_Escape)
+    record = blocker.args[0]
+    assert record.stop_reason == "cancelled"
+    assert 0 < len(record.audio) < 40 * SPF
+    assert "Kept" in window.notice.text()
+    assert window.speak.current_id is None and window.speak.generate_button.isEnabled()
+
+
+def test_history_regenerate_export_delete(qtbot, window, tmp_path, monkeypatch):
+    first, _ = _generate(qtbot, window)
+    history = window.speak.history
+    history.select_rows([0])
+    with qtbot.waitSignal(window.speak.take_finished, timeout=60000) as blocker:
+        history.regen_button.click()
+    second = blocker.args[0]
+    assert second.seed != first.seed and second.text == first.text
+    assert len(history.records) == 2
+    target = tmp_path / "take.flac"
+    from PySide6.QtWidgets import QFileDialog
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    history.select_rows([0])
+    history.export_button.click()
+    import soundfile as sf
+
+    data, sr = sf.read(target)
+    assert sr == 24000 and len(data) == len(second.audio)
+    history.select_rows([1])
+    history.delete_button.click()
+    assert history.records == [second]
+
+
+def test_same_seed_reproduces_the_take(qtbot, window):
+    box = window.speak.sampling
+    box.new_each.setChecked(False)
+    box.seed.setValue(1234)
+    a, _ = _generate(qtbot, window, "Repeat after me.")
+    b, _ = _generate(qtbot, window, "Repeat after me.")
+    assert a.seed == b.seed == 1234
+    np.testing.assert_array_equal(a.audio, b.audio)
+
+
+def test_missing_model_is_a_clear_non_modal_error(qtbot, tiny_models_dir, tmp_path, fake_sd):
+    import shutil
+
+    from studio.engine.pool import ModelPool
+    from tests.ui.conftest import make_ctx
+
+    only = tmp_path / "models"
+    shutil.copytree(next(p for p in tiny_models_dir.iterdir() if p.name.endswith("CustomVoice")),
+                    only / "cv")
+    ctx = make_ctx(ModelPool(device="cpu", roots=[only]), fake_sd)
+    w = MainWindow(ctx)
+    qtbot.addWidget(w)
+    try:
+        ref = next(r for r in w.voices.refs() if r.source == "design")
+        w.voices.select_key(ref.key)
+        w.speak.text.setPlainText("Hello.")
+        with qtbot.waitSignal(w.notice.shown, timeout=30000,
+                              check_params_cb=lambda level, _t: level == "error") as blocker:
+            w.speak.generate()
+        assert "VoiceDesign" in blocker.args[1] and "download" in blocker.args[1].lower()
+        assert w.speak.generate_button.isEnabled()
+    finally:
+        w.close()
+    assert not ctx.inference.thread.isRunning()
+
+
+def test_no_audio_device_still_generates(qtbot, tiny_models_dir, no_audio_sd):
+    from studio.engine.pool import ModelPool
+    from tests.ui.conftest import make_ctx
+
+    ctx = make_ctx(ModelPool(device="cpu", roots=[tiny_models_dir]), no_audio_sd)
+    w = MainWindow(ctx)
+    qtbot.addWidget(w)
+    try:
+        w.speak.max_frames = 5
+        w.voices.select_key("speaker:aiden")
+        record, _ = _generate(qtbot, w, "No speakers here.")
+        assert len(record.audio) == 5 * SPF
+        assert "No audio output device" in w.notice.text() or w.notice.level == "warning"
+    finally:
+        w.close()
+
+
+def test_closing_during_generation_cancels_and_releases_the_device(qtbot, ui_ctx, fake_sd):
+    w = MainWindow(ui_ctx)
+    qtbot.addWidget(w)
+    w.show()
+    w.speak.max_frames = 400
+    w.voices.select_key("speaker:ryan")
+    w.speak.text.setPlainText("Closing while this is generating.")
+    with qtbot.waitSignal(ui_ctx.inference.worker.chunk, timeout=60000):
+        w.speak.generate()
+    w.close()
+    assert not ui_ctx.inference.thread.isRunning()
+    assert all(s.closed for s in fake_sd.streams)
