@@ -61,6 +61,7 @@ class SpeakPage(QWidget):
         self._request = None
         self._shown: TakeRecord | None = None
         self.max_frames: int | None = None  # a length cap (tests, previews); None: no cap
+        self.last_take = None  # the engine's Take of the last finished generation
 
         self.voice_label = QLabel("Choose a voice in the list on the left")
         self.voice_label.setObjectName("title")
@@ -264,6 +265,7 @@ class SpeakPage(QWidget):
         if request_id != self.current_id:
             return
         self.current_id = None
+        self.last_take = take
         self._set_generating(False)
         self.wave.end_stream()
         self.ctx.playback.end_stream(self)
