@@ -73,10 +73,10 @@ def main() -> int:
     from PySide6.QtCore import QEventLoop, QTimer
 
     from studio.engine.pool import ModelPool
+    from studio.testing.fake_sd import FakeSoundDevice
     from studio.ui.context import AppContext
     from studio.ui.main import create_app
     from studio.ui.main_window import MainWindow
-    from tests.audio.fake_sd import FakeSoundDevice
 
     create_app([])
     ctx = AppContext.create(pool=ModelPool(device="cpu", roots=[root]),

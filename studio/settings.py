@@ -33,6 +33,7 @@ class Settings:
     idle_unload_min: int = 0  # 0 = keep models loaded
     roles: dict[str, str] = field(default_factory=dict)  # kind -> preferred model path
     model_folders: list[str] = field(default_factory=list)  # "use a folder I already have"
+    theme: str = "system"  # system | light | dark
     last_voice: str = ""
     last_page: str = "speak"
     window_geometry: str = ""  # base64 of QWidget.saveGeometry()

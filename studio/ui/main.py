@@ -29,9 +29,11 @@ def _logging() -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
-def create_app(argv: list[str]):  # noqa: ANN201
+def create_app(argv: list[str], theme: str = "system"):  # noqa: ANN201
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
+
+    from studio.ui.theme import apply_theme
 
     app = QApplication.instance() or QApplication([sys.argv[0], *argv])
     app.setApplicationName("Voice Studio")
@@ -40,6 +42,7 @@ def create_app(argv: list[str]):  # noqa: ANN201
     icon = paths.resources_dir() / "icons" / "voice-studio.png"
     if icon.is_file():
         app.setWindowIcon(QIcon(str(icon)))
+    apply_theme(app, theme)
     style = paths.resources_dir() / "styles" / "studio.qss"
     if style.is_file():
         app.setStyleSheet(style.read_text(encoding="utf-8"))
@@ -49,10 +52,13 @@ def create_app(argv: list[str]):  # noqa: ANN201
 def run(argv: list[str]) -> int:
     _fix_stdio()
     _logging()
-    app = create_app(argv)
+    from studio.settings import Settings
+
+    settings = Settings.load()
+    app = create_app(argv, settings.theme)
     from studio.ui.context import AppContext
     from studio.ui.main_window import MainWindow
 
-    window = MainWindow(AppContext.create())
+    window = MainWindow(AppContext.create(settings))
     window.show()
     return app.exec()

@@ -112,6 +112,17 @@ class MainWindow(QMainWindow):
         manager = QAction("&Model manager…", self)
         manager.triggered.connect(self.open_model_manager)
         models_menu.addAction(manager)
+        view_menu = self.menuBar().addMenu("&View")
+        theme_menu = view_menu.addMenu("&Theme")
+        from PySide6.QtGui import QActionGroup
+
+        group = QActionGroup(self)
+        for theme in ("system", "light", "dark"):
+            action = QAction(theme.capitalize(), self, checkable=True)
+            action.setChecked(self.ctx.settings.theme == theme)
+            action.triggered.connect(lambda _=False, t=theme: self.set_theme(t))
+            group.addAction(action)
+            theme_menu.addAction(action)
         settings_menu = self.menuBar().addMenu("&Settings")
         prefs = QAction("&Preferences…", self)
         prefs.setShortcut(QKeySequence.StandardKey.Preferences)
@@ -275,6 +286,18 @@ class MainWindow(QMainWindow):
         from studio.ui.dialogs.settings_dialog import SettingsDialog
 
         SettingsDialog(self.ctx, self).exec()
+
+    def set_theme(self, theme: str) -> None:
+        from PySide6.QtWidgets import QApplication
+
+        from studio.ui.theme import apply_theme
+
+        self.ctx.settings.theme = theme
+        if theme == "system":
+            self.notice.show_message("The system theme applies the next time Voice Studio "
+                                     "starts.", "info")
+        else:
+            apply_theme(QApplication.instance(), theme)
 
     def _about(self) -> None:
         from studio import __version__, paths

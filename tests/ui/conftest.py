@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from tests.audio.fake_sd import FakeSoundDevice
+from studio.testing.fake_sd import FakeSoundDevice
 
 
 @pytest.fixture
