@@ -1,0 +1,68 @@
+"""Try the clone before keeping it: a test sentence, Preview / Stop, a small live waveform,
+and Save. Layout only: the Clone page owns the requests and the playback."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from studio.ui.widgets.waveform import WaveformView
+
+DEFAULT_SENTENCE = "Hello! This is a quick test of my new voice. How does it sound?"
+SR = 24000
+
+
+class ClonePreview(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.sentence = QLineEdit(DEFAULT_SENTENCE)
+        self.sentence.setPlaceholderText("A sentence for the cloned voice to say")
+        self.sentence.setToolTip("What the preview says; in the language of the clip works best")
+        self.preview_button = QPushButton("▶ Preview")
+        self.preview_button.setToolTip("Hear the selected part of the clip cloned, speaking the "
+                                       "test sentence (Ctrl+Enter)")
+        self.stop_button = QPushButton("■ Stop")
+        self.stop_button.setToolTip("Stop the preview (Esc)")
+        self.stop_button.setEnabled(False)
+        self.wave = WaveformView(SR, empty_text="The preview streams here")
+        self.wave.plot.setMinimumHeight(50)
+        self.wave.plot.showAxis("bottom", False)
+        self.wave.setFixedHeight(64)
+        self.save_button = QPushButton("Save voice")
+        self.save_button.setObjectName("primary")
+        self.save_button.setToolTip("Save the selected part of the clip as a new voice")
+        self.status = QLabel("")
+        self.status.setObjectName("hint")
+        self.status.setWordWrap(True)
+
+        grid = QGridLayout()
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.addWidget(QLabel("<b>Preview</b>"), 0, 0)
+        grid.addWidget(self.sentence, 0, 1)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.preview_button)
+        buttons.addWidget(self.stop_button)
+        grid.addLayout(buttons, 0, 2)
+        grid.setColumnStretch(1, 1)
+        save = QHBoxLayout()
+        save.setContentsMargins(0, 0, 0, 0)
+        save.addWidget(self.status, 1)
+        save.addWidget(self.save_button)
+        col = QVBoxLayout(self)
+        col.setContentsMargins(0, 0, 0, 0)
+        col.setSpacing(4)
+        col.addLayout(grid)
+        col.addWidget(self.wave)
+        col.addLayout(save)
+
+    def set_busy(self, busy: bool, has_clip: bool) -> None:
+        self.preview_button.setEnabled(has_clip and not busy)
+        self.save_button.setEnabled(has_clip and not busy)
+        self.stop_button.setEnabled(busy)
