@@ -57,7 +57,12 @@ def _shot(qtbot, page: ClonePage, name: str) -> None:
     shots = os.environ.get("SCREENSHOT_DIR")
     if not shots:
         return
+    from studio import paths
+
     holder = page.parentWidget()
+    qss = paths.resources_dir() / "styles" / "studio.qss"
+    if qss.is_file():  # the app's stylesheet, as in the window
+        holder.setStyleSheet(qss.read_text(encoding="utf-8"))
     holder.resize(940, 700)  # the page's size in a 1200 x 760 window
     holder.show()
     qtbot.waitExposed(holder)
@@ -230,7 +235,7 @@ def test_replacing_an_unsaved_clip_asks_first(page, tmp_path, monkeypatch) -> No
     assert page.clip is not clip and page.workspace.label == "second.ogg" and len(asked) == 3
 
 
-def test_x_vector_only_makes_the_transcript_optional(page, tmp_path) -> None:
+def test_x_vector_only_makes_the_transcript_optional(page, qtbot, tmp_path) -> None:
     page.import_file(_speech_file(tmp_path / "v.wav", seconds=3.0, sr=SR, channels=1))
     assert "required" in page.form.transcript_label.text()
     assert page._reference() is None
@@ -241,6 +246,22 @@ def test_x_vector_only_makes_the_transcript_optional(page, tmp_path) -> None:
     key, request = page._reference()
     assert request.x_vector_only and request.transcript is None
     assert len(request.audio) == len(page.clip.audio) and request.sample_rate == SR
+
+    # saved without a transcript; moving the selection while the prompt is being built
+    # does not change what is saved: the audio the prompt was made from
+    page.editor.set_selection(0.5, 3.5)
+    expected = page.editor.selected_audio()
+    page.form.name.setText("Timbre Only")
+    with qtbot.waitSignal(page.voice_saved, timeout=LONG):
+        page.save()
+        assert page.busy and not page.preview_box.save_button.isEnabled()
+        page.editor.set_selection(0.0, 2.0)
+    entry = page.ctx.library.get("Timbre Only")
+    audio, _ = sf.read(str(entry.path / "reference.wav"), dtype="float32")
+    np.testing.assert_array_equal(audio, expected)
+    assert prompts.load(entry.path / "prompt.safetensors").x_vector_only
+    assert (entry.path / "transcript.txt").read_text() == ""
+    assert (entry.path / "original.wav").is_file()  # the whole import, beside the selection
 
 
 def test_preview_streams_to_the_player_and_stop_cancels(page, qtbot, tmp_path, fake_sd) -> None:
@@ -322,6 +343,7 @@ def test_save_keeps_the_selection_the_transcript_and_the_original(
     assert len(page.ctx.library.list().voices) == 1
     asked = _answer(monkeypatch)  # a saved clip is replaced without a question
     assert page.import_file(path) and asked == []
+    assert page.form.name.text() == "Narrator"  # the taken name gave way to a free one
 
 
 def test_no_input_device_disables_recording_but_import_works(
@@ -341,6 +363,28 @@ def test_no_input_device_disables_recording_but_import_works(
                                              channels=1))
         assert page.clip is not None and page.report_view.items()
         _shot(qtbot, page, "clone_no_microphone")
+        page.shutdown()
+    finally:
+        assert ctx.shutdown()
+
+
+def test_preview_without_a_base_model_says_what_to_do(qtbot, tiny_models_dir, fake_sd,
+                                                      tmp_path) -> None:
+    from studio.engine.pool import ModelPool
+    from tests.ui.conftest import make_ctx
+
+    design_only = tiny_models_dir / "Qwen3-TTS-12Hz-Tiny-VoiceDesign"
+    ctx = make_ctx(ModelPool(device="cpu", roots=[design_only]), fake_sd)
+    try:
+        page = _page(qtbot, ctx)
+        page.import_file(_speech_file(tmp_path / "v.wav", seconds=3.0, sr=SR, channels=1))
+        page.form.x_vector_only.setChecked(True)
+        with qtbot.waitSignal(page.notice.shown, timeout=LONG,
+                              check_params_cb=lambda level, _t: level == "error") as shown:
+            page.preview()
+        assert "No Base" in shown.args[1] and "The clip is still here" in shown.args[1]
+        assert not page.busy and page.preview_box.preview_button.isEnabled()
+        assert page.clip is not None and page.has_unsaved_work()
         page.shutdown()
     finally:
         assert ctx.shutdown()

@@ -45,7 +45,9 @@ class ClonePage(Page):
         self.max_frames: int | None = None  # a length cap for previews (tests)
         self.saved_as: str | None = None  # the voice saved from the current clip
         self._prompt: tuple[tuple, Any] | None = None  # (key, VoicePrompt)
-        self._keys: dict[int, tuple] = {}  # prompt request id -> key, to cache late results
+        # prompt request id -> (key, request): what the prompt is made from, so a late
+        # result is still cached and Save keeps exactly the audio the prompt was built on
+        self._keys: dict[int, tuple[tuple, PromptRequest]] = {}
         self._request: tuple[int, str] | None = None  # (id, "preview" | "save" | "speak")
         self._save_name = ""
         self._suggested = ""
@@ -130,13 +132,23 @@ class ClonePage(Page):
         self._prompt = None
         clear_wave(self.preview_box.wave)
         self.preview_box.status.setText("")
-        name = self.form.name.text().strip()
-        if self.clip is not None and (not name or name == self._suggested):
+        if self.clip is not None and self._name_replaceable():
             ws = self.workspace
             base = Path(ws.label).stem.replace("_", " ") if ws.origin == "import" else ""
             self._suggested = suggest_name(self.ctx.library, base or "My voice")
             self.form.name.setText(self._suggested)
         self._update_actions()
+
+    def _name_replaceable(self) -> bool:
+        """Empty, our own suggestion, or taken (e.g. by the voice saved from the last clip)."""
+        name = self.form.name.text().strip()
+        if not name or name == self._suggested:
+            return True
+        try:
+            check_name(self.ctx.library, name)
+        except InvalidName:
+            return True
+        return False
 
     def _on_play_state(self, owner: object, state: str) -> None:
         if owner is self.preview_box.wave and state in ("idle", "finished"):
@@ -177,19 +189,19 @@ class ClonePage(Page):
     def _with_prompt(self, purpose: str, key: tuple, request: PromptRequest) -> None:
         """Go on with ``purpose`` now if the prompt is cached, else have it built first."""
         if self._prompt is not None and self._prompt[0] == key:
-            self._go(purpose, self._prompt[1])
+            self._go(purpose, self._prompt[1], key, request)
             return
         request_id = self.ctx.inference.make_prompt(request)
-        self._keys[request_id] = key
+        self._keys[request_id] = (key, request)
         self._request = (request_id, purpose)
         self.preview_box.status.setText("Analysing the voice in the selection…")
         self._update_actions()
 
-    def _go(self, purpose: str, prompt: Any) -> None:
+    def _go(self, purpose: str, prompt: Any, key: tuple, request: PromptRequest) -> None:
         if purpose == "preview":
             self._speak(prompt)
         else:
-            self._save(prompt)
+            self._save(prompt, key, request)
 
     def preview(self) -> int | None:
         """Speak the test sentence in the cloned voice, streamed; returns the request id."""
@@ -229,16 +241,17 @@ class ClonePage(Page):
             self._update_actions()
 
     def _on_prompt(self, request_id: int, prompt: Any) -> None:
-        key = self._keys.pop(request_id, None)
-        if key is None:
+        made = self._keys.pop(request_id, None)
+        if made is None:
             return
+        key, request = made
         if key[0] == self.workspace.serial:
             self._prompt = (key, prompt)
         if self._request is not None and self._request[0] == request_id:
             purpose = self._request[1]
             self._request = None
             self._update_actions()
-            self._go(purpose, prompt)
+            self._go(purpose, prompt, key, request)
 
     def _on_chunk(self, request_id: int, chunk: np.ndarray) -> None:
         if self._request == (request_id, "speak"):
@@ -291,9 +304,12 @@ class ClonePage(Page):
             return
         self._with_prompt("save", *ref)
 
-    def _save(self, prompt: Any) -> None:
-        whole = self.workspace.whole_selected()
-        details = dict(prompt=prompt, kind="cloned", transcript=self.form.transcript_text(),
+    def _save(self, prompt: Any, key: tuple, request: PromptRequest) -> None:
+        """Save the audio and transcript the prompt was made from (the selection may have
+        moved while it was built)."""
+        _, start, end, transcript, _ = key
+        whole = start == 0 and end >= len(self.clip.audio)
+        details = dict(prompt=prompt, kind="cloned", transcript=transcript,
                        language=self.form.language_name(),
                        description=self.form.description.text().strip(),
                        model=prompt.model_name or None)
@@ -303,7 +319,7 @@ class ClonePage(Page):
                 if whole and item is not None:  # the kept clip is the reference: promote it
                     entry = library.create(self._save_name, preview=item.id, **details)
                 else:
-                    entry = library.create(self._save_name, audio=self.editor.selected_audio(),
+                    entry = library.create(self._save_name, audio=request.audio,
                                            sample_rate=SR, original=self._original(tmp),
                                            **details)
                     if item is not None:

@@ -76,6 +76,7 @@ class ClipWorkspace(QWidget):
         self.recorder.failed.connect(lambda m: self.notice.show_message(m, "error"))
         self.editor.selection_changed.connect(self._selection_changed)
         self.editor.play_requested.connect(self.play_selection)
+        self.editor.wave.seek_requested.connect(self._seek)
         self.editor.message.connect(self.notice.show_message)
         ctx.playback.position_changed.connect(self._on_position)
         ctx.playback.state_changed.connect(self._on_play_state)
@@ -202,6 +203,13 @@ class ClipWorkspace(QWidget):
         self._play_offset = self.selection()[0]
         if not playback.play(self.selected_audio(), SR, self.owner):
             self.notice.show_message(f"Cannot play the clip: {playback.last_error}", "error")
+
+    def _seek(self, seconds: float) -> None:
+        """A click in the waveform while the selection plays jumps there."""
+        playback = self.ctx.playback
+        a, b = self.selection()
+        if playback.owner is self.owner and playback.state != "idle" and a <= seconds <= b:
+            playback.seek(seconds - a, self.owner)
 
     def _on_position(self, owner: object, seconds: float) -> None:
         if owner is self.owner:

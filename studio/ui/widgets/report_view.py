@@ -29,7 +29,6 @@ class ReportView(QWidget):
         self.report: Any = None
         self.title = QLabel("<b>Reference check</b>")
         self.body = QLabel(EMPTY)
-        self.body.setObjectName("hint")
         self.body.setWordWrap(True)
         self.body.setTextFormat(Qt.TextFormat.RichText)
         self.body.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
