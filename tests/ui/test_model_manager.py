@@ -316,6 +316,13 @@ def test_delete_refuses_folders_outside_the_models_folder(qtbot, ctx, open_dialo
     assert "Refusing" in dlg.notice.label.text()
 
 
+def app_style(widget) -> None:  # noqa: ANN001
+    """The app's stylesheet, as the window has it, for realistic screenshots."""
+    qss = paths.resources_dir() / "styles" / "studio.qss"
+    if qss.is_file():
+        widget.setStyleSheet(qss.read_text(encoding="utf-8"))
+
+
 # --- screenshots --------------------------------------------------------------------------------
 
 
@@ -323,6 +330,7 @@ def test_screenshots(qtbot, hub, ctx, open_dialog):
     """First run, and one model downloading at about 40% (saved when SCREENSHOT_DIR is set)."""
     out = os.environ.get("SCREENSHOT_DIR")
     dlg = open_dialog()
+    app_style(dlg)
     dlg.show()
     qtbot.waitExposed(dlg)
     QApplication.processEvents()  # let the word-wrapped labels settle their heights
@@ -332,6 +340,7 @@ def test_screenshots(qtbot, hub, ctx, open_dialog):
     put_model(models_dir() / "Qwen3-TTS-12Hz-0.6B-CustomVoice", "custom_voice")
     hub.throttle_bps = 100_000
     busy = open_dialog()
+    app_style(busy)
     busy.show()
     qtbot.waitExposed(busy)
     busy.start_download(BASE)

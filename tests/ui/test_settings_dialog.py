@@ -15,9 +15,9 @@ from studio import paths
 from studio.audio.devices import audio_available
 from studio.engine.pool import ModelPool
 from studio.settings import Settings
+from studio.testing.fake_sd import FakeSoundDevice, PortAudioError
 from studio.ui.context import AppContext
 from studio.ui.dialogs.settings_dialog import SettingsDialog
-from tests.audio.fake_sd import FakeSoundDevice, PortAudioError
 
 TIMEOUT = 10000
 
@@ -207,9 +207,17 @@ def test_a_save_error_keeps_the_dialog_open(qtbot, open_dialog, monkeypatch):
     dlg.reject()
 
 
+def app_style(widget) -> None:  # noqa: ANN001
+    """The app's stylesheet, as the window has it, for realistic screenshots."""
+    qss = paths.resources_dir() / "styles" / "studio.qss"
+    if qss.is_file():
+        widget.setStyleSheet(qss.read_text(encoding="utf-8"))
+
+
 def test_screenshot(qtbot, open_dialog):
     """Saved when SCREENSHOT_DIR is set."""
     dlg = open_dialog(device="cpu", first_chunk_frames=4, default_language="english")
+    app_style(dlg)
     dlg.show()
     qtbot.waitExposed(dlg)
     QApplication.processEvents()
@@ -224,6 +232,7 @@ def test_screenshot(qtbot, open_dialog):
 
 def test_screenshot_without_audio(qtbot, open_dialog, no_audio_sd):
     dlg = open_dialog(sd=no_audio_sd)
+    app_style(dlg)
     dlg.show()
     qtbot.waitExposed(dlg)
     QApplication.processEvents()

@@ -95,7 +95,7 @@ class ModelManagerDialog(QDialog):
         col.addWidget(self.first_run)
         col.addWidget(section_label("Published models"))
         where = QLabel(f"Downloads go to {paths.models_dir()}")
-        where.setProperty("tone", "hint")
+        where.setObjectName("hint")
         where.setStyleSheet("color: palette(placeholder-text);")
         where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         col.addWidget(where)

@@ -77,7 +77,8 @@ def check_folder(folder: Path) -> tuple[Path, list[ModelInfo], str]:
 
 def section_label(text: str) -> QLabel:
     label = QLabel(text)
-    label.setStyleSheet("font-weight: 600; font-size: 13px; margin-top: 6px;")
+    label.setObjectName("sectionTitle")  # the app stylesheet's section heading
+    label.setStyleSheet("font-weight: 600; margin-top: 6px;")
     return label
 
 
@@ -87,8 +88,8 @@ class FirstRunPanel(QFrame):
     def __init__(self) -> None:
         super().__init__()
         self.setObjectName("firstRun")
-        self.setStyleSheet("#firstRun { background: #eef4fc; border: 1px solid #b6cdeb;"
-                           " border-radius: 6px; } #firstRun QLabel { color: #1c3d5a; }")
+        self.setStyleSheet("#firstRun { background: palette(alternate-base); border: 1px solid"
+                           " palette(highlight); border-radius: 6px; }")
         title = QLabel("Welcome! Voice Studio needs a voice model first")
         title.setObjectName("firstRunTitle")
         title.setStyleSheet("font-size: 15px; font-weight: 600;")

@@ -119,7 +119,7 @@ class SettingsDialog(QDialog):
         self.audio_reason = QLabel("")
         self.audio_reason.setWordWrap(True)
         self.audio_reason.setObjectName("audioReason")
-        self.audio_reason.setStyleSheet("color: #a32020;")
+        self.audio_reason.setStyleSheet("color: #e03131;")
         self._fill_audio(s.input_device, s.output_device)
         audio = self._group("Audio", [("Microphone", self.input_device),
                                       ("Speakers", self.output_device),
@@ -158,7 +158,7 @@ class SettingsDialog(QDialog):
 
         self.error = QLabel("")
         self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #a32020;")
+        self.error.setStyleSheet("color: #e03131;")
         self.error.setVisible(False)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                         | QDialogButtonBox.StandardButton.Cancel)

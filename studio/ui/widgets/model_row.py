@@ -28,13 +28,14 @@ ON_DISK = "on_disk"
 LOADED = "loaded"
 BROKEN = "broken"  # on disk but incomplete
 
+# tones readable on the light and the dark palette alike (studio.ui.theme)
 ROW_STYLE = """
 #modelRow { border: 1px solid palette(mid); border-radius: 6px; background: palette(base); }
 #modelRow QLabel#modelName { font-weight: 600; }
 #modelRow QLabel[tone="hint"] { color: palette(placeholder-text); }
-#modelRow QLabel[tone="good"] { color: #1e7a3c; }
-#modelRow QLabel[tone="busy"] { color: #1c4f8a; }
-#modelRow QLabel[tone="error"] { color: #a32020; }
+#modelRow QLabel[tone="good"] { color: #2f9e44; }
+#modelRow QLabel[tone="busy"] { color: palette(link); }
+#modelRow QLabel[tone="error"] { color: #e03131; }
 """
 
 
