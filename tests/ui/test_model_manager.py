@@ -155,6 +155,12 @@ def test_discard_a_paused_download(qtbot, hub, ctx, open_dialog, monkeypatch):
     with wait_ended(qtbot, ctx, "cancelled"):
         qtbot.mouseClick(row.button("pause"), LEFT)
     assert row.state == mr.PAUSED and dl.partial_state(VOICE) is not None
+    lock = models_dir() / dl.STAGING_DIR / "Qwen3-TTS-12Hz-0.6B-CustomVoice.lock"
+    with dl._DownloadLock(lock, VOICE):  # as if another window were downloading it
+        dlg.refresh()
+        assert row.state == mr.ELSEWHERE and row.visible_buttons() == []
+        assert "another window" in row.status.text()
+    dlg.refresh()
     monkeypatch.setattr(dlg, "confirm", lambda *a: True)
     qtbot.mouseClick(row.button("discard"), LEFT)
     assert row.state == mr.ABSENT and dl.partial_state(VOICE) is None
