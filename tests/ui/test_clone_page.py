@@ -197,6 +197,18 @@ def test_import_a_stereo_flac_then_select_trim_and_suggest(page, qtbot, tmp_path
     assert page.report_view.status("silence") == "pass"
     assert page.report_view.status("duration") == "pass"
 
+    editor = page.editor  # zoom and scroll
+    assert editor.scroll.isHidden()
+    editor.zoom_in.click()
+    (x0, x1), _ = editor.wave.plot.viewRange()
+    assert x1 - x0 == pytest.approx(4.5, abs=0.05) and not editor.scroll.isHidden()
+    editor.scroll.setValue(editor.scroll.maximum())
+    (x0, x1), _ = editor.wave.plot.viewRange()
+    assert x1 == pytest.approx(9.0, abs=0.05) and x1 - x0 == pytest.approx(4.5, abs=0.05)
+    editor.zoom_fit.click()
+    assert editor.wave.plot.viewRange()[0] == pytest.approx([0.0, 9.0], abs=0.05)
+    assert editor.scroll.isHidden()
+
     page.editor.set_selection(1.8, 6.4)
     page.form.transcript.setPlainText("Hello there, this is my voice.")
     _shot(qtbot, page, "clone_imported")

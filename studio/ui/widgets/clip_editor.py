@@ -46,6 +46,9 @@ class ClipEditor(QWidget):
         self.wave = WaveformView(SR, selectable=True, empty_text=EMPTY_TEXT)
         self.wave.plot.setMinimumHeight(130)
         self.wave.region_changed.connect(self._region_changed)
+        self.wave.plot.showAxis("bottom", False)
+        self.wave.plot.setStyleSheet(  # a frame, so the empty area reads as the clip's place
+            "border: 1px solid palette(mid); border-radius: 3px;")
         self.scroll = QScrollBar(Qt.Orientation.Horizontal)
         self.scroll.setVisible(False)
         self.scroll.valueChanged.connect(self._scrolled)
@@ -111,6 +114,7 @@ class ClipEditor(QWidget):
         self.suggestion = suggestion
         self.wave.set_suggestion(suggestion)
         has = audio is not None and len(audio) > 0
+        self.wave.plot.showAxis("bottom", has)  # a time scale of no clip means nothing
         self._enable(has)
         self.suggest_button.setEnabled(has and suggestion is not None)
         self._show_selection(*self.wave.selection())
@@ -120,6 +124,7 @@ class ClipEditor(QWidget):
         self.suggestion = None
         self.wave.begin_stream()
         self.wave.sample_rate = int(device_rate)
+        self.wave.plot.showAxis("bottom", True)
         self._enable(False)
         self.selection_label.setText("Recording…")
 
