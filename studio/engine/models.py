@@ -229,12 +229,18 @@ def load(info: ModelInfo, device: DeviceChoice, progress: ProgressFn | None = No
     return LoadedModel(info, device, qwen)
 
 
-def unload(model: LoadedModel | None) -> None:
-    """Drop a model and give its memory back (GPU caches included)."""
+def unload(model: LoadedModel | None, collect: bool = True) -> None:
+    """Drop a model and give its memory back (GPU caches included).
+
+    ``collect=False`` skips the garbage collection: a GUI calls this on its worker thread,
+    where a collection could finalise Qt objects that belong to the GUI thread (PySide6
+    crashes or deadlocks then), and collects on its own thread instead.
+    """
     if model is None:
         return
     model.qwen = None
-    gc.collect()
+    if collect:
+        gc.collect()
     try:
         import torch
 

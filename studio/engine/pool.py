@@ -31,6 +31,7 @@ class ModelPool:
         self._loaded: dict[Path, LoadedModel] = {}
         self._used: dict[Path, float] = {}
         self._device: DeviceChoice | None = None
+        self.collect_garbage = True  # False where another thread must run gc (the GUI)
 
     # --- what exists ---------------------------------------------------------------
 
@@ -84,7 +85,7 @@ class ModelPool:
         self._used.pop(key, None)
         if model is not None:
             log.info("unloading %s", model.info.name)
-            models.unload(model)
+            models.unload(model, collect=self.collect_garbage)
 
     def unload(self, kind: str | None = None) -> int:
         """Unload every model (or those of ``kind``); returns how many."""

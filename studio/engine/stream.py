@@ -5,7 +5,8 @@ qwen-tts only returns whole clips. Its talker's forward, though, returns at ever
 step the complete 16-codebook frame chosen at the previous step (``hidden_states[1]``). A
 forward hook sees each frame the moment it exists; the codec decoder is causal, so
 decoding each new group of frames with some frames of left context reproduces the
-one-shot decode. Cancellation raises from the same hooks, so generation stops within one
+one-shot decode (codec_stream.py keeps the decoder's state, so no frame is decoded twice).
+Cancellation raises from the same hooks, so generation stops within one
 code-predictor step (a few ms on a GPU, ~40 ms on a CPU with the 0.6B model).
 """
 
@@ -19,7 +20,7 @@ import numpy as np
 
 DEFAULT_FIRST_CHUNK = 4  # frames (320 ms): the first audio after 4 decode steps
 DEFAULT_CHUNKS = (8, 16, 25)  # then larger chunks: less decode overhead per second
-DEFAULT_LEFT_CONTEXT = 25  # frames of left context per decode, as qwen-tts' own chunked decode
+DEFAULT_LEFT_CONTEXT = 25  # reference frames the decoder is warmed up on for a cloned voice
 
 
 class CancelToken:
@@ -89,9 +90,14 @@ class FrameTap:
 class IncrementalDecoder:
     """Turns code frames into audio chunks: a small first chunk, then larger ones.
 
-    Each decode covers the new frames plus ``left_context`` earlier frames (for a cloned
-    voice the context starts as the reference codes), and keeps only the new samples.
+    Frames are decoded exactly once by a stateful streaming decoder (codec_stream.py). For a
+    cloned voice the decoder is first warmed up on the last ``left_context`` reference
+    frames (as the one-shot decode has the reference in front of the new codes); that
+    warm-up is cached per reference, so later takes with the same voice skip it.
     """
+
+    _warm_cache: dict[tuple[int, bytes], Any] = {}
+    _WARM_CACHE_MAX = 8
 
     def __init__(self, codec: Any, samples_per_frame: int, *, context: Any = None,
                  first_chunk: int = DEFAULT_FIRST_CHUNK,
@@ -99,17 +105,30 @@ class IncrementalDecoder:
                  left_context: int = DEFAULT_LEFT_CONTEXT) -> None:
         import torch
 
+        from studio.engine.codec_stream import StreamingCodecDecoder
+
         self._torch = torch
-        self._codec = codec  # the speech tokenizer's decoder module
         self._spf = samples_per_frame
         self._schedule = [max(1, int(first_chunk)), *[max(1, int(c)) for c in chunks]]
-        self._left = max(0, int(left_context))
-        self._history: list[Any] = []
-        if context is not None and len(context):
-            self._history = list(context[-self._left:]) if self._left else []
+        self._device = next(codec.parameters()).device
         self._pending: list[Any] = []
         self.chunks_emitted = 0
         self.frames_decoded = 0
+        warm = None
+        if context is not None and len(context) and left_context > 0:
+            warm = context[-int(left_context):].to(torch.long).clamp(min=0)
+        if warm is None:
+            self._decoder = StreamingCodecDecoder(codec)
+        else:
+            key = (id(codec), warm.cpu().numpy().tobytes())
+            cached = self._warm_cache.get(key)
+            if cached is None:
+                cached = StreamingCodecDecoder(codec)
+                cached.decode(warm.T.unsqueeze(0).to(self._device))
+                if len(self._warm_cache) >= self._WARM_CACHE_MAX:
+                    self._warm_cache.pop(next(iter(self._warm_cache)))
+                self._warm_cache[key] = cached
+            self._decoder = cached.fork()
 
     @property
     def pending(self) -> int:
@@ -130,17 +149,9 @@ class IncrementalDecoder:
 
     def _decode(self) -> np.ndarray:
         torch = self._torch
-        context = self._history[-self._left:] if self._left else []
-        frames = context + self._pending
-        codes = torch.stack(frames).to(torch.long).clamp(min=0)  # (T, Q)
-        param = next(self._codec.parameters())
-        with torch.inference_mode():
-            wav = self._codec(codes.T.unsqueeze(0).to(param.device))  # (1, 1, T * spf)
-        start = len(context) * self._spf
-        audio = wav[0, 0, start:].float().cpu().numpy().astype(np.float32, copy=False)
-        self._history.extend(self._pending)
-        if self._left:
-            self._history = self._history[-self._left:]
+        codes = torch.stack(self._pending).to(torch.long).clamp(min=0)  # (T, Q)
+        wav = self._decoder.decode(codes.T.unsqueeze(0).to(self._device))  # (1, 1, T * spf)
+        audio = wav[0, 0].float().cpu().numpy().astype(np.float32, copy=False)
         self.frames_decoded += len(self._pending)
         self._pending = []
         self.chunks_emitted += 1

@@ -40,11 +40,18 @@ class AppContext:
                              dtype=None if settings.dtype == "auto" else settings.dtype,
                              extra=[Path(p) for p in settings.model_folders],
                              roles=settings.roles)
+        # gc must not run on the inference thread: it could finalise Qt objects owned by the
+        # GUI thread; the window collects after an unload instead (MainWindow._unloaded)
+        pool.collect_garbage = False
         inference = InferenceClient(pool, idle_unload_s=settings.idle_unload_min * 60.0)
         playback = PlaybackController(sd=sd, device=settings.output_device or None)
         return cls(settings, library, load_presets(), pool, inference, playback, sd)
 
     def shutdown(self) -> bool:
-        """Stop generation and playback, release the audio device, end the worker thread."""
+        """Stop generation, playback and downloads, release the audio device, end the
+        worker threads (downloads pause and resume next time)."""
+        from studio.ui.download_worker import shutdown_downloads
+
         self.playback.close()
-        return self.inference.shutdown()
+        downloads = shutdown_downloads(self)
+        return self.inference.shutdown() and downloads

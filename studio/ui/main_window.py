@@ -139,7 +139,10 @@ class MainWindow(QMainWindow):
         w.model_ready.connect(lambda info: self.model_label.setText(f"{info.name}"))
         w.engine_ready.connect(lambda label: self.device_label.setText(label))
         w.loading.connect(self._loading)
-        w.unloaded.connect(lambda: self.model_label.setText("No model loaded"))
+        w.unloaded.connect(self._unloaded)
+        from studio.ui.download_worker import download_manager
+
+        download_manager(self.ctx).ended.connect(self._download_ended)
         w.failed.connect(self._worker_failed)
         self.ctx.playback.unavailable.connect(self._audio_unavailable)
         self.voices.voice_selected.connect(self._voice_selected)
@@ -176,6 +179,21 @@ class MainWindow(QMainWindow):
         self.progress.setVisible(fraction < 1.0)
         self.progress.setRange(0, 100)
         self.progress.setValue(int(fraction * 100))
+
+    def _unloaded(self) -> None:
+        import gc
+
+        self.model_label.setText("No model loaded")
+        gc.collect()  # here, on the GUI thread (see AppContext.create)
+
+    def _download_ended(self, repo_id: str, outcome: str, detail: str) -> None:
+        name = repo_id.split("/")[-1]
+        if outcome == "done":
+            self.notice.show_message(f"{name} is downloaded and ready to use.", "info")
+            if self.voices.current() is not None:
+                self.speak.set_voice(self.voices.current())
+        elif outcome == "failed":
+            self.notice.show_message(f"Downloading {name} failed: {detail}", "error")
 
     def _audio_unavailable(self, reason: str) -> None:
         if self.notice.text().startswith(reason):
@@ -286,6 +304,7 @@ class MainWindow(QMainWindow):
         from studio.ui.dialogs.settings_dialog import SettingsDialog
 
         SettingsDialog(self.ctx, self).exec()
+        self.clone.recorder.refresh_devices()
 
     def set_theme(self, theme: str) -> None:
         from PySide6.QtWidgets import QApplication
