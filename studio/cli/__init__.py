@@ -10,7 +10,7 @@ from studio.cli import output
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from studio.cli import models_cmd, speak, voices
+    from studio.cli import models_cmd, serve_cmd, speak, voices
 
     parser = argparse.ArgumentParser(
         prog="voice-studio",
@@ -46,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     models_cmd.add_parser(sub)
     voices.add_parsers(sub)
+    serve_cmd.add_parser(sub)
     return parser
 
 
@@ -73,6 +74,10 @@ def dispatch(args: argparse.Namespace) -> int:
         return models_cmd.run(args, extra)
     if args.command in voices.COMMANDS:
         return voices.run(args, extra)
+    if args.command == "serve":
+        from studio.cli import serve_cmd
+
+        return serve_cmd.run(args, extra)
     from studio.cli import speak
     from studio.engine.owner import EngineThread
     from studio.engine.pool import ModelPool

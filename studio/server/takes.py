@@ -1,0 +1,106 @@
+"""Waiting for engine work from a request: with a deadline, and noticing a client that
+hung up, so abandoned work is cancelled instead of occupying the model."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable
+from typing import TypeVar
+
+import numpy as np
+from starlette.requests import Request
+from starlette.responses import StreamingResponse
+from starlette.types import Receive, Scope, Send
+
+from studio.server.encode import StreamEncoder
+from studio.server.errors import ApiError
+from studio.server.scheduler import Job
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+
+async def _hung_up(request: Request) -> None:
+    """Returns when the client disconnects (the body has been read by then)."""
+    while True:
+        message = await request.receive()
+        if message["type"] == "http.disconnect":
+            return
+
+
+def timeout_error(limit_s: float) -> ApiError:
+    return ApiError(504, f"The request was stopped after {limit_s:g} s, the server's time limit "
+                    "(waiting in the queue included). Try shorter text, or again when the "
+                    "server is less busy.", "timeout")
+
+
+async def settle(awaitable: Awaitable[T], request: Request, job: Job, deadline: float,
+                 limit_s: float) -> T:
+    """Await ``awaitable`` (a step of ``job``); on timeout or hang-up cancel the job."""
+    loop = asyncio.get_running_loop()
+    task = asyncio.ensure_future(awaitable)
+    gone = asyncio.ensure_future(_hung_up(request))
+    try:
+        done, _ = await asyncio.wait({task, gone}, timeout=max(0.0, deadline - loop.time()),
+                                     return_when=asyncio.FIRST_COMPLETED)
+    except asyncio.CancelledError:
+        job.cancel()
+        task.cancel()
+        raise
+    finally:
+        gone.cancel()
+    if task in done:
+        return task.result()
+    task.cancel()
+    job.cancel()
+    if gone in done:
+        log.info("client hung up; cancelled job %d (%s)", job.id, job.label)
+        raise ApiError(499, "The client closed the connection.", "client_closed")
+    log.warning("job %d (%s) timed out after %g s", job.id, job.label, limit_s)
+    raise timeout_error(limit_s)
+
+
+async def stream_chunks(job: Job, first: np.ndarray | None, encoder: StreamEncoder,
+                        deadline: float, limit_s: float) -> AsyncIterator[bytes]:
+    """The header, the first chunk (already awaited), then each chunk as it comes.
+
+    The status line is gone by now, so a timeout or a failure ends the stream early (and
+    is logged) instead of turning into an error response."""
+    loop = asyncio.get_running_loop()
+    yield encoder.header()
+    if first is None:
+        return
+    yield encoder.chunk(first)
+    while True:
+        try:
+            chunk = await asyncio.wait_for(job.next_chunk(), max(0.0, deadline - loop.time()))
+        except TimeoutError:
+            log.warning("streamed job %d (%s) stopped at the %g s limit", job.id, job.label,
+                        limit_s)
+            job.cancel()
+            return
+        except Exception as exc:  # the status is sent: all that is left is to stop
+            log.warning("streamed job %d (%s) failed: %s", job.id, job.label, exc)
+            return
+        if chunk is None:
+            return
+        yield encoder.chunk(chunk)
+
+
+class TakeStreamResponse(StreamingResponse):
+    """A streaming response that always cancels its job when it ends, however it ends
+    (finished, client gone, server shutting down): cancelling a finished job is a no-op."""
+
+    def __init__(self, job: Job, content: AsyncIterator[bytes], **kw: object) -> None:
+        super().__init__(content, **kw)  # type: ignore[arg-type]
+        self.job = job
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            if not self.job.done.done():
+                log.info("stream of job %d (%s) ended early; cancelled", self.job.id,
+                         self.job.label)
+            self.job.cancel()
