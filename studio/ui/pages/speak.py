@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSplitter,
+    QStyle,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -92,7 +93,10 @@ class SpeakPage(QWidget):
 
         self.wave = WaveformView(SR, empty_text="Generated audio appears here as it streams")
         self.wave.seek_requested.connect(lambda s: ctx.playback.seek(s, self))
-        self.play_button = QToolButton(text="▶")
+        self.play_button = QToolButton()
+        self._icons = {name: self.style().standardIcon(getattr(QStyle.StandardPixmap, name))
+                       for name in ("SP_MediaPlay", "SP_MediaPause")}
+        self.play_button.setIcon(self._icons["SP_MediaPlay"])
         self.play_button.setToolTip("Play / pause (Space)")
         self.play_button.clicked.connect(self.toggle_play)
         self.history = TakeHistory()
@@ -358,7 +362,8 @@ class SpeakPage(QWidget):
 
     def _on_play_state(self, owner: object, state: str) -> None:
         if owner is self:
-            self.play_button.setText("⏸" if state in ("playing", "buffering") else "▶")
+            playing = state in ("playing", "buffering")
+            self.play_button.setIcon(self._icons["SP_MediaPause" if playing else "SP_MediaPlay"])
             if state == "idle":
                 self.wave.set_playhead(None)
 

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QSpinBox,
+    QStyle,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -43,7 +44,8 @@ class SamplingBox(QWidget):
         self.repetition.setToolTip("Raise a little if the voice stutters or loops.")
         self.seed = QSpinBox(minimum=0, maximum=MAX_SEED)
         self.seed.setValue(secrets.randbelow(MAX_SEED))
-        self.dice = QToolButton(text="🎲")
+        self.dice = QToolButton()
+        self.dice.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_BrowserReload))
         self.dice.setToolTip("A new random seed")
         self.dice.clicked.connect(self.roll)
         self.new_each = QCheckBox("New seed for every take")

@@ -37,7 +37,6 @@ class WaveformView(QWidget):
         self.plot.showAxis("left", False)
         self.plot.setMouseEnabled(x=True, y=False)
         self.plot.setYRange(-1.0, 1.0, padding=0.02)
-        self.plot.getPlotItem().getAxis("bottom").setLabel(units="s")
         self.plot.setMinimumHeight(90)
         vb = self.plot.getViewBox()
         vb.setLimits(xMin=0, yMin=-1.05, yMax=1.05)
