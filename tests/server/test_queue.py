@@ -73,12 +73,13 @@ def test_time_limit_cancels_the_take_and_answers_504(serve):
 
 def test_a_waiting_request_that_times_out_leaves_the_queue(serve):
     gate = Gate()
-    api = serve(request_timeout_s=1.0, chunk_hook=gate)
-    jobs, queued = api.capture_jobs()
+    api = serve(chunk_hook=gate)
+    jobs, _ = api.capture_jobs()
     results: list[httpx.Response] = []
     first = threading.Thread(target=lambda: results.append(api.speak(seed=1)))
     first.start()
-    assert gate.reached.wait(20)
+    assert gate.reached.wait(20)  # the first request holds the engine
+    api.state.config.request_timeout_s = 0.5  # read per request: only the second's limit
     second = api.speak(seed=2)  # waits behind the held job until its own limit
     assert second.status_code == 504
     with pytest.raises(Cancelled):
@@ -86,6 +87,7 @@ def test_a_waiting_request_that_times_out_leaves_the_queue(serve):
     assert jobs[1].started is None  # never reached the engine
     gate.release.set()
     first.join(30)
+    assert results[0].status_code == 200
 
 
 @pytest.mark.parametrize("stream", [True, False])
