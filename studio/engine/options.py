@@ -40,6 +40,7 @@ class Streaming:
     first_chunk: int = stream.DEFAULT_FIRST_CHUNK
     chunks: tuple[int, ...] = stream.DEFAULT_CHUNKS
     left_context: int = stream.DEFAULT_LEFT_CONTEXT
+    overlap: bool = True  # decode on a second thread while the talker generates
 
 
 # Why a take ended.

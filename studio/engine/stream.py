@@ -156,3 +156,54 @@ class IncrementalDecoder:
         self._pending = []
         self.chunks_emitted += 1
         return audio
+
+
+_FLUSH = object()
+
+
+class DecodeThread:
+    """Runs an IncrementalDecoder on a thread of its own, so that decoding one chunk overlaps
+    generating the next frames (the talker leaves cores idle between its small matmuls).
+
+    ``emit`` is called on this thread, in order. ``finish()`` decodes what is left and waits.
+    On a CPU the decoder gets half the intra-op threads, so both sides keep a core busy.
+    """
+
+    def __init__(self, decoder: IncrementalDecoder, emit: Callable[[np.ndarray], None],
+                 threads: int | None = None) -> None:
+        import queue
+
+        self._decoder = decoder
+        self._emit = emit
+        self._threads = threads
+        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="codec-decoder", daemon=True)
+        self._thread.start()
+
+    def push(self, frame: Any) -> None:
+        self._queue.put(frame)
+
+    def finish(self) -> None:
+        self._queue.put(_FLUSH)
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+    def _run(self) -> None:
+        try:
+            if self._threads:
+                import torch
+
+                torch.set_num_threads(self._threads)  # this thread's pool only
+            while True:
+                item = self._queue.get()
+                chunk = self._decoder.flush() if item is _FLUSH else self._decoder.push(item)
+                if chunk is not None:
+                    self._emit(chunk)
+                if item is _FLUSH:
+                    return
+        except BaseException as exc:  # re-raised on the generating thread by finish()
+            self._error = exc
+            while self._queue.get() is not _FLUSH:  # drain so finish() returns
+                pass

@@ -39,7 +39,13 @@ from studio.engine.options import (
 )
 from studio.engine.prompts import PromptShape, VoicePrompt
 from studio.engine.reference import prepare_reference
-from studio.engine.stream import CancelToken, FrameTap, IncrementalDecoder, StopGeneration
+from studio.engine.stream import (
+    CancelToken,
+    DecodeThread,
+    FrameTap,
+    IncrementalDecoder,
+    StopGeneration,
+)
 
 log = logging.getLogger(__name__)
 
@@ -262,10 +268,17 @@ class Synthesizer:
                 qwen.model.speech_tokenizer.model.decoder, spf, context=seg.context,
                 first_chunk=streaming.first_chunk, chunks=streaming.chunks,
                 left_context=streaming.left_context)
+        threaded = None
+        if decoder is not None and streaming.overlap:
+            on_cpu = self.model.device.device == "cpu"
+            threaded = DecodeThread(decoder, emit,
+                                    max(1, torch.get_num_threads() // 2) if on_cpu else None)
 
         def on_frame(frame: Any) -> None:
             frames.append(frame.detach().clone())
-            if decoder is not None:
+            if threaded is not None:
+                threaded.push(frames[-1])
+            elif decoder is not None:
                 chunk = decoder.push(frames[-1])
                 if chunk is not None:
                     emit(chunk)
@@ -278,13 +291,16 @@ class Synthesizer:
             reason = CANCELLED
         except torch.OutOfMemoryError as exc:
             raise OutOfMemory(self.model.device.device) from exc
+        finally:
+            if threaded is not None:
+                threaded.finish()  # the rest of the audio, decoded and emitted in order
         if reason != CANCELLED and len(frames) >= cap:
             reason = RUNAWAY if cap == guard and sampling.max_frames != cap else MAX_LENGTH
-        if decoder is not None:
+        if threaded is None and decoder is not None:
             rest = decoder.flush()
             if rest is not None:
                 emit(rest)
-        elif frames:
+        elif decoder is None and frames:
             emit(self._decode_whole(frames, seg.context))
         return len(frames), reason
 
