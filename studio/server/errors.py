@@ -15,6 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from studio.audio import errors as audio_errors
 from studio.engine import errors as engine_errors
@@ -110,6 +111,11 @@ def install(app: FastAPI) -> None:
         assert isinstance(exc, RequestValidationError)
         return from_exception(validation_error(exc.errors()))
 
+    async def on_gone(_request: Request, _exc: Exception) -> JSONResponse:
+        # the client hung up while sending its body: nobody will read this answer
+        return error_response(499, "The client closed the connection.", "client_closed")
+
+    app.add_exception_handler(ClientDisconnect, on_gone)
     app.add_exception_handler(ApiError, on_error)
     app.add_exception_handler(StudioError, on_error)
     app.add_exception_handler(StarletteHTTPException, on_http)

@@ -56,7 +56,7 @@ def model_preference(st: ServerState, model: str, ref: VoiceRef) -> str | None:
     if not wanted or wanted.lower() in MODEL_ALIASES:
         return None
     kind = MODE_KIND[ref.mode]
-    installed = st.scheduler.engine.pool.available()  # reads disk only: safe off the owner
+    installed = [i for i in st.scheduler.engine.pool.available() if i.usable]  # disk only
     for info in installed:
         if info.name.lower() == wanted.lower():
             if info.kind != kind:
@@ -88,6 +88,9 @@ async def speech(request: Request) -> Response:
     if body.speed is not None and body.speed != 1.0:
         raise ApiError(400, "Only speed 1.0 is supported.", "unsupported_speed", param="speed")
     text = check_text(body.input, cfg, "input")
+    if not body.voice_name.strip():
+        raise ApiError(400, "'voice' is empty: name a voice (GET /v1/voices lists them).",
+                       "empty_voice", param="voice")
     ref = await run_in_threadpool(resolve, body.voice_name, st.library)
     if ref.source == SAVED and (body.instructions or "").strip():
         raise ApiError(400, f"{ref.name!r} is a saved (cloned) voice, which cannot take "
@@ -104,7 +107,7 @@ async def speech(request: Request) -> Response:
         label=f"speech {ref.key}")
     limit = cfg.request_timeout_s
     deadline = asyncio.get_running_loop().time() + limit
-    headers = {"X-Seed": str(sampling.seed), "X-Voice": ref.key}
+    headers = {"X-Seed": str(sampling.seed), "X-Voice": header_value(ref.key)}
     if stream:
         # the status waits for the first chunk, so errors found by the model (language,
         # speaker, missing model) still get their 4xx; afterwards the response owns the job

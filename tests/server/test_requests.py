@@ -8,6 +8,7 @@ from tests.server.conftest import error_of, written
 
 SPEECH_CASES = [
     (dict(voice="Nobody"), 404, "voice_not_found", None),
+    (dict(voice=" "), 400, "empty_voice", "voice"),
     (dict(input="   "), 400, "empty_input", "input"),
     (dict(input="x" * 101), 400, "input_too_long", "input"),
     (dict(response_format="opus"), 400, "unsupported_format", "response_format"),
@@ -90,3 +91,31 @@ def test_listing_endpoints(api):
     health = api.http.get("/health").json()
     assert health["status"] == "ok" and health["device"] == "CPU (float32)"
     assert health["models"]["loaded"] == []
+
+
+def test_hanging_up_mid_upload_leaves_nothing(api, studio_home, caplog, monkeypatch):
+    import socket
+    import threading
+    from urllib.parse import urlsplit
+
+    from studio.server import voices
+
+    gave_up = threading.Event()
+    read_form = voices.read_form
+
+    async def watched(*args, **kw):
+        try:
+            return await read_form(*args, **kw)
+        finally:
+            gave_up.set()
+
+    monkeypatch.setattr(voices, "read_form", watched)
+    url = urlsplit(api.url)
+    with socket.create_connection((url.hostname, url.port), timeout=10) as sock:
+        sock.sendall(b"POST /v1/voices/preview HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                     b"Content-Type: multipart/form-data; boundary=xyz\r\n"
+                     b"Content-Length: 100000\r\n\r\n--xyz\r\n" + b"x" * 1000)
+    assert gave_up.wait(10)
+    assert api.http.get("/health").json()["status"] == "ok"
+    assert written(studio_home) == []
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]  # a quiet 499
