@@ -57,7 +57,8 @@ class ServerConfig:
     extra_models: list[Path] = field(default_factory=list)
     library_root: Path | None = None  # None: the per-user data folder
     streaming: Streaming = field(default_factory=Streaming)  # chunking of generated audio
-    # test hook: called on the engine thread after each chunk is handed to the event loop
+    # test hook: called on the thread that produced each chunk (the engine's generating or
+    # decoding thread) once the chunk is on its way to the event loop
     chunk_hook: Callable[[Any, Any], None] | None = field(default=None, repr=False)
 
     @property

@@ -6,8 +6,9 @@ Requests wait here, on the event loop, not in the engine's own queue: a waiting 
 that is cancelled (timeout, client gone) simply leaves the queue and never reaches the
 engine, and a full queue is refused at once (503) instead of piling up work.
 
-Chunks travel from the owner thread to the request's coroutine through
-``loop.call_soon_threadsafe``, so no thread ever blocks waiting for a slow client.
+Chunks travel from the engine (its owner thread, or the thread it decodes on) to the
+request's coroutine through ``loop.call_soon_threadsafe``, so no engine thread ever blocks
+waiting for a slow client.
 """
 
 from __future__ import annotations
@@ -170,7 +171,7 @@ class Scheduler:
                 self._durations.append(time.monotonic() - job.started)
         self._pump()
 
-    # --- on the owner thread ----------------------------------------------------------------
+    # --- on the owner thread (on_chunk: on whichever engine thread emits audio) ---------------
 
     def _run(self, job: Job, pool: ModelPool) -> None:
         loop = self.loop

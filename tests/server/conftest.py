@@ -30,6 +30,9 @@ FRAMES = 5
 SAMPLES_PER_FRAME = 1920
 MAX_SECONDS = FRAMES / 12.5
 STREAMING = Streaming(first_chunk=2, chunks=(2,))
+# chunks emitted on the generating thread itself (no decode thread): a chunk hook that
+# blocks then holds the generation, so a cancelled take is visibly cut short
+HELD = Streaming(first_chunk=2, chunks=(2,), overlap=False)
 
 
 @pytest.fixture(scope="package", autouse=True)

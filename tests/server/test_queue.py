@@ -8,11 +8,11 @@ import httpx
 import pytest
 
 from studio.engine.errors import Cancelled
-from tests.server.conftest import SAMPLES_PER_FRAME
+from tests.server.conftest import HELD, SAMPLES_PER_FRAME
 
 
 class Gate:
-    """A chunk hook that holds the engine on a job's first chunk until released."""
+    """A chunk hook that holds the generation on a job's first chunk until released."""
 
     def __init__(self) -> None:
         self.reached = threading.Event()
@@ -27,7 +27,7 @@ class Gate:
 
 def test_full_queue_answers_503_with_retry_after(serve):
     gate = Gate()
-    api = serve(queue_size=1, chunk_hook=gate)
+    api = serve(queue_size=1, chunk_hook=gate, streaming=HELD)
     jobs, queued = api.capture_jobs()
     answers: dict[str, httpx.Response] = {}
 
@@ -59,7 +59,7 @@ def test_full_queue_answers_503_with_retry_after(serve):
 
 def test_time_limit_cancels_the_take_and_answers_504(serve):
     gate = Gate()
-    api = serve(request_timeout_s=0.5, chunk_hook=gate)
+    api = serve(request_timeout_s=0.5, chunk_hook=gate, streaming=HELD)
     jobs, _ = api.capture_jobs()
     r = api.speak(seed=1)
     gate.release.set()
@@ -73,7 +73,7 @@ def test_time_limit_cancels_the_take_and_answers_504(serve):
 
 def test_a_waiting_request_that_times_out_leaves_the_queue(serve):
     gate = Gate()
-    api = serve(chunk_hook=gate)
+    api = serve(chunk_hook=gate, streaming=HELD)
     jobs, _ = api.capture_jobs()
     results: list[httpx.Response] = []
     first = threading.Thread(target=lambda: results.append(api.speak(seed=1)))
@@ -100,7 +100,7 @@ def test_client_hanging_up_cancels_the_take(serve, stream):
             reached.set()
             cancelled.append(job.cancel_token._event.wait(20))  # until the server notices
 
-    api = serve(chunk_hook=hook)
+    api = serve(chunk_hook=hook, streaming=HELD)
     jobs, _ = api.capture_jobs()
     body = {"input": "Hello there.", "voice": "Ryan", "seed": 2, "stream": stream}
     if stream:
@@ -114,6 +114,7 @@ def test_client_hanging_up_cancels_the_take(serve, stream):
     take = api.on_loop(jobs[0].result())
     assert cancelled == [True]
     assert take.stop_reason == "cancelled"
+    assert len(take.audio) < 5 * SAMPLES_PER_FRAME
     assert api.speak(seed=3).status_code == 200  # the model is free again
 
 
