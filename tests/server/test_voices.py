@@ -68,6 +68,9 @@ def test_preview_save_list_speak_delete(api, studio_home):
     taken = api.http.post("/v1/voices", json={"preview_id": again.headers["x-preview-id"],
                                               "name": "desk VOICE"})
     assert error_of(taken, 409)["code"] == "name_taken"
+    discarded = api.http.delete(f"/v1/voices/preview/{again.headers['x-preview-id']}")
+    assert discarded.status_code == 200 and discarded.json()["deleted"] is True
+    assert not any(p.startswith("previews/") for p in written(studio_home))
 
     gone = api.http.delete("/v1/voices/saved:desk-voice")
     assert gone.status_code == 200 and gone.json()["deleted"] is True
