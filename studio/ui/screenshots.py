@@ -3,7 +3,7 @@
 Runs offscreen against tiny models (built in a child process) with a fake sound device, so
 it works on any machine. Look at the pictures: alignment, clipped labels, empty states.
 
-Usage: ``python -m studio.testing.screenshots OUT_DIR [--themes light dark]``
+Usage: ``python -m studio.ui.screenshots OUT_DIR [--themes light dark]``
 """
 
 from __future__ import annotations
