@@ -140,6 +140,7 @@ class DeviceChoice:
     device: str  # "cuda:0", "mps", "cpu"
     dtype: str  # "bfloat16", "float16", "float32"
     attn: str | None  # "flash_attention_2" or None (library default)
+    threads: int = 1  # CPU intra-op threads of the generating thread
 
     @property
     def label(self) -> str:
@@ -147,9 +148,11 @@ class DeviceChoice:
         return f"{kind} ({self.dtype})"
 
 
-def choose_device(device: str = "auto", dtype: str | None = None) -> DeviceChoice:
+def choose_device(device: str = "auto", dtype: str | None = None, threads: int = 0) -> DeviceChoice:
     """auto: CUDA (bf16) > Apple MPS (fp32) > CPU (fp32); either part can be forced."""
     import torch
+
+    from studio.engine.speed import cpu_threads
 
     if device == "auto":
         if torch.cuda.is_available():
@@ -171,7 +174,7 @@ def choose_device(device: str = "auto", dtype: str | None = None) -> DeviceChoic
     if (device.startswith("cuda") and dtype in ("bfloat16", "float16")
             and importlib.util.find_spec("flash_attn") is not None):
         attn = "flash_attention_2"
-    return DeviceChoice(device, dtype, attn)
+    return DeviceChoice(device, dtype, attn, cpu_threads(threads))
 
 
 @dataclass
@@ -181,6 +184,7 @@ class LoadedModel:
     info: ModelInfo
     device: DeviceChoice
     qwen: Any  # qwen_tts.Qwen3TTSModel
+    speed: str = "exact"
     loaded_at: float = field(default_factory=time.monotonic)
 
     @property
@@ -196,8 +200,10 @@ class LoadedModel:
         return self.sample_rate / self.samples_per_frame
 
 
-def load(info: ModelInfo, device: DeviceChoice, progress: ProgressFn | None = None) -> LoadedModel:
-    """Load ``info`` onto ``device``. Slow (seconds to a minute): call it off the UI thread."""
+def load(info: ModelInfo, device: DeviceChoice, progress: ProgressFn | None = None,
+         speed: str = "exact") -> LoadedModel:
+    """Load ``info`` onto ``device`` in a speed mode (speed.py). Slow (seconds to a minute):
+    call it off the UI thread."""
     report = progress or (lambda _f, _m: None)
     if not info.usable:
         raise ModelCorrupt(str(info.path), info.problem or "incomplete")
@@ -206,7 +212,11 @@ def load(info: ModelInfo, device: DeviceChoice, progress: ProgressFn | None = No
 
     qwen_tts = import_qwen_tts()
     import torch
+    import transformers
 
+    transformers.logging.set_verbosity_error()  # per-call generate() notices are not for users
+    if device.device == "cpu":
+        torch.set_num_threads(device.threads)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a local folder never needs the network
     report(0.3, f"Reading {info.name}")
     kwargs: dict[str, Any] = dict(dtype=getattr(torch, device.dtype), device_map=device.device,
@@ -225,8 +235,13 @@ def load(info: ModelInfo, device: DeviceChoice, progress: ProgressFn | None = No
     for part in (qwen.model.talker, qwen.model.talker.code_predictor):
         if getattr(part, "generation_config", None) is not None:
             part.generation_config.pad_token_id = eos
+    if speed != "exact":
+        from studio.engine import speed as speedmod
+
+        report(0.9, "Preparing fast mode")
+        speedmod.apply(qwen, device.device, speed)
     report(1.0, f"{info.name} ready on {device.label}")
-    return LoadedModel(info, device, qwen)
+    return LoadedModel(info, device, qwen, speed)
 
 
 def unload(model: LoadedModel | None, collect: bool = True) -> None:

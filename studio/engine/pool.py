@@ -21,15 +21,18 @@ log = logging.getLogger(__name__)
 class ModelPool:
     def __init__(self, device: str = "auto", dtype: str | None = None,
                  roots: Iterable[Path] | None = None, extra: Iterable[Path] = (),
-                 roles: dict[str, str] | None = None, max_loaded: int = 2) -> None:
+                 roles: dict[str, str] | None = None, max_loaded: int = 2,
+                 speed: str = "exact", threads: int = 0) -> None:
         self.device_pref = device
         self.dtype_pref = dtype
+        self.speed = speed  # the default speed mode (speed.py); a request may ask for another
+        self.threads = threads  # CPU threads, 0 = automatic
         self.roots = list(roots) if roots is not None else None
         self.extra = [Path(p) for p in extra]
         self.roles = dict(roles or {})  # kind -> preferred model path or name
         self.max_loaded = max(1, max_loaded)
-        self._loaded: dict[Path, LoadedModel] = {}
-        self._used: dict[Path, float] = {}
+        self._loaded: dict[tuple[Path, str], LoadedModel] = {}
+        self._used: dict[tuple[Path, str], float] = {}
         self._device: DeviceChoice | None = None
         self.collect_garbage = True  # False where another thread must run gc (the GUI)
 
@@ -41,7 +44,7 @@ class ModelPool:
     @property
     def device(self) -> DeviceChoice:
         if self._device is None:
-            self._device = models.choose_device(self.device_pref, self.dtype_pref)
+            self._device = models.choose_device(self.device_pref, self.dtype_pref, self.threads)
         return self._device
 
     def loaded(self) -> list[LoadedModel]:
@@ -58,13 +61,13 @@ class ModelPool:
         return models.pick(self.available(), kind, prefer or self.roles.get(kind), need_instruct)
 
     def get(self, kind: str, prefer: str | None = None, need_instruct: bool = False,
-            progress: ProgressFn | None = None) -> LoadedModel:
+            progress: ProgressFn | None = None, speed: str | None = None) -> LoadedModel:
         info = self.resolve(kind, prefer, need_instruct)
-        key = info.path.resolve()
+        key = (info.path.resolve(), speed or self.speed)
         model = self._loaded.get(key)
         if model is None:
             self._make_room()
-            model = models.load(info, self.device, progress)
+            model = models.load(info, self.device, progress, key[1])
             self._loaded[key] = model
         elif progress is not None:
             progress(1.0, f"{info.name} ready on {self.device.label}")
@@ -72,15 +75,15 @@ class ModelPool:
         return model
 
     def synthesizer(self, kind: str, prefer: str | None = None, need_instruct: bool = False,
-                    progress: ProgressFn | None = None) -> Synthesizer:
-        return Synthesizer(self.get(kind, prefer, need_instruct, progress))
+                    progress: ProgressFn | None = None, speed: str | None = None) -> Synthesizer:
+        return Synthesizer(self.get(kind, prefer, need_instruct, progress, speed))
 
     def _make_room(self) -> None:
         while len(self._loaded) >= self.max_loaded:
             oldest = min(self._used, key=self._used.__getitem__)
             self._drop(oldest)
 
-    def _drop(self, key: Path) -> None:
+    def _drop(self, key: tuple[Path, str]) -> None:
         model = self._loaded.pop(key, None)
         self._used.pop(key, None)
         if model is not None:

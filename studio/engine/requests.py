@@ -30,6 +30,7 @@ class SpeakRequest:
     sampling: Sampling = Sampling()
     streaming: Streaming = Streaming()
     model: str | None = None  # a preferred model folder (path or name); None: the default
+    speed: str | None = None  # "exact" | "fast"; None: the pool's default
 
     @property
     def kind(self) -> str:
@@ -49,7 +50,8 @@ def run(pool: ModelPool, request: SpeakRequest, on_chunk: ChunkFn | None = None,
         cancel: CancelToken | None = None) -> Take:
     """Load what the request needs (if not loaded) and speak it."""
     need_instruct = bool(request.instruct and request.mode == PRESET)
-    synth = pool.synthesizer(request.kind, prefer=request.model, need_instruct=need_instruct)
+    synth = pool.synthesizer(request.kind, prefer=request.model, need_instruct=need_instruct,
+                             speed=request.speed)
     kw = dict(sampling=request.sampling, streaming=request.streaming, on_chunk=on_chunk,
               cancel=cancel)
     if request.mode == DESIGN:

@@ -39,6 +39,7 @@ from studio.engine.options import (
 )
 from studio.engine.prompts import PromptShape, VoicePrompt
 from studio.engine.reference import prepare_reference
+from studio.engine.speed import decoder_threads
 from studio.engine.stream import (
     CancelToken,
     DecodeThread,
@@ -216,6 +217,8 @@ class Synthesizer:
         import torch
 
         sr = self.model.sample_rate
+        if self.model.device.device == "cpu":
+            torch.set_num_threads(self.model.device.threads)  # this thread's pool (speed.py)
         seed = sampling.seed if sampling.seed is not None else secrets.randbelow(2**31 - 1)
         torch.manual_seed(seed)
         started = time.monotonic()
@@ -271,8 +274,8 @@ class Synthesizer:
         threaded = None
         if decoder is not None and streaming.overlap:
             on_cpu = self.model.device.device == "cpu"
-            threaded = DecodeThread(decoder, emit,
-                                    max(1, torch.get_num_threads() // 2) if on_cpu else None)
+            threaded = DecodeThread(decoder, emit, decoder_threads(self.model.device.threads)
+                                    if on_cpu else None)
 
         def on_frame(frame: Any) -> None:
             frames.append(frame.detach().clone())

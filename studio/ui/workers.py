@@ -115,7 +115,7 @@ class InferenceWorker(QObject):
             self.busy.emit("Generating")
             need = bool(request.instruct and request.mode == requests.PRESET)
             model = self.pool.get(request.kind, request.model, need,
-                                  progress=self._progress(request.kind))
+                                  progress=self._progress(request.kind), speed=request.speed)
             self.model_ready.emit(model.info)
             take = requests.run(self.pool, request,
                                 on_chunk=lambda a: self.chunk.emit(request_id, a), cancel=token)
