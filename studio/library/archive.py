@@ -5,6 +5,10 @@ path can leave the staging folder), links and folders are refused, sizes are che
 declared *and* as actually decompressed against caps, every byte is hashed against the
 manifest, and the metadata, prompt and clip are validated exactly as the library reads
 them. Members are streamed into a staging folder the caller commits or throws away.
+
+A voice with several takes (takes.py) also carries ``takes/<take-id>/`` members, the only
+folder a voice file may have; such a file is export format version 2, one without takes
+stays version 1, so older versions of the app still import it.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from studio.library import refaudio
 from studio.library.errors import BadArchive, UnsupportedSchema
 from studio.library.folder import VoiceEntry
 from studio.library.schema import (
+    MAIN_TAKE,
     META_FILE,
     ORIGINAL_RE,
     PROMPT_FILE,
@@ -37,14 +42,18 @@ from studio.library.schema import (
     format_time,
     voice_from_dict,
 )
+from studio.library.takes import MAX_TAKES, TAKE_FILES, TAKE_META, TAKES_DIR, take_from_meta
 
 FORMAT = "voice-studio-voice"
-VERSION = 1
+VERSION = 2  # written when a voice has several takes; 1 otherwise
+VERSIONS = (1, 2)
 SUFFIX = ".voice.zip"
 MANIFEST = "manifest.json"
 REQUIRED = (META_FILE, REFERENCE_FILE, TRANSCRIPT_FILE, PROMPT_FILE)
 _MiB = 1 << 20
 _SHA_RE = re.compile(r"[0-9a-f]{64}")
+_TAKE_MEMBER_RE = re.compile(r"takes/(take-[1-9][0-9]{0,2})/(" + "|".join(
+    re.escape(f) for f in TAKE_FILES) + ")")
 
 
 @dataclass(frozen=True)
@@ -52,7 +61,8 @@ class ImportLimits:
     """Caps that keep a hostile file from filling the disk or the memory."""
 
     max_archive_bytes: int = 1024 * _MiB
-    max_members: int = 8
+    max_members: int = 8  # members outside takes/
+    max_take_members: int = len(TAKE_FILES) * (MAX_TAKES - 1)
     max_member_bytes: int = 256 * _MiB  # the reference clip or the original import
     max_small_bytes: int = 4 * _MiB  # manifest, voice.json, transcript
     max_prompt_bytes: int = 64 * _MiB
@@ -65,8 +75,12 @@ def export_voice(entry: VoiceEntry, dest: Path, now: datetime) -> Path:
     if dest.is_dir():
         dest = dest / f"{entry.id}{SUFFIX}"
     names = [*REQUIRED, *([entry.voice.original_file] if entry.voice.original_file else [])]
+    for take in entry.takes():  # whole takes only: a damaged one is left behind
+        if not take.main and take.problem is None:
+            names += [f"{TAKES_DIR}/{take.id}/{f}" for f in TAKE_FILES]
     members = [dict(name=n, **_digest(entry.path / n)) for n in names]
-    manifest = dict(format=FORMAT, version=VERSION, app_version=__version__,
+    version = VERSION if any("/" in n for n in names) else 1
+    manifest = dict(format=FORMAT, version=version, app_version=__version__,
                     exported=format_time(now), voice_id=entry.id, members=members)
     stamp = now.timetuple()[:6] if now.year >= 1980 else (1980, 1, 1, 0, 0, 0)
     with atomic_open(dest, "wb") as fh, zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -108,7 +122,8 @@ def extract_into(archive: Path, stage: Path, limits: ImportLimits = ImportLimits
 def _check_members(zf: zipfile.ZipFile, limits: ImportLimits,
                    bad: Callable[[str], BadArchive]) -> dict[str, zipfile.ZipInfo]:
     infos = zf.infolist()
-    if len(infos) > limits.max_members:
+    in_takes = sum(1 for i in infos if i.filename.startswith(f"{TAKES_DIR}/"))
+    if len(infos) - in_takes > limits.max_members or in_takes > limits.max_take_members:
         raise bad(f"it has {len(infos)} members, more than a voice ever has")
     found: dict[str, zipfile.ZipInfo] = {}
     declared_total = 0
@@ -148,6 +163,9 @@ def name_problem(name: str) -> str | None:
         return "is an absolute path"
     if ".." in name.split("/"):
         return "points outside the voice ('..')"
+    take = _TAKE_MEMBER_RE.fullmatch(name)
+    if take is not None and take.group(1) != MAIN_TAKE:
+        return None
     if "/" in name or "\x00" in name:
         return "is inside a folder, which a voice file never has"
     if name not in (MANIFEST, *REQUIRED) and not ORIGINAL_RE.fullmatch(name):
@@ -156,7 +174,8 @@ def name_problem(name: str) -> str | None:
 
 
 def member_cap(name: str, limits: ImportLimits) -> int:
-    if name in (MANIFEST, META_FILE, TRANSCRIPT_FILE):
+    name = name.rsplit("/", 1)[-1]
+    if name in (MANIFEST, META_FILE, TRANSCRIPT_FILE, TAKE_META):
         return limits.max_small_bytes
     if name == PROMPT_FILE:
         return limits.max_prompt_bytes
@@ -175,7 +194,7 @@ def _read_manifest(zf: zipfile.ZipFile, info: zipfile.ZipInfo | None, limits: Im
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise bad("its manifest is not a Voice Studio manifest")
     version = manifest.get("version")
-    if version != VERSION:
+    if version not in VERSIONS:
         raise UnsupportedSchema(
             f"The voice file uses export format version {version!r}, which this version of "
             f"Voice Studio (format {VERSION}) cannot read. Update Voice Studio to import it."
@@ -212,6 +231,7 @@ def _extract(zf: zipfile.ZipFile, info: zipfile.ZipInfo, listed: dict[str, Any],
     cap = min(listed["size"], member_cap(info.filename, limits))
     digest = hashlib.sha256()
     count = 0
+    (stage / info.filename).parent.mkdir(parents=True, exist_ok=True)  # takes/<id>/
     with zf.open(info) as src, open(stage / info.filename, "xb") as out:
         while chunk := src.read(_MiB):
             count += len(chunk)
@@ -262,7 +282,33 @@ def _validate_voice(stage: Path, names: set[str], bad: Callable[[str], BadArchiv
         (stage / TRANSCRIPT_FILE).read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
         raise bad(f"{TRANSCRIPT_FILE} is not UTF-8 text") from exc
+    take_ids = _validate_takes(stage, names, bad)
+    if voice.active_take != MAIN_TAKE and voice.active_take not in take_ids:
+        raise bad(f"its active take {voice.active_take} is not in it")
     return voice
+
+
+def _validate_takes(stage: Path, names: set[str], bad: Callable[[str], BadArchive]) -> set[str]:
+    """Every take must be whole and valid, exactly as the library reads it."""
+    found: dict[str, set[str]] = {}
+    for name in names:
+        match = _TAKE_MEMBER_RE.fullmatch(name)
+        if match:
+            found.setdefault(match.group(1), set()).add(match.group(2))
+    for take_id, files in found.items():
+        missing = sorted(set(TAKE_FILES) - files)
+        if missing:
+            raise bad(f"its {take_id} is incomplete ({', '.join(missing)} missing)")
+        folder = stage / TAKES_DIR / take_id
+        try:
+            meta = json.loads((folder / TAKE_META).read_bytes().decode("utf-8"))
+            take_from_meta(meta, take_id, folder, False)
+            prompts.from_bytes((folder / PROMPT_FILE).read_bytes(), source="voice prompt")
+            refaudio.check(folder / REFERENCE_FILE, full=True)
+            (folder / TRANSCRIPT_FILE).read_bytes().decode("utf-8")
+        except (UnicodeDecodeError, ValueError, StudioError) as exc:
+            raise bad(f"its {take_id} is unusable ({exc})") from exc
+    return set(found)
 
 
 def _digest(path: Path) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from studio.engine import prompts
 from studio.engine.prompts import VoicePrompt
 from studio.errors import StudioError
 from studio.library import refaudio
+from studio.library import takes as tk
 from studio.library.errors import VoiceDamaged
 from studio.library.ids import is_valid_id
 from studio.library.schema import (
@@ -36,7 +37,10 @@ MAX_TRANSCRIPT_BYTES = 1 << 20
 
 @dataclass(frozen=True)
 class VoiceEntry:
-    """A whole, usable voice: its metadata and where its files are."""
+    """A whole, usable voice: its metadata and where its files are.
+
+    The reference, transcript and prompt are those of the active take (takes.py), so
+    everything that speaks with a voice uses the take the user chose."""
 
     voice: Voice
     path: Path
@@ -50,16 +54,29 @@ class VoiceEntry:
         return self.voice.name
 
     @property
+    def take_path(self) -> Path:
+        """The folder of the active take's files."""
+        return tk.take_dir(self.path, self.voice.active_take)
+
+    @property
     def reference_path(self) -> Path:
-        return self.path / REFERENCE_FILE
+        return self.take_path / REFERENCE_FILE
 
     @property
     def prompt_path(self) -> Path:
-        return self.path / PROMPT_FILE
+        return self.take_path / PROMPT_FILE
 
     @property
     def transcript_path(self) -> Path:
-        return self.path / TRANSCRIPT_FILE
+        return self.take_path / TRANSCRIPT_FILE
+
+    def takes(self) -> list[tk.Take]:
+        """Every take of the voice, the first one first (damaged ones with their problem)."""
+        return tk.list_takes(self.path, self.voice)
+
+    def take(self, take_id: str) -> tk.Take:
+        """One take, checked; raises VoiceDamaged if it is missing or damaged."""
+        return tk.read_take(self.path, self.voice, take_id)
 
     @property
     def original_path(self) -> Path | None:
@@ -136,19 +153,24 @@ def inspect(folder: Path) -> VoiceEntry:
         if name and not _is_file(folder / name):
             raise VoiceDamaged(f"{name} is missing")
     try:
-        refaudio.check(entry.reference_path)
+        refaudio.check(folder / REFERENCE_FILE)
     except StudioError as exc:
         raise VoiceDamaged(f"the reference clip is unusable: {exc}") from exc
     try:
-        prompts.load(entry.prompt_path)
+        prompts.load(folder / PROMPT_FILE)
     except StudioError as exc:
         raise VoiceDamaged(str(exc)) from exc
     try:
-        if entry.transcript_path.stat().st_size > MAX_TRANSCRIPT_BYTES:
+        if (folder / TRANSCRIPT_FILE).stat().st_size > MAX_TRANSCRIPT_BYTES:
             raise VoiceDamaged(f"{TRANSCRIPT_FILE} is implausibly large")
-        entry.transcript()
+        (folder / TRANSCRIPT_FILE).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise VoiceDamaged(f"{TRANSCRIPT_FILE} cannot be read ({_reason(exc)})") from exc
+    if voice.active_take != tk.MAIN_TAKE:  # the take that speaks must be whole too
+        try:
+            tk.read_take(folder, voice, voice.active_take, full=True)
+        except VoiceDamaged as exc:
+            raise VoiceDamaged(f"its active take is unusable: {exc}") from exc
     return entry
 
 

@@ -48,13 +48,18 @@ from studio.library.schema import (
     check_tags,
     recipe_from_dict,
 )
+from studio.library.take_ops import TakeOps
+from studio.library.takes import TAKES_DIR, take_ids_on_disk
 from studio.library.trash import DEFAULT_KEEP, Trash, TrashItem
 
 Clock = Callable[[], datetime]
 
 
-class VoiceLibrary:
-    """Saved voices under ``<root>/voices/``, their trash, and the unsaved-clip area."""
+class VoiceLibrary(TakeOps):
+    """Saved voices under ``<root>/voices/``, their trash, and the unsaved-clip area.
+
+    A voice may keep several reference takes (``add_take``, ``set_active_take``,
+    ``remove_take``; see takes.py)."""
 
     def __init__(self, root: Path | None = None, clock: Clock = utc_now,
                  preview_retention: dict[str, timedelta] | None = None) -> None:
@@ -160,6 +165,8 @@ class VoiceLibrary:
             for file in (REFERENCE_FILE, TRANSCRIPT_FILE, PROMPT_FILE, src.voice.original_file):
                 if file:
                     shutil.copyfile(src.path / file, stage / file)
+            for take_id in take_ids_on_disk(src.path):
+                shutil.copytree(src.path / TAKES_DIR / take_id, stage / TAKES_DIR / take_id)
             voice = replace(src.voice, id=slugify(name), name=name, created=now, updated=now)
             voice_id = self._commit(stage, voice)
         return self._inspect(voice_id)

@@ -4,6 +4,10 @@ Everything read from disk or from an imported file goes through :func:`voice_fro
 so a hand-edited, truncated or future-version file is refused with a reason instead of
 crashing whoever reads it. Keys this version does not know are kept in ``Voice.extra`` and
 written back unchanged, so an edit never drops them.
+
+Takes (several reference clips per voice, see ``takes.py``) only add the optional
+``active_take`` key, written when a take other than the first is active; the format stays
+version 1, and an older version of the app reads such a voice as its first take.
 """
 
 from __future__ import annotations
@@ -35,6 +39,8 @@ MAX_LANGUAGE = 40
 MAX_TAGS = 32
 MAX_TAG = 40
 ORIGINAL_RE = re.compile(r"original\.[a-z0-9]{1,8}")
+MAIN_TAKE = "take-1"  # the voice's first clip: the files at the top of its folder
+TAKE_ID_RE = re.compile(r"take-[1-9][0-9]{0,2}")
 
 
 @dataclass(frozen=True)
@@ -71,6 +77,7 @@ class Voice:
     original_file: str | None = None  # "original.mp3" inside the folder, if kept
     original_name: str | None = None  # the file name the user imported
     tags: tuple[str, ...] = ()
+    active_take: str = MAIN_TAKE  # the take that speaks (takes.py)
     app_version: str = __version__
     extra: dict[str, Any] = field(default_factory=dict)
     schema_version: int = SCHEMA_VERSION
@@ -91,6 +98,10 @@ class Voice:
             tags=list(self.tags), created=format_time(self.created),
             updated=format_time(self.updated), app_version=self.app_version,
         )
+        if self.active_take != MAIN_TAKE:  # single-take voices keep their exact old form
+            data["active_take"] = self.active_take
+        else:
+            data.pop("active_take", None)
         return data
 
 
@@ -228,6 +239,9 @@ def voice_from_dict(data: object) -> Voice:
     x_vector_only = data.get("x_vector_only", False)
     if not isinstance(x_vector_only, bool):
         raise SchemaError("x_vector_only must be true or false")
+    active = data.get("active_take") or MAIN_TAKE
+    if not (isinstance(active, str) and TAKE_ID_RE.fullmatch(active)):
+        raise SchemaError(f"active_take {active!r} is not a take id like 'take-2'")
     try:
         name = clean_name(data.get("name"))
     except Exception as exc:
@@ -242,7 +256,7 @@ def voice_from_dict(data: object) -> Voice:
         prompt_model=_text(data, "prompt_model", 200),
         x_vector_only=x_vector_only, reference_seconds=float(seconds),
         original_file=original, original_name=original_name,
-        tags=check_tags(data.get("tags")),
+        tags=check_tags(data.get("tags")), active_take=active,
         app_version=_text(data, "app_version", 40),
         extra={k: v for k, v in data.items() if k not in _KNOWN},
         schema_version=version,

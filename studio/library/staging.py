@@ -108,6 +108,9 @@ def sweep(parent: Path, stray_files_in_children: bool = False) -> int:
             removed += 1
         elif stray_files_in_children and not entry.name.startswith("."):
             removed += _remove_stray_files(Path(entry.path))
+            takes = Path(entry.path) / "takes"  # a voice's takes (library/takes.py)
+            if takes.is_dir() and not takes.is_symlink():
+                removed += sweep(takes, stray_files_in_children=True)
     return removed
 
 

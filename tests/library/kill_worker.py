@@ -2,7 +2,7 @@
 
 Every operation a user can trigger is in the mix, so a kill lands inside each kind of
 write: staging a new voice, replacing voice.json, moving to and from the trash, purging,
-importing, promoting a preview.
+importing, promoting a preview, adding, switching and removing takes.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ def _loop(home: Path, seed: int) -> None:
         voices = lib.list().voices
         trash = lib.list_trash()
         ops = ["create", "create", "preview", "rename", "describe", "tags", "duplicate",
-               "delete", "restore", "import"]
+               "delete", "restore", "import", "take", "take", "activate", "untake"]
         op = rng.choice(ops)
         if len(voices) >= MAX_VOICES:
             op = "delete"
@@ -77,6 +77,17 @@ def _loop(home: Path, seed: int) -> None:
                 lib.purge(trash[-1].trash_id)
             elif op == "import":
                 lib.import_voice(seed_zip, name=name)
+            elif op == "take" and some:
+                lib.add_take(some, prompt=make_prompt(n, text=f"Take {n}."),
+                             audio=tone(rng.uniform(0.5, 1.5)), sample_rate=24_000,
+                             activate=rng.random() < 0.5)
+            elif op in ("activate", "untake") and some:
+                takes = lib.get(some).takes()
+                take = rng.choice(takes)
+                if op == "activate":
+                    lib.set_active_take(some, take.id)
+                else:
+                    lib.remove_take(some, take.id)
         except StudioError:
             pass
         os.write(progress, f"{op}\n".encode())

@@ -38,6 +38,11 @@ def hidden_leftovers(home: Path) -> int:
                 count += 1
             elif entry.is_dir():
                 count += sum(1 for f in entry.iterdir() if f.name.startswith("."))
+                takes = entry / "takes"
+                if takes.is_dir():
+                    count += sum(1 for f in takes.iterdir() if f.name.startswith("."))
+                    count += sum(1 for t in takes.iterdir() for f in t.iterdir()
+                                 if f.name.startswith("."))
     return count
 
 
@@ -48,13 +53,15 @@ def assert_whole(home: Path) -> int:
     listing = lib.list()
     assert listing.damaged == [], listing.damaged
     for entry in listing.voices:
-        names = {p.name for p in entry.path.iterdir()}
+        names = {p.name for p in entry.path.iterdir()} - {"takes"}
         assert names == FILES | ({entry.voice.original_file} - {None}), names
-        prompt = prompts.from_bytes(entry.prompt_bytes())
-        assert entry.transcript() == (prompt.ref_text or "")
-        audio, sr = sf.read(str(entry.reference_path), dtype="float32")
-        assert sr == 24_000 and np.isfinite(audio).all()
-        assert abs(len(audio) / sr - entry.voice.reference_seconds) < 1e-3
+        for take in entry.takes():  # every take whole, whichever is active
+            assert take.problem is None, take.problem
+            prompt = prompts.load(take.prompt_path)
+            assert take.transcript() == (prompt.ref_text or "")
+            audio, sr = sf.read(str(take.reference_path), dtype="float32")
+            assert sr == 24_000 and np.isfinite(audio).all()
+            assert abs(len(audio) / sr - take.reference_seconds) < 1e-3
         if entry.original_path:
             assert entry.original_path.read_bytes() == b"ID3 original bytes"
     for item in lib.list_trash():
