@@ -41,3 +41,23 @@ def tiny_pool(tiny_models_dir: Path):
     pool = ModelPool(device="cpu", roots=[tiny_models_dir], max_loaded=3)
     yield pool
     pool.unload()
+
+
+@pytest.fixture(scope="session")
+def tiny_whisper_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny random Whisper checkpoint (studio.testing.tiny_whisper), built once per session,
+    alone in its folder (a models root with only a transcription model in it)."""
+    from studio.testing import tiny_whisper
+
+    return tiny_whisper.build(tmp_path_factory.mktemp("asr") / "whisper-tiny-random")
+
+
+@pytest.fixture(scope="session")
+def tiny_asr(tiny_whisper_dir: Path):
+    """An AsrPool on the tiny Whisper, loaded once for the tests that only read results."""
+    from studio.audio.transcribe import AsrPool
+
+    pool = AsrPool(device="cpu", roots=[tiny_whisper_dir.parent])
+    pool.get()
+    yield pool
+    pool.unload()

@@ -3,12 +3,15 @@
 Each item passes, warns or fails with one sentence a person can act on; the report also
 suggests the best 5-15 s window of clean speech. Pure numpy and fast (a few milliseconds
 for a minute of audio), because the GUI recomputes it every time the selection changes.
+When the clip was transcribed, the comparison of the typed transcript with what was heard
+(``studio.audio.transcript_check``) is one more item, ``"transcript"``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 import numpy as np
 
@@ -238,8 +241,11 @@ def check_reference(
     *,
     source: SourceInfo | None = None,
     selection: tuple[float, float] | None = None,
+    transcript: Any = None,
 ) -> ReferenceReport:
-    """Check mono ``audio`` (or the ``selection`` of it, in seconds) as a cloning reference."""
+    """Check mono ``audio`` (or the ``selection`` of it, in seconds) as a cloning reference.
+
+    ``transcript`` is a ``TranscriptCheck`` of the typed words against what was heard."""
     x = np.asarray(audio, dtype=np.float32)
     offset = 0.0
     if selection is not None:
@@ -255,6 +261,8 @@ def check_reference(
              _clipping(int(clipped.sum()), x.shape[0]), _level(act), _noise(act)]
     if source is not None:
         items += _original(source, int(sample_rate))
+    if transcript is not None:
+        items.append(transcript.item())
     window = best_window(act, clipped, total_s) if x.size else None
     if window is not None:
         window = (round(window[0] + offset, 3), round(window[1] + offset, 3))
@@ -264,6 +272,7 @@ def check_reference(
                                   "peak_db": round(float(20 * np.log10(max(peak, 1e-6))), 1)})
 
 
-def check_clip(clip: Clip, selection: tuple[float, float] | None = None) -> ReferenceReport:
+def check_clip(clip: Clip, selection: tuple[float, float] | None = None,
+               transcript: Any = None) -> ReferenceReport:
     return check_reference(clip.audio, clip.sample_rate, source=clip.source,
-                           selection=selection)
+                           selection=selection, transcript=transcript)

@@ -25,6 +25,10 @@ class InvalidSamples(AudioError):
     """NaN or infinite samples."""
 
 
+class NoSpeech(AudioError):
+    """Silent audio, or none of it sounds like speech: nothing to transcribe."""
+
+
 class UnsupportedFormat(AudioError):
     """A format this installation cannot write."""
 
@@ -87,6 +91,7 @@ __all__ = [
     "InvalidSamples",
     "NoInputDevice",
     "NoOutputDevice",
+    "NoSpeech",
     "UnreadableAudio",
     "UnsupportedFormat",
 ]

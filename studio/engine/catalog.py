@@ -1,4 +1,7 @@
-"""The published Qwen3-TTS 12 Hz models: what a user can download, and what each is for."""
+"""The published models a user can download, and what each is for: the Qwen3-TTS 12 Hz
+models that speak (``CATALOG``) and the Whisper models that transcribe reference clips
+(``ASR_CATALOG``, kind ``"asr"``; kept apart so everything that lists voice models is
+unchanged)."""
 
 from __future__ import annotations
 
@@ -41,6 +44,7 @@ class CatalogEntry:
     languages: tuple[str, ...] = LANGUAGES
     speakers: tuple[str, ...] = ()
     supports_instruct: bool = False
+    files: tuple[str, ...] = ()  # the only files to fetch; () = the whole repository
 
     @property
     def folder_name(self) -> str:
@@ -64,17 +68,48 @@ CATALOG = (
                  "Create a new voice from a written description.", supports_instruct=True),
 )
 
+# Whisper repositories also hold PyTorch, TensorFlow and Flax copies of the weights (GBs):
+# fetch only what transformers needs to run the safetensors weights.
+ASR_FILES = ("config.json", "generation_config.json", "model.safetensors",
+             "preprocessor_config.json", "tokenizer.json", "tokenizer_config.json",
+             "vocab.json", "merges.txt", "added_tokens.json", "special_tokens_map.json",
+             "normalizer.json")
+WHISPER_LANGUAGES = ("99 languages",)
+
+ASR_CATALOG = (
+    CatalogEntry("openai/whisper-small", "asr", "small", int(0.97 * _GB),
+                 "Transcribes reference clips in 99 languages. Quick on a CPU; good for "
+                 "clear speech.", languages=WHISPER_LANGUAGES, files=ASR_FILES),
+    CatalogEntry("openai/whisper-large-v3-turbo", "asr", "large-v3-turbo", int(1.62 * _GB),
+                 "The most accurate transcripts, in 99 languages. Best with a GPU; several "
+                 "times slower on a CPU.", languages=WHISPER_LANGUAGES, files=ASR_FILES),
+)
+
 KIND_NAMES = {"base": "Base (cloning)", "custom_voice": "CustomVoice (preset speakers)",
-              "voice_design": "VoiceDesign (voice from a description)"}
+              "voice_design": "VoiceDesign (voice from a description)",
+              "asr": "Whisper (transcription)"}
 
 
-def find(repo_id_or_name: str) -> CatalogEntry | None:
-    """Look an entry up by its hub id or folder name (case-insensitive)."""
+def _lookup(entries: tuple[CatalogEntry, ...], repo_id_or_name: str) -> CatalogEntry | None:
     key = repo_id_or_name.strip().lower()
-    for entry in CATALOG:
+    for entry in entries:
         if key in (entry.repo_id.lower(), entry.folder_name.lower()):
             return entry
     return None
+
+
+def find(repo_id_or_name: str) -> CatalogEntry | None:
+    """Look a voice model up by its hub id or folder name (case-insensitive)."""
+    return _lookup(CATALOG, repo_id_or_name)
+
+
+def find_asr(repo_id_or_name: str) -> CatalogEntry | None:
+    """Look a transcription model up by its hub id or folder name (case-insensitive)."""
+    return _lookup(ASR_CATALOG, repo_id_or_name)
+
+
+def find_any(repo_id_or_name: str) -> CatalogEntry | None:
+    return find(repo_id_or_name) or find_asr(repo_id_or_name)
 
 
 def speaker(name: str) -> Speaker | None:

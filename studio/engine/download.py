@@ -27,7 +27,9 @@ Public API::
     resolve_repo_id(model) -> str
 
 ``model`` is a hub id (``Qwen/Qwen3-TTS-12Hz-0.6B-Base``), a catalog folder name
-(``Qwen3-TTS-12Hz-0.6B-Base``, case-insensitive) or a ``catalog.CatalogEntry``.
+(``Qwen3-TTS-12Hz-0.6B-Base``, case-insensitive) or a ``catalog.CatalogEntry``. Transcription
+models (``catalog.ASR_CATALOG``, e.g. ``whisper-small``) download the same way; only the files
+their entry lists are fetched, and ``check_model`` checks them for a Whisper model instead.
 
 Progress: ``progress(DownloadProgress)`` is called in the downloading thread, at most about
 once per ``progress_interval`` seconds (state changes to ``finishing``/``done``/``cancelled``/
@@ -242,11 +244,11 @@ def resolve_repo_id(model: str | catalog.CatalogEntry) -> str:
     if isinstance(model, catalog.CatalogEntry):
         return model.repo_id
     text = str(model).strip()
-    entry = catalog.find(text)
+    entry = catalog.find_any(text)
     if entry is not None:
         return entry.repo_id
     if "/" not in text:
-        names = ", ".join(e.folder_name for e in catalog.CATALOG)
+        names = ", ".join(e.folder_name for e in (*catalog.CATALOG, *catalog.ASR_CATALOG))
         raise InvalidInput(f"There is no model called '{text}' in the catalog. Use one of: "
                            f"{names}, or a Hugging Face id like owner/name.")
     return check_repo_id(text)
@@ -260,7 +262,8 @@ def plan(model: str | catalog.CatalogEntry, models_dir: Path | str | None = None
     models = _models_root(models_dir)
     with HubClient(endpoint, token) as client:
         listing = client.listing(repo_id, revision)
-    return _make_plan(listing, revision, models, client.endpoint, tuple(ignore))
+    return _make_plan(listing, revision, models, client.endpoint, tuple(ignore),
+                      _only_files(repo_id))
 
 
 def download(model: str | catalog.CatalogEntry, models_dir: Path | str | None = None,
@@ -268,17 +271,19 @@ def download(model: str | catalog.CatalogEntry, models_dir: Path | str | None = 
              revision: str = "main", endpoint: str | None = None,
              token: str | bool | None = None, retries: int = 3,
              progress_interval: float = 0.1, check_model: bool = True,
-             ignore: Iterable[str] = DEFAULT_IGNORE) -> Path:
+             ignore: Iterable[str] = DEFAULT_IGNORE, model_kind: str | None = None) -> Path:
     """Download ``model`` into ``<models>/<name>/`` and return that folder.
 
     Resumes what an earlier call left; returns at once (no network) when the model is
     already complete. An installed model is returned as it is (no update check): delete it
     with :func:`delete_model` to fetch a newer revision. ``retries`` is how many times in a row a dropped connection, stall or
     server error is retried (with a Range request) before giving up. ``check_model`` refuses
-    repos that are not Qwen3-TTS models (checked on the listing and on ``config.json``,
-    before the weights are fetched).
+    repos that are not models of ``model_kind`` (checked on the listing and on
+    ``config.json``, before the weights are fetched): ``"tts"`` (Qwen3-TTS) or ``"asr"``
+    (Whisper); by default ``"asr"`` for the transcription catalog's repos, else ``"tts"``.
     """
     repo_id = resolve_repo_id(model)
+    kind = model_kind or model_kind_of(repo_id)
     models = _models_root(models_dir, ensure=True)
     name = _folder_name(repo_id)
     target = models / name
@@ -300,7 +305,8 @@ def download(model: str | catalog.CatalogEntry, models_dir: Path | str | None = 
                 raise DownloadCancelled(repo_id)
             report.emit(CHECKING, force=True)
             listing = client.listing(repo_id, revision)
-            pl = _make_plan(listing, revision, models, client.endpoint, tuple(ignore))
+            pl = _make_plan(listing, revision, models, client.endpoint, tuple(ignore),
+                            _only_files(repo_id))
             report.start(pl)
             if pl.installed:
                 report.finish(DONE)
@@ -308,11 +314,11 @@ def download(model: str | catalog.CatalogEntry, models_dir: Path | str | None = 
             if pl.conflict:
                 raise FolderConflict(str(target), repo_id)
             if check_model:
-                _check_listing_is_model(pl)
+                _check_listing_is_model(pl, kind)
             _check_space(pl, staging_root)
             _prepare_staging(pl)
             job = _Job(client, pl, report, cancel, retries, watch_cancel)
-            job.run(check_model)
+            job.run(kind if check_model else None)
             report.emit(FINISHING, force=True)
             _finish(pl)
             lock.remove_file = True
@@ -357,11 +363,31 @@ def partial_state(model: str | catalog.CatalogEntry,
 def installed_path(model: str | catalog.CatalogEntry,
                    models_dir: Path | str | None = None) -> Path | None:
     """``<models>/<name>`` if it holds a usable model (downloaded or copied there)."""
+    repo_id = resolve_repo_id(model)
+    target = _models_root(models_dir) / _folder_name(repo_id)
+    info = _read_info(target, model_kind_of(repo_id))
+    return target if info is not None and info.usable else None
+
+
+def model_kind_of(repo_id: str) -> str:
+    """``"asr"`` for the transcription catalog's repos, else ``"tts"``."""
+    return "asr" if catalog.find_asr(repo_id) is not None else "tts"
+
+
+def _only_files(repo_id: str) -> tuple[str, ...]:
+    entry = catalog.find_any(repo_id)
+    return entry.files if entry is not None else ()
+
+
+def _read_info(folder: Path, kind: str) -> Any:
+    """The folder's ModelInfo (voice) or AsrModelInfo (transcription), or None."""
+    if kind == "asr":
+        from studio.audio.asr_models import read_asr_info
+
+        return read_asr_info(folder)
     from studio.engine.models import read_model_info
 
-    target = _models_root(models_dir) / _folder_name(resolve_repo_id(model))
-    info = read_model_info(target)
-    return target if info is not None and info.usable else None
+    return read_model_info(folder)
 
 
 def discard_partial(model: str | catalog.CatalogEntry,
@@ -388,8 +414,6 @@ def delete_model(path: Path | str, models_dir: Path | str | None = None, *,
     one rename; then it is deleted, or with ``to_trash`` moved to ``<root>/trash/models/``
     (returned) when that is on the same disk. A symlink is removed, never its target.
     """
-    from studio.engine.models import read_model_info
-
     models = _models_root(models_dir)
     p = Path(path).expanduser()
     if not p.is_absolute():
@@ -407,7 +431,8 @@ def delete_model(path: Path | str, models_dir: Path | str | None = None, *,
         return None
     if not p.is_dir():
         raise NotFound(f"There is no model folder at {p}.")
-    if read_model_info(p) is None and not (p / MANIFEST).is_file():
+    if (_read_info(p, "tts") is None and _read_info(p, "asr") is None
+            and not (p / MANIFEST).is_file()):
         raise InvalidInput(f"Refusing to delete {p}: it does not look like a model folder. "
                            "Remove it with your file manager if you are sure.")
     tomb_root = models / DELETING_DIR
@@ -496,11 +521,12 @@ def _installed_offline(target: Path, repo_id: str) -> bool:
 
 
 def _make_plan(listing: RepoListing, revision: str, models: Path, endpoint: str,
-               ignore: tuple[str, ...]) -> DownloadPlan:
+               ignore: tuple[str, ...], only: tuple[str, ...] = ()) -> DownloadPlan:
     name = _folder_name(listing.repo_id)
     target = models / name
     staging = models / STAGING_DIR / name
-    wanted = [f for f in listing.files if f.path not in ignore and not f.path.endswith(PART_SUFFIX)]
+    wanted = [f for f in listing.files if f.path not in ignore and not f.path.endswith(PART_SUFFIX)
+              and (not only or f.path in only)]
     installed = conflict = False
     if target.exists():
         try:
@@ -523,13 +549,18 @@ def _make_plan(listing: RepoListing, revision: str, models: Path, endpoint: str,
                         endpoint, tuple(files), listing.gated, installed, conflict)
 
 
-def _check_listing_is_model(pl: DownloadPlan) -> None:
-    from studio.engine.models import REQUIRED_FILES
+def _check_listing_is_model(pl: DownloadPlan, kind: str = "tts") -> None:
+    if kind == "asr":
+        from studio.audio.asr_models import REQUIRED_FILES
+    else:
+        from studio.engine.models import REQUIRED_FILES
 
     present = {f.path for f in pl.files}
     missing = [f for f in REQUIRED_FILES if f not in present]
+    if kind == "asr" and "model.safetensors" not in present:
+        missing.append("model.safetensors")
     if missing:
-        raise NotAModel(pl.repo_id, f"it has no {', '.join(missing)}")
+        raise NotAModel(pl.repo_id, f"it has no {', '.join(missing)}", kind)
 
 
 def _check_space(pl: DownloadPlan, folder: Path) -> None:
@@ -623,7 +654,7 @@ class _Job:
         self.retries = max(0, retries)
         self.watch = _CancelWatch(cancel, enabled=watch_cancel)
 
-    def run(self, check_model: bool) -> None:
+    def run(self, check_kind: str | None) -> None:
         # config.json first (to check the repo is a model before the weights), then small
         # files before large ones
         order = sorted(self.pl.files, key=lambda f: (f.path != "config.json", f.size, f.path))
@@ -632,17 +663,18 @@ class _Job:
                 if not f.complete:
                     self._fetch(f)
                 self.report.file_complete(f)
-                if f.path == "config.json" and check_model:
-                    self._check_config()
+                if f.path == "config.json" and check_kind:
+                    self._check_config(check_kind)
 
-    def _check_config(self) -> None:
+    def _check_config(self, kind: str) -> None:
         try:
             cfg = json.loads((self.pl.staging / "config.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
             cfg = None
-        if not isinstance(cfg, dict) or cfg.get("model_type") != "qwen3_tts":
+        wanted = "whisper" if kind == "asr" else "qwen3_tts"
+        if not isinstance(cfg, dict) or cfg.get("model_type") != wanted:
             _remove_tree(self.pl.staging, self.pl.target.parent)
-            raise NotAModel(self.pl.repo_id, "its config.json is not a qwen3_tts model")
+            raise NotAModel(self.pl.repo_id, f"its config.json is not a {wanted} model", kind)
 
     def _cancelled(self) -> DownloadCancelled:
         return DownloadCancelled(self.pl.repo_id, self.report.done, self.report.total)

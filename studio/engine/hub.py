@@ -167,10 +167,13 @@ class ChecksumMismatch(DownloadError):
 class NotAModel(DownloadError):
     code = "invalid_input"
 
-    def __init__(self, repo_id: str, reason: str) -> None:
+    def __init__(self, repo_id: str, reason: str, kind: str = "tts") -> None:
+        what, example = (("a Whisper speech recognition model", "openai/whisper-small")
+                         if kind == "asr" else
+                         ("a Qwen3-TTS 12 Hz model", "Qwen/Qwen3-TTS-12Hz-0.6B-Base"))
         super().__init__(
-            f"'{repo_id}' is not a Qwen3-TTS 12 Hz model ({reason}). Choose one of the models "
-            "listed in the Model manager, e.g. Qwen/Qwen3-TTS-12Hz-0.6B-Base."
+            f"'{repo_id}' is not {what} ({reason}). Choose one of the models "
+            f"listed in the Model manager, e.g. {example}."
         )
 
 
