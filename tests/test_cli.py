@@ -107,7 +107,7 @@ def test_voices_delete_restore_export_import(models, ref_clip, tmp_path, capsys)
     (["speak", "Hi", "--speaker", "ryan", "-o", "x.xyz"], "use a .wav"),
     (["speak", "Hi", "--voice", "nobody"], "no voice called 'nobody'"),
     (["speak", "Hi", "--ref", "/no/such.wav", "--ref-text", "x"], "does not exist"),
-    (["clone", "--ref", "/no/such.wav", "--name", "x"], "exact words"),
+    (["clone", "--ref", "/no/such.wav", "--name", "x"], "does not exist"),
     (["voices", "show", "../etc"], "no voice called"),
 ])
 def test_errors_are_one_clear_line_and_non_zero(models, argv, message, capsys):
@@ -128,5 +128,5 @@ def test_models_list_and_path(models, capsys):
     assert capsys.readouterr().out.strip() == str(models)
     assert main(["models", "list", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
-    assert {r["kind"] for r in rows} == {"base", "custom_voice", "voice_design"}
+    assert {r["kind"] for r in rows} == {"base", "custom_voice", "voice_design", "asr"}
     assert sum(r["state"] == "on disk" for r in rows) == 3

@@ -10,7 +10,7 @@ from studio.cli import output
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from studio.cli import models_cmd, serve_cmd, speak, voices
+    from studio.cli import models_cmd, serve_cmd, speak, transcribe_cmd, voices
 
     parser = argparse.ArgumentParser(
         prog="voice-studio",
@@ -46,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     models_cmd.add_parser(sub)
     voices.add_parsers(sub)
+    transcribe_cmd.add_parser(sub)
     serve_cmd.add_parser(sub)
     return parser
 
@@ -74,6 +75,10 @@ def dispatch(args: argparse.Namespace) -> int:
         return models_cmd.run(args, extra)
     if args.command in voices.COMMANDS:
         return voices.run(args, extra)
+    if args.command == "transcribe":
+        from studio.cli import transcribe_cmd
+
+        return transcribe_cmd.run(args, extra)
     if args.command == "serve":
         from studio.cli import serve_cmd
 

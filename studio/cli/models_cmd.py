@@ -32,10 +32,12 @@ def run(args: argparse.Namespace, extra: list) -> int:
 
 
 def _list(args: argparse.Namespace, extra: list) -> int:
-    found = models.discover(extra=extra)
+    from studio.audio.asr_models import discover_asr
+
+    found = [*models.discover(extra=extra), *discover_asr(extra=extra)]
     by_name = {m.name.lower(): m for m in found}
     rows = []
-    for entry in catalog.CATALOG:
+    for entry in (*catalog.CATALOG, *catalog.ASR_CATALOG):
         local = by_name.pop(entry.folder_name.lower(), None)
         state = "not downloaded"
         if local is not None:
@@ -62,6 +64,6 @@ def _list(args: argparse.Namespace, extra: list) -> int:
     print(f"Models folder: {paths.models_dir()}")
     width = max(len(r["id"]) for r in rows)
     for r in rows:
-        print(f"  {r['id']:<{width}}  {r['kind']:<12}  {r['size']:<5}  {r['state']}"
+        print(f"  {r['id']:<{width}}  {r['kind']:<12}  {r['size']:<14}  {r['state']}"
               + (f"  ({r['download']})" if r["state"] == "not downloaded" else ""))
     return 0

@@ -16,7 +16,8 @@ COMMANDS = {"voices", "clone"}
 def add_parsers(sub: argparse._SubParsersAction) -> None:
     cl = sub.add_parser("clone", help="clone a voice from a clip and save it in your library")
     cl.add_argument("--ref", type=Path, required=True, help="the reference clip (5-15 s is best)")
-    cl.add_argument("--ref-text", help="the exact words spoken in the clip")
+    cl.add_argument("--ref-text", help="the exact words spoken in the clip (default: heard by "
+                                       "a transcription model, and printed)")
     cl.add_argument("--name", required=True, help="a name for the voice (any language)")
     cl.add_argument("--language", "-l", default="Auto")
     cl.add_argument("--description", default="")
@@ -24,6 +25,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
                     help="no transcript: clone the timbre only (less faithful)")
     cl.add_argument("--force", action="store_true",
                     help="save even if the clip fails the reference check")
+    from studio.cli.transcribe_cmd import add_asr_args
+
+    add_asr_args(cl, language=False)
 
     v = sub.add_parser("voices", help="list and manage saved voices")
     vs = v.add_subparsers(dest="voices_command", required=True)
@@ -148,13 +152,10 @@ def print_report(report: Any) -> None:
 def clone(args: argparse.Namespace, extra: list) -> int:
     from studio.audio.check import check_clip
     from studio.audio.files import import_clip
-    from studio.engine.errors import MissingTranscript
     from studio.engine.owner import EngineThread
     from studio.engine.pool import ModelPool
     from studio.engine.requests import PromptRequest, make_prompt
 
-    if not args.x_vector_only and not (args.ref_text or "").strip():
-        raise MissingTranscript()
     if args.x_vector_only and args.ref_text:
         raise InvalidInput("Give either --ref-text or --x-vector-only, not both.")
     lib = _library()
@@ -166,6 +167,8 @@ def clone(args: argparse.Namespace, extra: list) -> int:
     if not report.ok and not args.force:
         raise InvalidInput("The clip failed the reference check (see above). Record or choose "
                            "a better clip, or pass --force to save it anyway.")
+    if not args.x_vector_only and not (args.ref_text or "").strip():
+        args.ref_text = _hear(args, extra, clip)
     pool = ModelPool(device=args.device, dtype=args.dtype, extra=extra)
     req = PromptRequest(clip.audio, clip.sample_rate, None if args.x_vector_only else args.ref_text,
                         args.x_vector_only)
@@ -179,6 +182,29 @@ def clone(args: argparse.Namespace, extra: list) -> int:
     output.info(f"Saved {entry.name}. Speak with it: voice-studio speak \"Hello\" --voice {entry.id}")
     print(entry.id)
     return 0
+
+
+def _hear(args: argparse.Namespace, extra: list, clip: Any) -> str:
+    """No --ref-text: a transcription model hears the words; they are printed and used."""
+    from studio.cli.transcribe_cmd import asr_pool, transcribe_clip
+    from studio.engine.errors import ModelNotFound
+
+    pool = asr_pool(args, extra)
+    try:
+        pool.resolve()
+    except ModelNotFound as exc:
+        raise InvalidInput(
+            "Cloning needs the exact words spoken in the clip. Pass them with --ref-text, "
+            "download a transcription model to have them heard ('voice-studio models "
+            "download whisper-small'), or use --x-vector-only (timbre only).") from exc
+    language = None if args.language.strip().lower() == "auto" else args.language
+    transcript = transcribe_clip(pool, clip.audio, clip.sample_rate, language)
+    if transcript.empty:
+        raise InvalidInput("No words were recognised in the clip. Pass them with --ref-text, "
+                           "or use --x-vector-only (timbre only).")
+    output.info(f"Transcript ({transcript.language_name}): {transcript.text}")
+    output.info("  Not exactly what is said? Run again with --ref-text \"...\".")
+    return transcript.text
 
 
 def save_designed_voice(engine: Any, args: argparse.Namespace, take: Any) -> None:

@@ -1,0 +1,83 @@
+"""`voice-studio transcribe` and `clone` without --ref-text, on the tiny models (real
+transformers and qwen-tts code, random words)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from studio.cli import main
+from tests.engine.helpers import voice_like
+
+
+@pytest.fixture
+def models(tiny_models_dir, monkeypatch):
+    monkeypatch.setenv("VOICE_STUDIO_MODELS", str(tiny_models_dir))
+    return tiny_models_dir
+
+
+@pytest.fixture
+def clip(tmp_path):
+    path = tmp_path / "me.flac"
+    sf.write(path, voice_like(4.0, 44100), 44100)
+    return path
+
+
+def test_transcribe_prints_the_words(tiny_whisper_dir, clip, capsys) -> None:
+    assert main(["--model", str(tiny_whisper_dir), "transcribe", str(clip)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.strip()
+    assert "Transcribing with whisper-tiny-random" in captured.err
+    assert "(detected)" in captured.err
+
+
+def test_transcribe_json_has_timed_words(tiny_whisper_dir, clip, capsys) -> None:
+    assert main(["transcribe", str(clip), "--json", "--language", "German",
+                 "--asr-model", str(tiny_whisper_dir)]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["language"] == "de" and not data["language_detected"]
+    assert data["words"] and all(0 <= w["start"] <= w["end"] <= 4.0 for w in data["words"])
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["transcribe", "/no/such.wav"], "does not exist"),
+    (["transcribe", "CLIP", "--language", "klingon"], "not one this model speaks"),
+    (["transcribe", "SILENT"], "silent"),
+])
+def test_transcribe_errors_are_one_line(tiny_whisper_dir, clip, tmp_path, argv, message,
+                                        capsys) -> None:
+    silent = tmp_path / "silent.wav"
+    sf.write(silent, np.zeros(24000 * 2, np.float32), 24000)
+    argv = [{"CLIP": str(clip), "SILENT": str(silent)}.get(a, a) for a in argv]
+    assert main(["--model", str(tiny_whisper_dir), *argv]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("voice-studio: error: ") and message in err[-1]
+
+
+def test_transcribe_without_a_model_says_how_to_get_one(models, clip, capsys) -> None:
+    assert main(["transcribe", str(clip)]) == 1
+    assert "whisper-small" in capsys.readouterr().err
+
+
+def test_clone_without_ref_text_transcribes_and_uses_it(models, tiny_whisper_dir, clip,
+                                                        capsys) -> None:
+    assert main(["--model", str(tiny_whisper_dir), "clone", "--ref", str(clip),
+                 "--name", "Heard"]) == 0
+    captured = capsys.readouterr()
+    voice_id = captured.out.strip()
+    line = next(ln for ln in captured.err.splitlines() if ln.startswith("Transcript ("))
+    heard = line.split("): ", 1)[1]
+    assert main(["voices", "show", voice_id]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["transcript"] == heard and heard.strip()
+
+
+def test_clone_without_ref_text_or_model_explains(models, clip, capsys) -> None:
+    assert main(["clone", "--ref", str(clip), "--name", "Nobody"]) == 1
+    err = capsys.readouterr().err
+    assert "exact words" in err and "whisper-small" in err and "--ref-text" in err
+    assert main(["voices", "list", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["voices"] == []
