@@ -33,3 +33,63 @@ def prebuffer(start_threshold_s: float) -> StartPolicy:
         return status.ended or status.buffered_s >= start_threshold_s
 
     return policy
+
+
+class AdaptiveStart:
+    """Start when the buffered audio will last until the take ends, so playback never stalls.
+
+    It measures how fast audio arrives (seconds of audio per wall-clock second, ``rate``).
+    With ``remaining`` seconds still to come, generation needs ``remaining / rate`` more
+    seconds, while playback started now needs ``buffered + remaining`` seconds to reach the
+    end; with a steady rate, the playhead never catches up with the arriving audio if
+    ``buffered >= remaining / rate - remaining`` (plus a margin, with the rate discounted
+    for jitter). A machine faster than real time starts after ``min_buffer_s``.
+
+    ``expected_total_s`` is a generous guess of the take's length (from the text); when the
+    take turns out longer the guess grows with it. ``eta_s`` tells a UI how long until start.
+    """
+
+    def __init__(self, expected_total_s: float, *, min_buffer_s: float = 0.3,
+                 margin_s: float = 0.5, jitter: float = 0.85,
+                 clock: Callable[[], float] | None = None) -> None:
+        import time
+
+        self.expected_total_s = max(0.0, float(expected_total_s))
+        self.min_buffer_s = min_buffer_s
+        self.margin_s = margin_s
+        self.jitter = jitter
+        self._clock = clock or time.monotonic
+        self._t0: float | None = None
+        self._r0 = 0.0
+        self.rate: float | None = None  # audio seconds per wall second, once measurable
+        self.eta_s: float | None = None  # seconds until playback should start, if known
+
+    def _measure(self, status: BufferStatus) -> None:
+        now = self._clock()
+        if self._t0 is None:
+            self._t0, self._r0 = now, status.received_s
+            return
+        elapsed = now - self._t0
+        if elapsed > 0 and status.received_s > self._r0:
+            self.rate = (status.received_s - self._r0) / elapsed
+
+    def __call__(self, status: BufferStatus) -> bool:
+        self._measure(status)
+        if status.ended:
+            self.eta_s = 0.0
+            return True
+        total = max(self.expected_total_s, status.received_s + 0.5)
+        remaining = total - status.received_s
+        if self.rate is None:
+            self.eta_s = None
+            return False
+        rate = self.rate * self.jitter
+        if rate >= 1.0:
+            need = self.min_buffer_s
+        else:
+            need = max(self.min_buffer_s, remaining / rate - remaining + self.margin_s)
+        # while waiting, the buffer grows by `rate` per second and (for rate < 1) the need
+        # shrinks by 1 - rate per second, so the gap closes by one second per second
+        shortfall = need - status.buffered_s
+        self.eta_s = max(0.0, shortfall / rate if rate >= 1.0 else shortfall)
+        return status.buffered_s >= need

@@ -18,7 +18,12 @@ class CliPlayer:
             raise DeviceUnavailable(reason)
         self._player = Player(device=device)
 
-    def start_stream(self) -> None:
+    def start_stream(self, expected_s: float | None = None) -> None:
+        """Start a growing take; with a length guess, playback waits until it won't stall."""
+        if expected_s:
+            from studio.audio.policy import AdaptiveStart
+
+            self._player.policy = AdaptiveStart(expected_s)
         self._player.begin_stream()
 
     def append(self, chunk: np.ndarray) -> None:

@@ -34,7 +34,9 @@ class TakeSink:
     with the first chunk; otherwise both happen at the end. The file appears under its
     real name only when complete (or when the user stopped early: what was made is kept)."""
 
-    def __init__(self, path: Path | None, play: bool = False, live: bool = False) -> None:
+    def __init__(self, path: Path | None, play: bool = False, live: bool = False,
+                 expected_s: float | None = None) -> None:
+        self.expected_s = expected_s
         self.path = path
         self.play = play
         self.live = live
@@ -59,7 +61,7 @@ class TakeSink:
             try:
                 self._player = _open_player()
                 if self.live:
-                    self._player.start_stream()
+                    self._player.start_stream(self.expected_s)
             except StudioError as exc:
                 if self.path is None:
                     raise

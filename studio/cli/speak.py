@@ -104,7 +104,10 @@ def run_take(engine: EngineThread, request: SpeakRequest, out: Path | None, play
     if out is None and not play:
         out = Path(time.strftime("voice-studio-%Y%m%d-%H%M%S.wav"))
     request = SpeakRequest(**{**request.__dict__, "streaming": Streaming(enabled=True)})
-    sink = TakeSink(out, play=play, live=stream)
+    from studio.engine import text as textmod
+
+    expected = sum(textmod.expected_seconds(s) + p for s, p in textmod.segment(request.text))
+    sink = TakeSink(out, play=play, live=stream, expected_s=expected)
     sink.open()
     progress = output.ProgressLine()
     started = time.monotonic()

@@ -52,14 +52,18 @@ class FrameTap:
     """
 
     def __init__(self, talker: Any, on_frame: Callable[[Any], None],
-                 cancel: CancelToken | None = None) -> None:
+                 cancel: CancelToken | None = None,
+                 poll: Callable[[], None] | None = None) -> None:
         self._talker = talker
         self._on_frame = on_frame
         self._cancel = cancel
+        self._poll = poll  # called between steps on the generating thread
         self._handles: list[Any] = []
         self.frames = 0
 
     def _check(self) -> None:
+        if self._poll is not None:
+            self._poll()
         if self._cancel is not None and self._cancel.cancelled:
             raise StopGeneration
 
@@ -165,18 +169,19 @@ class DecodeThread:
     """Runs an IncrementalDecoder on a thread of its own, so that decoding one chunk overlaps
     generating the next frames (the talker leaves cores idle between its small matmuls).
 
-    ``emit`` is called on this thread, in order. ``finish()`` decodes what is left and waits.
-    On a CPU the decoder gets half the intra-op threads, so both sides keep a core busy.
+    Decoded chunks wait in a queue until the generating thread collects them with
+    ``ready()`` (it does so between every code-predictor step, so within ~1/15 of a frame):
+    callers' chunk callbacks therefore always run on the generating thread, in order, which
+    GUI toolkits rely on. ``finish()`` decodes what is left and waits for the thread.
     """
 
-    def __init__(self, decoder: IncrementalDecoder, emit: Callable[[np.ndarray], None],
-                 threads: int | None = None) -> None:
+    def __init__(self, decoder: IncrementalDecoder, threads: int | None = None) -> None:
         import queue
 
         self._decoder = decoder
-        self._emit = emit
         self._threads = threads
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._out: queue.SimpleQueue[np.ndarray] = queue.SimpleQueue()
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="codec-decoder", daemon=True)
         self._thread.start()
@@ -184,11 +189,20 @@ class DecodeThread:
     def push(self, frame: Any) -> None:
         self._queue.put(frame)
 
-    def finish(self) -> None:
+    def ready(self) -> list[np.ndarray]:
+        """Chunks decoded so far and not yet collected, in order."""
+        out = []
+        while not self._out.empty():
+            out.append(self._out.get())
+        return out
+
+    def finish(self) -> list[np.ndarray]:
+        """Decode what is left; returns every chunk not collected yet."""
         self._queue.put(_FLUSH)
         self._thread.join()
         if self._error is not None:
             raise self._error
+        return self.ready()
 
     def _run(self) -> None:
         try:
@@ -200,7 +214,7 @@ class DecodeThread:
                 item = self._queue.get()
                 chunk = self._decoder.flush() if item is _FLUSH else self._decoder.push(item)
                 if chunk is not None:
-                    self._emit(chunk)
+                    self._out.put(chunk)
                 if item is _FLUSH:
                     return
         except BaseException as exc:  # re-raised on the generating thread by finish()

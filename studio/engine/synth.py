@@ -274,8 +274,13 @@ class Synthesizer:
         threaded = None
         if decoder is not None and streaming.overlap:
             on_cpu = self.model.device.device == "cpu"
-            threaded = DecodeThread(decoder, emit, decoder_threads(self.model.device.threads)
+            threaded = DecodeThread(decoder, decoder_threads(self.model.device.threads)
                                     if on_cpu else None)
+
+        def poll() -> None:  # between steps, on this thread: hand decoded chunks on
+            if threaded is not None:
+                for chunk in threaded.ready():
+                    emit(chunk)
 
         def on_frame(frame: Any) -> None:
             frames.append(frame.detach().clone())
@@ -288,7 +293,7 @@ class Synthesizer:
 
         reason = COMPLETE
         try:
-            with torch.inference_mode(), FrameTap(qwen.model.talker, on_frame, cancel):
+            with torch.inference_mode(), FrameTap(qwen.model.talker, on_frame, cancel, poll):
                 qwen.model.generate(**seg.inputs, **kwargs)
         except StopGeneration:
             reason = CANCELLED
@@ -296,7 +301,8 @@ class Synthesizer:
             raise OutOfMemory(self.model.device.device) from exc
         finally:
             if threaded is not None:
-                threaded.finish()  # the rest of the audio, decoded and emitted in order
+                for chunk in threaded.finish():  # the rest of the audio, in order
+                    emit(chunk)
         if reason != CANCELLED and len(frames) >= cap:
             reason = RUNAWAY if cap == guard and sampling.max_frames != cap else MAX_LENGTH
         if threaded is None and decoder is not None:

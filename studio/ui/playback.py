@@ -36,6 +36,7 @@ class PlaybackController(QObject):
         self._timer.setInterval(30)
         self._timer.timeout.connect(self._tick)
         self.last_error = ""
+        self.start_policy = None  # the AdaptiveStart of the stream playing, for its eta
 
     # --- the player -----------------------------------------------------------------------
 
@@ -82,8 +83,18 @@ class PlaybackController(QObject):
         self._timer.start()
         return ok
 
-    def begin_stream(self, owner: object) -> bool:
+    def begin_stream(self, owner: object, expected_s: float | None = None) -> bool:
+        """Play a take as it arrives. With ``expected_s`` (a guess of its length) playback
+        starts once it will not stall (AdaptiveStart); otherwise after a short buffer."""
+        from studio.audio.policy import AdaptiveStart, prebuffer
+
         self._switch_owner(owner)
+        self.start_policy = AdaptiveStart(expected_s) if expected_s else None
+        try:
+            self._get().policy = self.start_policy or prebuffer(0.3)
+        except StudioError as exc:
+            self.unavailable.emit(str(exc))
+            return False
         ok = self._do("begin_stream")
         self._timer.start()
         return ok

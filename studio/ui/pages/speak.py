@@ -236,11 +236,20 @@ class SpeakPage(QWidget):
         self._received = 0
         self._started = time.monotonic()
         self.wave.begin_stream()
-        self.ctx.playback.begin_stream(self)
+        self.ctx.playback.begin_stream(self, self._expected_seconds(request))
         self.current_id = self.ctx.inference.speak(request)
         self._set_generating(True)
         self.status.setText("Starting…")
         return self.current_id
+
+    @staticmethod
+    def _expected_seconds(request) -> float:  # noqa: ANN001
+        """A generous guess of the take's length, for the start-of-playback policy."""
+        segments = textmod.segment(request.text)
+        guess = sum(textmod.expected_seconds(s) + p for s, p in segments)
+        if request.sampling.max_frames:
+            guess = min(guess, len(segments) * request.sampling.max_frames / 12.5)
+        return guess
 
     def stop(self) -> None:
         if self.current_id is not None:
@@ -262,8 +271,13 @@ class SpeakPage(QWidget):
         self.ctx.playback.append(chunk, self)
         elapsed = max(time.monotonic() - self._started, 1e-6)
         audio_s = self._received / SR
-        self.status.setText(f"Generating: {audio_s:.1f} s of audio in {elapsed:.1f} s "
-                            f"({audio_s / elapsed:.2f}× real time)")
+        text = (f"Generating: {audio_s:.1f} s of audio in {elapsed:.1f} s "
+                f"({audio_s / elapsed:.2f}× real time)")
+        policy = self.ctx.playback.start_policy
+        if (self.ctx.playback.owner is self and self.ctx.playback.state in ("buffering", "idle")
+                and policy is not None and policy.eta_s):
+            text += f" · playback starts in about {policy.eta_s:.0f} s, so it will not stutter"
+        self.status.setText(text)
 
     def _on_finished(self, request_id: int, take) -> None:  # noqa: ANN001
         if request_id != self.current_id:
