@@ -43,7 +43,9 @@ class AdaptiveStart:
     seconds, while playback started now needs ``buffered + remaining`` seconds to reach the
     end; with a steady rate, the playhead never catches up with the arriving audio if
     ``buffered >= remaining / rate - remaining`` (plus a margin, with the rate discounted
-    for jitter). A machine faster than real time starts after ``min_buffer_s``.
+    for jitter). Audio arrives in lumps (chunks), not smoothly, so the buffer must also
+    cover the wait for the next lump: ``largest lump / rate``. A machine much faster than
+    real time starts after ``min_buffer_s``.
 
     ``expected_total_s`` is a generous guess of the take's length (from the text); when the
     take turns out longer the guess grows with it. ``eta_s`` tells a UI how long until start.
@@ -61,11 +63,15 @@ class AdaptiveStart:
         self._clock = clock or time.monotonic
         self._t0: float | None = None
         self._r0 = 0.0
+        self._last_received = 0.0
+        self.lump_s = 0.0  # the most audio seen arriving at once
         self.rate: float | None = None  # audio seconds per wall second, once measurable
         self.eta_s: float | None = None  # seconds until playback should start, if known
 
     def _measure(self, status: BufferStatus) -> None:
         now = self._clock()
+        self.lump_s = max(self.lump_s, status.received_s - self._last_received)
+        self._last_received = status.received_s
         if self._t0 is None:
             self._t0, self._r0 = now, status.received_s
             return
@@ -84,10 +90,9 @@ class AdaptiveStart:
             self.eta_s = None
             return False
         rate = self.rate * self.jitter
-        if rate >= 1.0:
-            need = self.min_buffer_s
-        else:
-            need = max(self.min_buffer_s, remaining / rate - remaining + self.margin_s)
+        lumps = min(self.lump_s, remaining) / rate  # waiting for the next chunk
+        need = lumps + (remaining / rate - remaining + self.margin_s if rate < 1.0 else 0.0)
+        need = max(self.min_buffer_s, need)
         # while waiting, the buffer grows by `rate` per second and (for rate < 1) the need
         # shrinks by 1 - rate per second, so the gap closes by one second per second
         shortfall = need - status.buffered_s

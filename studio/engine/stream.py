@@ -19,7 +19,8 @@ from typing import Any
 import numpy as np
 
 DEFAULT_FIRST_CHUNK = 4  # frames (320 ms): the first audio after 4 decode steps
-DEFAULT_CHUNKS = (8, 16, 25)  # then larger chunks: less decode overhead per second
+DEFAULT_CHUNKS = (8, 12)  # then a steady size: the stateful decoder makes small chunks cheap,
+# and evenly arriving audio needs less buffering before playback can start
 DEFAULT_LEFT_CONTEXT = 25  # reference frames the decoder is warmed up on for a cloned voice
 
 
