@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 class Settings:
     device: str = "auto"  # auto | cpu | cuda | mps
     dtype: str = "auto"  # auto | float32 | bfloat16 | float16
+    speed: str = "exact"  # exact | fast (studio.engine.speed)
     input_device: str = ""  # "" = system default; else the device name
     output_device: str = ""
     first_chunk_frames: int = 4  # streaming: frames in the first chunk (80 ms each)

@@ -39,7 +39,7 @@ class AppContext:
             pool = ModelPool(device=settings.device,
                              dtype=None if settings.dtype == "auto" else settings.dtype,
                              extra=[Path(p) for p in settings.model_folders],
-                             roles=settings.roles)
+                             roles=settings.roles, speed=settings.speed)
         # gc must not run on the inference thread: it could finalise Qt objects owned by the
         # GUI thread; the window collects after an unload instead (MainWindow._unloaded)
         pool.collect_garbage = False
@@ -48,10 +48,12 @@ class AppContext:
         return cls(settings, library, load_presets(), pool, inference, playback, sd)
 
     def shutdown(self) -> bool:
-        """Stop generation, playback and downloads, release the audio device, end the
-        worker threads (downloads pause and resume next time)."""
+        """Stop generation, transcription, playback and downloads, release the audio
+        device, end the worker threads (downloads pause and resume next time)."""
+        from studio.ui.asr_worker import shutdown_asr
         from studio.ui.download_worker import shutdown_downloads
 
         self.playback.close()
         downloads = shutdown_downloads(self)
-        return self.inference.shutdown() and downloads
+        transcription = shutdown_asr(self)
+        return self.inference.shutdown() and downloads and transcription

@@ -105,8 +105,14 @@ class SettingsDialog(QDialog):
         self.device = _combo(DEVICES, s.device)
         self.dtype = _combo(DTYPES, s.dtype)
         self.idle = _spin(0, 240, s.idle_unload_min, " min", "Never")
+        from studio.engine.speed import LABELS as SPEED_LABELS
+
+        self.speed = _combo(tuple(SPEED_LABELS.items()), s.speed)
         engine = self._group("Engine", [
             ("Device", self.device), ("Precision", self.dtype),
+            ("Speed vs fidelity", self.speed),
+            ("", _hint("Fast: about 3x quicker on a CPU, with slightly different audio.\n"
+                       "In Speak, 'Other mode' plays a take made both ways.")),
             ("", _hint("Changing these unloads the loaded models; they load again for the\n"
                        "next take. On a CPU, float32 is the safe choice.")),
             ("Unload models after", self.idle),
@@ -243,6 +249,8 @@ class SettingsDialog(QDialog):
         output = str(self.output_device.currentData() or "")
         output_changed = output != s.output_device
         s.device, s.dtype = device, dtype
+        s.speed = str(self.speed.currentData())
+        self.ctx.pool.speed = s.speed  # a plain attribute: the next request picks it up
         s.idle_unload_min = self.idle.value()
         s.input_device = str(self.input_device.currentData() or "")
         s.output_device = output

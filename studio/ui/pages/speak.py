@@ -63,6 +63,7 @@ class SpeakPage(QWidget):
         self._shown: TakeRecord | None = None
         self.max_frames: int | None = None  # a length cap (tests, previews); None: no cap
         self.last_take = None  # the engine's Take of the last finished generation
+        self._ab_partner: TakeRecord | None = None  # compare with this when the take ends
 
         self.voice_label = QLabel("Choose a voice in the list on the left")
         self.voice_label.setObjectName("title")
@@ -103,6 +104,7 @@ class SpeakPage(QWidget):
         self.history.play_requested.connect(self.play_record)
         self.history.compare_requested.connect(self.compare)
         self.history.regenerate_requested.connect(self.regenerate)
+        self.history.other_mode_requested.connect(self.other_mode)
         self.history.export_requested.connect(self.export_record)
         self.history.selected.connect(self._show_record)
 
@@ -288,7 +290,9 @@ class SpeakPage(QWidget):
         self.wave.end_stream()
         self.ctx.playback.end_stream(self)
         ref = self.voice
-        record = TakeRecord(text=self._request.text, voice_name=ref.name if ref else "",
+        mode = self._request.speed or self.ctx.pool.speed
+        name = (ref.name if ref else "") + (" · fast" if mode == "fast" else "")
+        record = TakeRecord(text=self._request.text, voice_name=name,
                             voice_key=ref.key if ref else "", seed=take.seed, audio=take.audio,
                             sample_rate=take.sample_rate, request=self._request,
                             stop_reason=take.stop_reason)
@@ -306,6 +310,9 @@ class SpeakPage(QWidget):
             self.notice.show_message(take.message, "warning" if take.stop_reason != "cancelled"
                                      else "info")
         self.take_finished.emit(record)
+        partner, self._ab_partner = self._ab_partner, None
+        if partner is not None and take.stop_reason != "cancelled":
+            self.compare(partner, record)
 
     def _on_failed(self, request_id: int, message: str) -> None:
         if request_id != self.current_id:
@@ -353,6 +360,19 @@ class SpeakPage(QWidget):
         request = replace(record.request, sampling=replace(record.request.sampling,
                                                            seed=self.sampling.roll()))
         self._start(request)
+
+    def other_mode(self, record: TakeRecord) -> None:
+        """Make the same take (same seed) in the other speed mode, then play both."""
+        if record.request is None or self.current_id is not None:
+            return
+        from dataclasses import replace
+
+        mode = record.request.speed or self.ctx.pool.speed
+        other = "exact" if mode == "fast" else "fast"
+        self._ab_partner = record
+        self._start(replace(record.request, speed=other,
+                            sampling=replace(record.request.sampling, seed=record.seed)))
+        self.status.setText(f"Making the same take in {other} mode for an A/B listen…")
 
     def export_record(self, record: TakeRecord) -> None:
         from studio.audio.files import export_formats, save_audio

@@ -46,6 +46,7 @@ class TakeHistory(QWidget):
     play_requested = Signal(object)  # TakeRecord
     compare_requested = Signal(object, object)
     regenerate_requested = Signal(object)
+    other_mode_requested = Signal(object)
     export_requested = Signal(object)
     selected = Signal(object)  # TakeRecord or None
 
@@ -70,6 +71,10 @@ class TakeHistory(QWidget):
         self.compare_button.setToolTip("Select two takes to hear them one after the other")
         self.regen_button = QPushButton("New seed")
         self.regen_button.setToolTip("Generate this take again with another seed")
+        self.other_button = QPushButton("Other mode")
+        self.other_button.setToolTip("Make this take again in the other speed mode (exact or "
+                                     "fast), same seed, and play both for an A/B listen")
+        self.other_button.clicked.connect(lambda: self._emit_one(self.other_mode_requested))
         self.export_button = QPushButton("Export…")
         self.delete_button = QPushButton("Delete")
         self.play_button.clicked.connect(self._emit_play)
@@ -78,8 +83,8 @@ class TakeHistory(QWidget):
         self.export_button.clicked.connect(lambda: self._emit_one(self.export_requested))
         self.delete_button.clicked.connect(self.delete_selected)
         buttons = QHBoxLayout()
-        for b in (self.play_button, self.compare_button, self.regen_button, self.export_button,
-                  self.delete_button):
+        for b in (self.play_button, self.compare_button, self.regen_button, self.other_button,
+                  self.export_button, self.delete_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
@@ -127,6 +132,7 @@ class TakeHistory(QWidget):
         one = len(chosen) == 1
         self.play_button.setEnabled(one)
         self.regen_button.setEnabled(one and chosen[0].request is not None)
+        self.other_button.setEnabled(one and chosen[0].request is not None)
         self.export_button.setEnabled(one)
         self.delete_button.setEnabled(bool(chosen))
         self.compare_button.setEnabled(len(chosen) == 2)
