@@ -130,10 +130,10 @@ def run_take(engine: EngineThread, request: SpeakRequest, out: Path | None, play
     finally:
         progress.done()
         sink.close(take)
-    rtf = take.elapsed_s / take.duration_s if take.duration_s else float("nan")
+    speed = take.duration_s / take.elapsed_s if take.elapsed_s else float("nan")
     first = f", first audio after {take.first_chunk_s:.2f} s" if take.first_chunk_s else ""
     output.info(f"{take.duration_s:.2f} s of audio in {take.elapsed_s:.1f} s "
-                f"(x{rtf:.2f} real time{first}); seed {take.seed}")
+                f"({speed:.2f}x real time{first}); seed {take.seed}")
     if take.message:
         output.info(take.message)
     if sink.path is not None:

@@ -169,7 +169,7 @@ def clone(args: argparse.Namespace, extra: list) -> int:
                            "a better clip, or pass --force to save it anyway.")
     if not args.x_vector_only and not (args.ref_text or "").strip():
         args.ref_text = _hear(args, extra, clip)
-    pool = ModelPool(device=args.device, dtype=args.dtype, extra=extra)
+    pool = ModelPool(device=args.device, dtype=args.dtype, extra=extra, threads=args.threads)
     req = PromptRequest(clip.audio, clip.sample_rate, None if args.x_vector_only else args.ref_text,
                         args.x_vector_only)
     with EngineThread(pool) as engine:
