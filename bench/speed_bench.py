@@ -69,9 +69,17 @@ def voice_like(seconds: float, sr: int = 24000) -> np.ndarray:
 
 
 def run_stock(pool, kind: str, frames: int, seed: int, prompt) -> tuple[float, float, np.ndarray]:  # noqa: ANN001
-    import torch
+
+    from studio.engine.fastpath import FastCodePredictor
 
     qwen = pool.get(kind).qwen
+    with FastCodePredictor.disabled(qwen.model.talker):  # stock, untouched
+        return _stock(qwen, kind, frames, seed, prompt)
+
+
+def _stock(qwen, kind: str, frames: int, seed: int, prompt) -> tuple[float, float, np.ndarray]:  # noqa: ANN001
+    import torch
+
     torch.manual_seed(seed)
     t0 = time.perf_counter()
     if kind == "custom_voice":

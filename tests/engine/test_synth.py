@@ -67,9 +67,12 @@ def _stock_clone(tiny_pool, prompt, text, seed, frames):
     item = VoiceClonePromptItem(torch.from_numpy(prompt.ref_code),
                                 torch.from_numpy(prompt.spk_embedding), False, True,
                                 prompt.ref_text)
+    from studio.engine.fastpath import FastCodePredictor
+
     torch.manual_seed(seed)
-    wavs, sr = model.generate_voice_clone(text=text, language="english",
-                                          voice_clone_prompt=[item], max_new_tokens=frames + 1)
+    with FastCodePredictor.disabled(model.model.talker):  # stock qwen-tts, untouched
+        wavs, sr = model.generate_voice_clone(text=text, language="english",
+                                              voice_clone_prompt=[item], max_new_tokens=frames + 1)
     return wavs[0], sr
 
 
@@ -145,3 +148,19 @@ def test_model_that_ends_by_itself_completes(tmp_path):
     assert take.message is None
     assert 0 < take.frames < 25 and len(take.audio) == take.frames * SPF
     pool.unload()
+
+
+def test_the_fast_code_predictor_draws_exactly_what_stock_generate_draws(tiny_pool):
+    """Sampled and greedy: the same codes as Hugging Face generate(), bit for bit."""
+    from studio.engine.fastpath import FastCodePredictor
+
+    talker = tiny_pool.get("custom_voice").qwen.model.talker
+    assert isinstance(talker.code_predictor.__dict__.get("generate"), FastCodePredictor)
+    for greedy in (False, True):
+        req = SpeakRequest("Bit for bit.", PRESET, "english", speaker="eric",
+                           sampling=Sampling(seed=21, max_frames=12, greedy=greedy),
+                           streaming=Streaming(enabled=False))
+        ours = run(tiny_pool, req)
+        with FastCodePredictor.disabled(talker):
+            stock = run(tiny_pool, req)
+        np.testing.assert_array_equal(ours.audio, stock.audio)
