@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-#: languages written without spaces: their "words" are characters
+#: languages written without spaces (their transcripts are joined without spaces)
 NO_SPACE_LANGUAGES = frozenset({"zh", "ja", "th", "lo", "my", "yue"})
 _REPLACEMENT = "\ufffd"
 
@@ -139,12 +139,22 @@ def pieces(ids: Sequence[int], decode: Callable[[list[int]], str]) -> list[tuple
     return out
 
 
+def is_own_word(c: str) -> bool:
+    """Characters that are words by themselves: scripts written without spaces (Chinese,
+    Japanese kana, Thai, Lao, Myanmar)."""
+    o = ord(c)
+    return (0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0x20000 <= o <= 0x2FA1F
+            or 0xF900 <= o <= 0xFAFF or 0x3040 <= o <= 0x30FF or 0x31F0 <= o <= 0x31FF
+            or 0xFF66 <= o <= 0xFF9F or 0x0E00 <= o <= 0x0EFF or 0x1000 <= o <= 0x109F)
+
+
 def group_words(parts: Sequence[tuple[str, int, int]], starts: Sequence[float],
-                ends: Sequence[float], by_character: bool) -> list[Word]:
+                ends: Sequence[float]) -> list[Word]:
     """Words from decoded pieces, timed by their tokens' start and end times.
 
-    ``starts[i]``/``ends[i]`` are when token ``i`` starts and ends. Punctuation stays with
-    the word before it; ``by_character`` makes each character its own word.
+    ``starts[i]``/``ends[i]`` are when token ``i`` starts and ends. Words end at spaces;
+    characters of scripts written without spaces are words of their own (a piece holding
+    several shares its time); punctuation stays with the word before it.
     """
     words: list[list[Any]] = []  # [text, start, end]
     boundary = True
@@ -153,12 +163,13 @@ def group_words(parts: Sequence[tuple[str, int, int]], starts: Sequence[float],
         if not stripped:
             boundary = True
             continue
-        attach = words and (_is_punctuation(stripped) or (not by_character and not boundary
-                                                          and not text[0].isspace()))
-        if attach:
-            words[-1][0] += stripped if by_character else text.rstrip()
+        own = all(is_own_word(c) for c in stripped)
+        joins = (not boundary and not text[0].isspace() and not own
+                 and not is_own_word(words[-1][0][-1])) if words else False
+        if words and (_is_punctuation(stripped) or joins):
+            words[-1][0] += stripped if _is_punctuation(stripped) else text.rstrip()
             words[-1][2] = ends[b]
-        elif by_character and len(stripped) > 1 and not _has_space_script(stripped):
+        elif own and len(stripped) > 1:
             step = (ends[b] - starts[a]) / len(stripped)  # share the piece's time
             for k, char in enumerate(stripped):
                 words.append([char, starts[a] + k * step, starts[a] + (k + 1) * step])
@@ -166,8 +177,3 @@ def group_words(parts: Sequence[tuple[str, int, int]], starts: Sequence[float],
             words.append([stripped, starts[a], ends[b]])
         boundary = text[-1].isspace()
     return [Word(t, float(s), float(max(s, e))) for t, s, e in words]
-
-
-def _has_space_script(text: str) -> bool:
-    """Latin, Cyrillic... words inside Chinese text stay whole."""
-    return any(c.isascii() and c.isalnum() for c in text)

@@ -261,8 +261,8 @@ def check_reference(
              _clipping(int(clipped.sum()), x.shape[0]), _level(act), _noise(act)]
     if source is not None:
         items += _original(source, int(sample_rate))
-    if transcript is not None:
-        items.append(transcript.item())
+    if transcript is not None:  # first: it is what the person just did, and acts on
+        items.insert(0, transcript.item())
     window = best_window(act, clipped, total_s) if x.size else None
     if window is not None:
         window = (round(window[0] + offset, 3), round(window[1] + offset, 3))

@@ -216,9 +216,8 @@ class Recognizer:
         parts = pieces([seq[i] for i in keep],
                        lambda ids: tok.decode(ids, skip_special_tokens=True,
                                               clean_up_tokenization_spaces=False))
-        by_char = (language or found or "") in NO_SPACE_LANGUAGES
         words = [Word(w.text, w.start + offset, w.end + offset)
-                 for w in group_words(parts, starts, ends, by_char)]
+                 for w in group_words(parts, starts, ends)]
         return "".join(p[0] for p in parts).strip(), found, words
 
 
@@ -258,6 +257,15 @@ class AsrPool:
         self.extra = [Path(p) for p in extra]
         self.prefer = prefer  # a model path or folder name; None = the default choice
         self.recognizer: Recognizer | None = None
+
+    def configure(self, device: str, dtype: str | None, roots: Iterable[Path] | None,
+                  extra: Iterable[Path], prefer: str | None) -> None:
+        """Follow the app's settings; a device change unloads (the model lives on the old one)."""
+        if (device, dtype) != (self.device_pref, self.dtype_pref):
+            self.unload()
+        self.device_pref, self.dtype_pref, self.prefer = device, dtype, prefer
+        self.roots = list(roots) if roots is not None else None
+        self.extra = [Path(p) for p in extra]
 
     def available(self) -> list[AsrModelInfo]:
         return discover_asr(self.roots, self.extra)

@@ -16,7 +16,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from studio.audio.asr_words import Word
+from studio.audio.asr_words import Word, is_own_word
 from studio.audio.check import CheckItem, Status
 
 MATCH, MISMATCH, MISSING = "match", "mismatch", "missing"
@@ -109,12 +109,7 @@ def _count(n: int) -> str:
 # --- words ---------------------------------------------------------------------------------
 
 
-def _own_token(c: str) -> bool:
-    """Characters that are words by themselves: scripts written without spaces."""
-    o = ord(c)
-    return (0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0x20000 <= o <= 0x2FA1F
-            or 0xF900 <= o <= 0xFAFF or 0x3040 <= o <= 0x30FF or 0x31F0 <= o <= 0x31FF
-            or 0xFF66 <= o <= 0xFF9F or 0x0E00 <= o <= 0x0EFF or 0x1000 <= o <= 0x109F)
+_own_token = is_own_word
 
 
 def tokenize(text: str) -> list[Token]:
@@ -219,8 +214,10 @@ def _align_difflib(a: Sequence[str], b: Sequence[str]) -> list[tuple[int | None,
     return pairs
 
 
-def compare(typed: str, heard: Sequence[Word]) -> TranscriptCheck:
-    """Compare the typed transcript with the heard words (see the module's docstring)."""
+def compare(typed: str, heard: Sequence[Word], end: float | None = None) -> TranscriptCheck:
+    """Compare the typed transcript with the heard words (see the module's docstring).
+
+    ``end`` is where the audio ends (seconds): marks of missing words stay before it."""
     mine, theirs = tokenize(typed), heard_tokens(heard)
     pairs = align([t.norm for t in mine], [t.norm for t in theirs])
     words: list[WordStatus] = []
@@ -231,7 +228,7 @@ def compare(typed: str, heard: Sequence[Word]) -> TranscriptCheck:
     for i, j in pairs:
         if j is not None:
             h = theirs[j]
-            _place_missing(words, pending, last_end, h.t0 if h.t0 is not None else last_end)
+            _place_missing(words, pending, last_end, h.t0 if h.t0 is not None else last_end, end)
             last_end = h.t1 if h.t1 is not None else last_end
         if i is None and j is not None:
             extra.append(theirs[j])
@@ -246,19 +243,22 @@ def compare(typed: str, heard: Sequence[Word]) -> TranscriptCheck:
             time = (h.t0, h.t1) if h.t0 is not None and h.t1 is not None else None
             words.append(WordStatus(t.text, t.start, t.end, MATCH if same else MISMATCH,
                                     None if same else h.text, time))
-    _place_missing(words, pending, last_end, last_end)
+    _place_missing(words, pending, last_end, last_end, end)
     total = len(pairs)
     score = 100.0 * matches / total if total else 100.0
     return TranscriptCheck(tuple(words), tuple(extra), score)
 
 
-def _place_missing(words: list[WordStatus], pending: list[int], t0: float, t1: float) -> None:
+def _place_missing(words: list[WordStatus], pending: list[int], t0: float, t1: float,
+                   end: float | None) -> None:
     """Give the missing words before a heard word the gap they would have been said in."""
     if not pending:
         return
     if t1 - t0 < MARK_S:
         mid = (t0 + t1) / 2
-        t0, t1 = max(0.0, mid - MARK_S / 2), mid + MARK_S / 2
+        t0, t1 = mid - MARK_S / 2, mid + MARK_S / 2
+        shift = max(0.0 - t0, 0.0) or (min(end - t1, 0.0) if end is not None else 0.0)
+        t0, t1 = max(0.0, t0 + shift), t1 + shift
     for k in pending:
         w = words[k]
         words[k] = WordStatus(w.text, w.start, w.end, w.status, w.heard, (t0, t1))

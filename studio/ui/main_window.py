@@ -1,5 +1,6 @@
-"""The studio window: the voice sidebar, the Speak / Clone / Design workspaces, a status bar,
-menus, and everything that must happen when it opens and closes."""
+"""The studio window: the voice sidebar (with the selected voice's takes), the Speak / Clone /
+Design workspaces, a status bar, menus, and everything that must happen when it opens and
+closes."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from studio.library.anyvoice import VoiceRef, all_voices
 from studio.ui.context import AppContext
 from studio.ui.widgets.notice import NoticeBar
 from studio.ui.widgets.voice_list import VoiceList
+from studio.ui.widgets.voice_takes import TakesPanel
 
 log = logging.getLogger(__name__)
 PAGES = ("speak", "clone", "design")
@@ -46,6 +48,7 @@ class MainWindow(QMainWindow):
 
         self.notice = NoticeBar()
         self.voices = VoiceList()
+        self.takes = TakesPanel(ctx)
         self.speak = SpeakPage(ctx, self.notice)
         self.clone = ClonePage(ctx, self.notice)
         self.design = DesignPage(ctx, self.notice)
@@ -65,8 +68,14 @@ class MainWindow(QMainWindow):
         col.setSpacing(0)
         col.addWidget(self.notice)
         col.addWidget(self.tabs, 1)
+        self.sidebar = QSplitter(Qt.Orientation.Vertical)
+        self.sidebar.addWidget(self.voices)
+        self.sidebar.addWidget(self.takes)
+        self.sidebar.setStretchFactor(0, 3)
+        self.sidebar.setStretchFactor(1, 1)
+        self.sidebar.setChildrenCollapsible(False)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(self.voices)
+        self.splitter.addWidget(self.sidebar)
         self.splitter.addWidget(right)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([260, 940])
@@ -151,6 +160,9 @@ class MainWindow(QMainWindow):
         self.voices.export_requested.connect(self.export_voice)
         self.voices.delete_requested.connect(self.delete_voice)
         self.voices.import_requested.connect(self.import_voices)
+        self.takes.changed.connect(self._takes_changed)
+        self.takes.message.connect(self.notice.show_message)
+        self.clone.takes_changed.connect(self._takes_changed)
         self._cleanup = QTimer(self)
         self._cleanup.setInterval(5 * 60 * 1000)
         self._cleanup.timeout.connect(self._clean_previews)
@@ -213,6 +225,7 @@ class MainWindow(QMainWindow):
             self.notice.show_message(str(exc), "error")
             refs = []
         self.voices.set_voices(refs, keep=keep)
+        self.takes.set_voice(self.voices.current())
         damaged = self.ctx.library.list().damaged
         if damaged:
             names = ", ".join(d.path.name for d in damaged[:3])
@@ -225,6 +238,13 @@ class MainWindow(QMainWindow):
     def _voice_selected(self, ref: VoiceRef) -> None:
         self.ctx.settings.last_voice = ref.key
         self.speak.set_voice(ref)
+        self.takes.set_voice(ref)
+
+    def _takes_changed(self, key: str) -> None:
+        current = self.voices.current()
+        if current is not None and current.key == key:
+            self.takes.refresh()
+            self.speak.set_voice(current)  # it speaks with the active take from now on
 
     def _voice_saved(self, key: str) -> None:
         self.refresh_voices(keep=key)

@@ -147,7 +147,7 @@ def test_the_report_gets_the_transcript_item() -> None:
     check = compare("one two three", heard("one two four"))
     report = check_reference(audio, rate, transcript=check)
     assert report.item("transcript").status is Status.WARN
-    assert report.to_dict()["items"][-1]["key"] == "transcript"
+    assert report.to_dict()["items"][0]["key"] == "transcript"
 
 
 # --- tokens to words ---------------------------------------------------------------------
@@ -167,11 +167,14 @@ def test_tokens_that_split_a_character_are_joined() -> None:
 def test_pieces_become_words_with_times() -> None:
     parts = [(" Hello", 0, 0), (",", 1, 1), (" wor", 2, 2), ("ld", 3, 3), ("!", 4, 4)]
     starts, ends = [0.0, 0.5, 0.6, 0.9, 1.2], [0.5, 0.6, 0.9, 1.2, 1.3]
-    words = group_words(parts, starts, ends, by_character=False)
+    words = group_words(parts, starts, ends)
     assert [(w.text, w.start, w.end) for w in words] == [("Hello,", 0.0, 0.6),
                                                          ("world!", 0.6, 1.3)]
-    chars = group_words([("你好", 0, 1), ("。", 2, 2)], [0.0, 0.5, 1.0], [0.5, 1.0, 1.1], True)
+    chars = group_words([("你好", 0, 1), ("。", 2, 2)], [0.0, 0.5, 1.0], [0.5, 1.0, 1.1])
     assert [(w.text, w.start, w.end) for w in chars] == [("你", 0.0, 0.5), ("好。", 0.5, 1.1)]
+    mixed = group_words([("我", 0, 0), ("用", 1, 1), ("i", 2, 2), ("Phone", 3, 3), ("拍", 4, 4)],
+                        [0, 1, 2, 3, 4], [1, 2, 3, 4, 5])  # a Latin word inside Chinese
+    assert [w.text for w in mixed] == ["我", "用", "iPhone", "拍"]
 
 
 def test_transcript_shifted_into_clip_time() -> None:
@@ -189,3 +192,10 @@ def test_language_codes() -> None:
         language_code("Elvish")
     with pytest.raises(UnknownLanguage):
         language_code("French", supported=["en"])
+
+
+def test_missing_words_at_the_edges_stay_inside_the_audio() -> None:
+    check = compare("first one two last", heard("one two"), end=1.0)
+    assert statuses(check)[0] == ("first", MISSING) and statuses(check)[-1] == ("last", MISSING)
+    for s, e, _ in check.regions():
+        assert 0.0 <= s < e <= 1.0

@@ -81,18 +81,29 @@ def test_download_fetches_only_what_whisper_needs(models: Path) -> None:
 def test_cancel_keeps_the_partial_and_resumes(models: Path) -> None:
     files = whisper_repo()
     cancel = threading.Event()
+    read = threading.Condition()
+    seen: list[dl.DownloadProgress] = []
+
+    def progress(p: dl.DownloadProgress) -> None:
+        with read:
+            seen.append(p)
+            read.notify_all()
+
     with FakeHub.start({REPO: files}, stall_after=50_000) as hub:
         errors: list[BaseException] = []
 
         def run() -> None:
             try:
-                dl.download(REPO, endpoint=hub.endpoint, cancel=cancel)
+                dl.download(REPO, endpoint=hub.endpoint, cancel=cancel, progress=progress,
+                            progress_interval=0.0)
             except BaseException as exc:  # noqa: BLE001 - handed to the test
                 errors.append(exc)
 
         thread = threading.Thread(target=run)
         thread.start()
-        assert hub.wait_for_bytes(f"{REPO}/model.safetensors", 50_000)
+        with read:  # the downloader has read (not just been sent) the first 50 kB
+            assert read.wait_for(lambda: any(p.file == "model.safetensors"
+                                             and p.file_done >= 50_000 for p in seen), 10)
         cancel.set()
         thread.join(10)
         assert isinstance(errors[0], dl.DownloadCancelled)

@@ -1,5 +1,6 @@
-"""Model manager: download, pause, resume and delete the published models, use folders the user
-already has, and choose which model serves each role.
+"""Model manager: download, pause, resume and delete the published models (the voice models
+and the Whisper models that transcribe clips), use folders the user already has, and choose
+which model serves each role.
 
 Downloads belong to the context's DownloadManager, not to this dialog: closing the dialog
 while one runs asks whether to keep it going in the background (it pauses when the app
@@ -29,8 +30,9 @@ from PySide6.QtWidgets import (
 )
 
 from studio import paths
+from studio.audio.asr_models import discover_asr, read_asr_info
 from studio.engine import download as dl
-from studio.engine.catalog import CATALOG, KIND_NAMES, CatalogEntry
+from studio.engine.catalog import ASR_CATALOG, CATALOG, KIND_NAMES, CatalogEntry
 from studio.engine.hub import human_bytes
 from studio.engine.models import ModelInfo, read_model_info
 from studio.errors import StudioError
@@ -65,7 +67,7 @@ class ModelManagerDialog(QDialog):
         self.notice = NoticeBar()
         self.first_run = FirstRunPanel()
         self.rows: dict[str, ModelRow] = {}
-        for entry in CATALOG:
+        for entry in (*CATALOG, *ASR_CATALOG):
             row = ModelRow(entry.repo_id, entry.folder_name, f"{KIND_NAMES[entry.kind]}. "
                            f"{entry.summary}", f"{entry.size} · about "
                            f"{human_bytes(entry.download_bytes)}")
@@ -99,8 +101,18 @@ class ModelManagerDialog(QDialog):
         where.setStyleSheet("color: palette(placeholder-text);")
         where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         col.addWidget(where)
-        for row in self.rows.values():
-            col.addWidget(row)
+        for entry in CATALOG:
+            col.addWidget(self.rows[entry.repo_id])
+        col.addSpacing(6)
+        col.addWidget(section_label("Transcription models"))
+        asr_hint = QLabel("Optional. They hear the words of a clip for you on the Clone page "
+                          "(Transcribe) and check a typed transcript against the audio.")
+        asr_hint.setObjectName("hint")
+        asr_hint.setWordWrap(True)
+        asr_hint.setStyleSheet("color: palette(placeholder-text);")
+        col.addWidget(asr_hint)
+        for entry in ASR_CATALOG:
+            col.addWidget(self.rows[entry.repo_id])
         col.addSpacing(6)
         col.addWidget(self.other_title)
         col.addLayout(self.other_box)
@@ -139,15 +151,17 @@ class ModelManagerDialog(QDialog):
     def refresh(self) -> None:
         """Re-read the disk (JSON only) and the pool's loaded models; update every row."""
         self._models = self.ctx.pool.available()
+        asr = discover_asr(self.ctx.pool.roots, self.ctx.pool.extra)
         loaded = {m.info.path.resolve(): m for m in self.ctx.pool.loaded()}
         self.first_run.setVisible(not any(m.usable for m in self._models))
         installed: set[Path] = set()
-        for entry in CATALOG:
+        for entry in (*CATALOG, *ASR_CATALOG):
             path = self._update_catalog_row(entry, loaded)
             if path is not None:
                 installed.add(path.resolve())
-        self._fill_others([m for m in self._models if m.path.resolve() not in installed], loaded)
-        self.roles.fill(self._models, self.ctx.settings.roles)
+        self._fill_others([m for m in [*self._models, *asr] if m.path.resolve() not in installed],
+                          loaded)
+        self.roles.fill([*self._models, *asr], self.ctx.settings.roles)
 
     def _update_catalog_row(self, entry: CatalogEntry, loaded: dict) -> Path | None:
         row, repo = self.rows[entry.repo_id], entry.repo_id
@@ -155,7 +169,7 @@ class ModelManagerDialog(QDialog):
             self._show_progress(row, self.manager.last_progress(repo))
             return None
         target = paths.models_dir() / entry.folder_name
-        info = read_model_info(target)
+        info = read_asr_info(target) if entry.kind == "asr" else read_model_info(target)
         if info is not None and info.usable:
             model = loaded.get(target.resolve())
             size = human_bytes(folder_bytes(target))
@@ -284,6 +298,11 @@ class ModelManagerDialog(QDialog):
         self._delete_now(path)
 
     def _delete_now(self, path: Path) -> None:
+        from studio.ui.asr_worker import existing_asr_client
+
+        client = existing_asr_client(self.ctx)
+        if client is not None and read_asr_info(path) is not None:
+            client.unload()  # its files must not be in use (Windows)
         try:
             dl.delete_model(path)
         except StudioError as exc:

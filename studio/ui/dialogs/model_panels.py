@@ -24,7 +24,8 @@ from studio.engine.hub import human_bytes
 from studio.engine.models import KINDS, ModelInfo, discover, read_model_info
 
 ROLE_LABELS = {"base": "Cloning (Base)", "custom_voice": "Preset speakers (CustomVoice)",
-               "voice_design": "Voice design (VoiceDesign)"}
+               "voice_design": "Voice design (VoiceDesign)", "asr": "Transcription (Whisper)"}
+ROLE_KINDS = (*KINDS, "asr")
 FEATURES = {"base": "clone a voice from a 3–15 second clip (Clone)",
             "custom_voice": "nine ready-made speakers, the quickest start (Speak)",
             "voice_design": "a new voice from a written description (Design)"}
@@ -56,14 +57,26 @@ def hf_snapshot(folder: Path) -> Path:
 
 
 def check_folder(folder: Path) -> tuple[Path, list[ModelInfo], str]:
-    """(the model folder to use, its usable models, "" or why it cannot be used)."""
+    """(the model folder to use, its usable models, "" or why it cannot be used).
+
+    Voice models and transcription (Whisper) models are both accepted."""
+    from studio.audio.asr_models import discover_asr, read_asr_info
+
     folder = hf_snapshot(Path(folder).expanduser())
+    asr = read_asr_info(folder)
+    if asr is not None:
+        if asr.usable:
+            return folder, [asr], ""  # type: ignore[list-item]
+        return folder, [], (f"{folder.name} is a Whisper model, but it is incomplete: "
+                            f"{asr.problem}. Finish the download or copy the missing files, "
+                            "then add it again.")
     info = read_model_info(folder)
     if info is not None and not info.usable:
         return folder, [], (f"{folder.name} is a Qwen3-TTS model, but it is incomplete: "
                             f"{info.problem}. Finish the download or copy the missing files, "
                             "then add it again.")
-    found = [info] if info is not None else (discover([folder]) if folder.is_dir() else [])
+    found: list = [info] if info is not None else (
+        [*discover([folder]), *discover_asr([folder])] if folder.is_dir() else [])
     usable = [m for m in found if m.usable]
     if usable:
         return folder, usable, ""
@@ -134,7 +147,7 @@ class RolePicker(QGroupBox):
         self.combos: dict[str, QComboBox] = {}
         form = QFormLayout(self)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        for kind in KINDS:
+        for kind in ROLE_KINDS:
             combo = QComboBox()
             combo.setObjectName(f"role_{kind}")
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
@@ -155,8 +168,15 @@ class RolePicker(QGroupBox):
                 combo.setEnabled(False)
             else:
                 combo.setEnabled(True)
-                smallest = min(options, key=lambda m: m.size).name if options else "none on disk"
-                combo.addItem(f"Automatic (smallest: {smallest})", "")
+                if kind == "asr":
+                    from studio.audio.asr_models import pick_asr
+
+                    default = pick_asr(options).name if options else "none on disk"
+                    combo.addItem(f"Automatic ({default})", "")
+                else:
+                    smallest = (min(options, key=lambda m: m.size).name if options
+                                else "none on disk")
+                    combo.addItem(f"Automatic (smallest: {smallest})", "")
                 for m in options:
                     combo.addItem(f"{m.name} · {m.size}", str(m.path))
                     combo.setItemData(combo.count() - 1, str(m.path), Qt.ItemDataRole.ToolTipRole)

@@ -1,5 +1,7 @@
 """Clone: record or import a clip, choose the part to keep (guided by the reference check),
-type what is said, preview the cloned voice streaming, and save it to the library.
+type what is said (or Transcribe it: clone_transcribe.py), preview the cloned voice
+streaming, and save it to the library as a new voice or as another take of one
+(clone_takes.py).
 
 The clip side (recording, importing, the waveform, the check) is the ClipWorkspace; this
 page turns the selection into a voice. The clone prompt is built by the inference worker and
@@ -25,7 +27,9 @@ from studio.engine.requests import CLONE, PromptRequest, SpeakRequest
 from studio.errors import StudioError
 from studio.library.errors import InvalidName
 from studio.ui.context import AppContext
+from studio.ui.pages import clone_takes
 from studio.ui.pages.base import Page
+from studio.ui.pages.clone_transcribe import CloneTranscriber
 from studio.ui.widgets.clip_editor import clear_wave
 from studio.ui.widgets.clip_workspace import ClipWorkspace
 from studio.ui.widgets.clone_form import TRADE_OFF, CloneForm
@@ -39,6 +43,7 @@ MIN_SECONDS = 1.0  # what the Base model's prompt builder accepts (engine/refere
 
 class ClonePage(Page):
     preview_finished = Signal(object)  # the preview's Take (tests listen)
+    takes_changed = Signal(str)  # a take was added to the voice with this key
 
     def __init__(self, ctx: AppContext, notice: NoticeBar) -> None:
         super().__init__(ctx, notice)
@@ -61,6 +66,9 @@ class ClonePage(Page):
         self.preview_box.preview_button.clicked.connect(self.preview)
         self.preview_box.stop_button.clicked.connect(self.stop)
         self.preview_box.save_button.clicked.connect(self.save)
+        menu = self.preview_box.take_menu
+        menu.aboutToShow.connect(lambda: clone_takes.fill_menu(menu, self))
+        self.hearing = CloneTranscriber(self)
 
         top = QWidget()
         col = QVBoxLayout(top)
@@ -128,6 +136,7 @@ class ClonePage(Page):
     def _clip_changed(self) -> None:
         """A new clip (or a recording starting): the old preview and prompt no longer apply."""
         self.stop()
+        self.hearing.reset()
         self.saved_as = None
         self._prompt = None
         clear_wave(self.preview_box.wave)
@@ -200,6 +209,8 @@ class ClonePage(Page):
     def _go(self, purpose: str, prompt: Any, key: tuple, request: PromptRequest) -> None:
         if purpose == "preview":
             self._speak(prompt)
+        elif purpose.startswith("take:"):
+            clone_takes.save_take(self, purpose[5:], prompt, key[3], request.audio)
         else:
             self._save(prompt, key, request)
 
@@ -285,7 +296,8 @@ class ClonePage(Page):
         action = None
         if "Model manager" in message and hasattr(window, "open_model_manager"):
             action = ("Open model manager", window.open_model_manager)
-        what = "save the voice" if purpose == "save" else "preview the voice"
+        what = ("save the voice" if purpose == "save" else "add the take"
+                if purpose.startswith("take:") else "preview the voice")
         self.notice.show_message(f"Could not {what}: {message} The clip is still here.",
                                  "error", action=action)
 
@@ -303,6 +315,14 @@ class ClonePage(Page):
             self.form.name.setFocus()
             return
         self._with_prompt("save", *ref)
+
+    def add_take_to(self, voice_id: str) -> None:
+        """Keep the selection as another take of a saved voice (prompt built first if needed)."""
+        if self.busy:
+            return
+        ref = self._reference()
+        if ref is not None:
+            self._with_prompt(f"take:{voice_id}", *ref)
 
     def _save(self, prompt: Any, key: tuple, request: PromptRequest) -> None:
         """Save the audio and transcript the prompt was made from (the selection may have
@@ -368,6 +388,7 @@ class ClonePage(Page):
         return f"{what} that is not saved as a voice yet"
 
     def shutdown(self) -> None:
+        self.hearing.shutdown()
         self.workspace.shutdown()
         for request_id in list(self._keys) + ([self._request[0]] if self._request else []):
             self.ctx.inference.cancel(request_id)

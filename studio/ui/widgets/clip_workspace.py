@@ -45,6 +45,8 @@ class ClipWorkspace(QWidget):
         self.report: Any = None  # the check of the selection
         self.serial = 0  # changes with every clip (for caches keyed on the clip)
         self._play_offset = 0.0  # where the played selection starts, for the playhead
+        # (start, end) -> a TranscriptCheck of the selection, or None: set by the page
+        self.transcript_check: Callable[[float, float], Any] | None = None
 
         self.recorder = RecorderPanel(ctx.sd, ctx.settings)
         self.import_button = QPushButton("Import file…")
@@ -186,12 +188,17 @@ class ClipWorkspace(QWidget):
             self.report = None
             self.report_view.set_report(None)
         else:
+            check = self.transcript_check(start, end) if self.transcript_check else None
             self.report = check_reference(self.clip.audio, SR, source=self._source(),
-                                          selection=(start, end))
+                                          selection=(start, end), transcript=check)
             what = ("the whole clip" if self.whole_selected()
                     else f"the selection, {end - start:.1f} s")
             self.report_view.set_report(self.report, what)
         self.selection_changed.emit(start, end)
+
+    def refresh_report(self) -> None:
+        """Check the selection again (the transcript or its check changed)."""
+        self._selection_changed(*self.selection())
 
     # --- playing the selection -------------------------------------------------------------
 

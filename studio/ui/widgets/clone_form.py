@@ -1,8 +1,11 @@
-"""What the clone needs besides audio: the transcript (or X-vector only), and the new voice's
-name, description and language."""
+"""What the clone needs besides audio: the transcript (or X-vector only, or heard by a
+transcription model), and the new voice's name, description and language."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor, QTextFormat
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
@@ -10,6 +13,9 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QPushButton,
+    QSizePolicy,
+    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -20,13 +26,27 @@ from studio.ui.pages.speak import language_combo
 
 TRADE_OFF = ("Without a transcript only the timbre is cloned: quicker to set up, "
              "less faithful.")
-TRANSCRIPT_HINT = "Type exactly what is said in the selected part of the clip."
+TRANSCRIPT_HINT = ("Type exactly what is said in the selected part of the clip, or "
+                   "click Transcribe.")
+TRANSCRIBE_TIP = ("Hear the words of the selected part with a speech recognition model "
+                  "(Whisper) and fill them in. Read them through: recognition can mishear, "
+                  "and the clone copies whatever the transcript says.")
+#: backgrounds of the words that differ from what is heard (studio.audio.transcript_check)
+WORD_TINTS = {"mismatch": QColor(224, 49, 49, 70), "missing": QColor(230, 119, 0, 80)}
 
 
 class CloneForm(QWidget):
     def __init__(self, default_language: str = "auto", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.transcript_label = QLabel()
+        self.transcribe_button = QPushButton("Transcribe")
+        self.transcribe_button.setObjectName("transcribe")
+        self.transcribe_button.setToolTip(TRANSCRIBE_TIP)
+        self.transcript_status = QLabel("")
+        self.transcript_status.setObjectName("hint")
+        self.transcript_status.setMinimumWidth(0)  # may be cut short; never widens the page
+        self.transcript_status.setSizePolicy(QSizePolicy.Policy.Ignored,
+                                             QSizePolicy.Policy.Preferred)
         self.transcript = QPlainTextEdit()
         self.transcript.setTabChangesFocus(True)
         self.transcript.setMinimumHeight(54)
@@ -59,9 +79,14 @@ class CloneForm(QWidget):
         form.setContentsMargins(0, 0, 0, 0)
         form.addRow("Name", details)
         form.addRow("Description", self.description)
+        head = QHBoxLayout()
+        head.setContentsMargins(0, 0, 0, 0)
+        head.addWidget(self.transcript_label)
+        head.addWidget(self.transcript_status, 1)
+        head.addWidget(self.transcribe_button)
         col = QVBoxLayout(self)
         col.setContentsMargins(0, 0, 0, 0)
-        col.addWidget(self.transcript_label)
+        col.addLayout(head)
         col.addWidget(self.transcript)
         col.addLayout(mode)
         col.addLayout(form)
@@ -78,6 +103,33 @@ class CloneForm(QWidget):
         """As the library stores it: 'English', or 'Auto'."""
         return "Auto" if self.language.currentData() == "auto" else self.language.currentText()
 
+    def set_transcribing(self, running: bool) -> None:
+        self.transcribe_button.setText("Stop" if running else "Transcribe")
+        self.transcribe_button.setToolTip("Stop transcribing" if running else TRANSCRIBE_TIP)
+
+    def highlight(self, check: Any) -> None:
+        """Tint the typed words that differ from what is heard (None clears)."""
+        text = self.transcript.toPlainText()
+        selections = []
+        for word in (check.problems if check is not None else []):
+            sel = QTextEdit.ExtraSelection()
+            fmt = QTextCharFormat()
+            fmt.setBackground(WORD_TINTS.get(word.status, WORD_TINTS["mismatch"]))
+            fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
+            fmt.setProperty(QTextFormat.Property.UserProperty, word.status)
+            sel.format = fmt
+            cursor = QTextCursor(self.transcript.document())
+            cursor.setPosition(_utf16(text, word.start))
+            cursor.setPosition(_utf16(text, word.end), QTextCursor.MoveMode.KeepAnchor)
+            sel.cursor = cursor
+            selections.append(sel)
+        self.transcript.setExtraSelections(selections)
+
+    def highlighted(self) -> list[tuple[str, str]]:
+        """(text, status) of the highlighted words, for tests and screenshots."""
+        return [(s.cursor.selectedText(), s.format.property(QTextFormat.Property.UserProperty))
+                for s in self.transcript.extraSelections()]
+
     def _mode_changed(self, x_vector: bool) -> None:
         self.transcript_label.setText(
             "<b>Transcript</b> (optional with X-vector only)" if x_vector else
@@ -85,3 +137,8 @@ class CloneForm(QWidget):
         self.transcript.setPlaceholderText(
             "Optional: it is not used for an X-vector-only clone." if x_vector else
             TRANSCRIPT_HINT + " It lets the clone copy the voice closely.")
+
+
+def _utf16(text: str, index: int) -> int:
+    """A Python string index as a Qt text position (UTF-16 code units)."""
+    return len(text[:index].encode("utf-16-le")) // 2

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -38,6 +39,12 @@ class ClonePreview(QWidget):
         self.save_button = QPushButton("Save voice")
         self.save_button.setObjectName("primary")
         self.save_button.setToolTip("Save the selected part of the clip as a new voice")
+        self.take_button = QPushButton("Add as take")
+        self.take_button.setObjectName("addTake")
+        self.take_button.setToolTip("Keep the selected part as another take of a voice you "
+                                    "saved before; switch between takes in the voice list")
+        self.take_menu = QMenu(self.take_button)  # filled by the page when it opens
+        self.take_button.setMenu(self.take_menu)
         self.status = QLabel("")
         self.status.setObjectName("hint")
         self.status.setWordWrap(True)
@@ -54,6 +61,7 @@ class ClonePreview(QWidget):
         save = QHBoxLayout()
         save.setContentsMargins(0, 0, 0, 0)
         save.addWidget(self.status, 1)
+        save.addWidget(self.take_button)
         save.addWidget(self.save_button)
         col = QVBoxLayout(self)
         col.setContentsMargins(0, 0, 0, 0)
@@ -65,4 +73,5 @@ class ClonePreview(QWidget):
     def set_busy(self, busy: bool, has_clip: bool) -> None:
         self.preview_button.setEnabled(has_clip and not busy)
         self.save_button.setEnabled(has_clip and not busy)
+        self.take_button.setEnabled(has_clip and not busy)
         self.stop_button.setEnabled(busy)

@@ -16,6 +16,10 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 pg.setConfigOptions(antialias=False, useOpenGL=False)
 
+#: tints of the marked spans (the transcript check's differences), readable on both themes
+MARK_COLORS = {"mismatch": QColor(224, 49, 49), "extra": QColor(174, 62, 201),
+               "missing": QColor(230, 119, 0)}
+
 
 class WaveformView(QWidget):
     """Shows one mono clip. Times are in seconds."""
@@ -54,6 +58,8 @@ class WaveformView(QWidget):
         self.suggestion.setVisible(False)
         self.suggestion.setZValue(-20)
         self.plot.addItem(self.suggestion)
+        self.marks: list[tuple[float, float, str]] = []  # spans shown with set_marks
+        self._mark_items: list[pg.LinearRegionItem] = []
         self.region: pg.LinearRegionItem | None = None
         if selectable:
             self.region = pg.LinearRegionItem(brush=QColor(accent.red(), accent.green(),
@@ -100,6 +106,7 @@ class WaveformView(QWidget):
         self._follow = False
         self.set_playhead(None)
         self.suggestion.setVisible(False)
+        self.set_marks([])
         if self.region is not None:
             self.region.setVisible(self._n > 0)
             self.region.blockSignals(True)
@@ -162,6 +169,24 @@ class WaveformView(QWidget):
             return
         self.playhead.setVisible(True)
         self.playhead.setValue(seconds)
+
+    def set_marks(self, spans: list[tuple[float, float, str]]) -> None:
+        """Tint spans of the clip (start, end, kind); kinds are MARK_COLORS' keys."""
+        for item in self._mark_items:
+            self.plot.removeItem(item)
+        self._mark_items = []
+        self.marks = list(spans)
+        for start, end, kind in self.marks:
+            color = QColor(MARK_COLORS.get(kind, MARK_COLORS["mismatch"]))
+            edge = QColor(color)
+            color.setAlpha(70)
+            edge.setAlpha(150)
+            item = pg.LinearRegionItem((start, end), movable=False, brush=color,
+                                       pen=pg.mkPen(edge))
+            item.setZValue(-15)  # under the selection, so its edges stay draggable
+            item.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+            self.plot.addItem(item)
+            self._mark_items.append(item)
 
     def set_suggestion(self, window: tuple[float, float] | None) -> None:
         self.suggestion.setVisible(window is not None)

@@ -1,0 +1,212 @@
+"""The selected voice's takes, under the voice list: hear each one, choose the one that
+speaks, remove those not needed. Takes come from the Clone page ("Add as take")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from studio.errors import StudioError
+from studio.library.anyvoice import SAVED
+
+ROLE_TAKE = Qt.ItemDataRole.UserRole
+HINT = ("One take so far. Add more from the Clone page (Add as take) to compare clips and "
+        "keep the best.")
+
+
+class TakesPanel(QWidget):
+    changed = Signal(str)  # the voice key whose takes changed (active one or a removal)
+    message = Signal(str, str)  # text, level: for the window's notice bar
+
+    def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.voice_id: str | None = None
+        self.voice_name = ""
+        self.title = QLabel("<b>Takes</b>")
+        self.tree = QTreeWidget()
+        self.tree.setObjectName("takes")
+        self.tree.setHeaderHidden(True)
+        self.tree.setColumnCount(2)
+        self.tree.setRootIsDecorated(False)
+        self.tree.currentItemChanged.connect(lambda *_: self._update())
+        self.tree.itemDoubleClicked.connect(lambda *_: self.play())
+        self.transcript = QLabel("")
+        self.transcript.setObjectName("hint")
+        self.transcript.setWordWrap(True)
+        self.transcript.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.play_button = QPushButton("▶ Play")
+        self.play_button.setToolTip("Hear this take's reference clip (double-click works too)")
+        self.play_button.clicked.connect(self.play)
+        self.active_button = QPushButton("Make active")
+        self.active_button.setToolTip("Speak with this take from now on")
+        self.active_button.clicked.connect(self.make_active)
+        self.remove_button = QPushButton("Remove")
+        self.remove_button.setToolTip("Delete this take (not the first clip, not the active one)")
+        self.remove_button.clicked.connect(self.remove)
+        buttons = QHBoxLayout()
+        buttons.setContentsMargins(0, 0, 0, 0)
+        for button in (self.play_button, self.active_button, self.remove_button):
+            buttons.addWidget(button)
+        col = QVBoxLayout(self)
+        col.setContentsMargins(6, 2, 6, 6)
+        col.setSpacing(4)
+        col.addWidget(self.title)
+        col.addWidget(self.tree, 1)
+        col.addWidget(self.transcript)
+        col.addLayout(buttons)
+        ctx.playback.state_changed.connect(self._on_play_state)
+        self.setVisible(False)
+
+    # --- content ---------------------------------------------------------------------------
+
+    def set_voice(self, ref: Any) -> None:
+        """Show the takes of a saved voice; hidden for built-in voices and speakers."""
+        self.ctx.playback.stop(self)
+        if ref is None or ref.source != SAVED:
+            self.voice_id = None
+            self.setVisible(False)
+            return
+        if ref.id != self.voice_id:
+            self.tree.clear()  # another voice: start at its active take
+        self.voice_id, self.voice_name = ref.id, ref.name
+        self.refresh()
+
+    def refresh(self) -> None:
+        if self.voice_id is None:
+            return
+        try:
+            entry = self.ctx.library.get(self.voice_id)
+        except StudioError:
+            self.voice_id = None
+            self.setVisible(False)
+            return
+        keep = self.current_take()
+        self.tree.clear()
+        takes = entry.takes()
+        for take in takes:
+            mark = "  ✓ speaks" if take.active else ""
+            text = f"{take.title}{mark}" if take.problem is None else f"{take.title} (damaged)"
+            item = QTreeWidgetItem([text, f"{take.reference_seconds:.1f} s"])
+            item.setData(0, ROLE_TAKE, take)
+            item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            item.setToolTip(0, take.problem or "Double-click to hear it")
+            if take.active:
+                font = item.font(0)
+                font.setBold(True)
+                item.setFont(0, font)
+            self.tree.addTopLevelItem(item)
+        self.tree.resizeColumnToContents(1)
+        active = next((t.id for t in takes if t.active), takes[0].id)
+        if keep is None or not self.select(keep.id):  # kept, unless it was just removed
+            self.select(active)
+        self.title.setText(f"<b>Takes of {entry.name}</b>")
+        self.setVisible(True)
+        self._update()
+
+    def takes(self) -> list[Any]:
+        return [self.tree.topLevelItem(i).data(0, ROLE_TAKE)
+                for i in range(self.tree.topLevelItemCount())]
+
+    def current_take(self) -> Any:
+        item = self.tree.currentItem()
+        return item.data(0, ROLE_TAKE) if item is not None else None
+
+    def select(self, take_id: str) -> bool:
+        for i in range(self.tree.topLevelItemCount()):
+            item = self.tree.topLevelItem(i)
+            if item.data(0, ROLE_TAKE).id == take_id:
+                self.tree.setCurrentItem(item)
+                return True
+        return False
+
+    def _update(self) -> None:
+        take = self.current_take()
+        usable = take is not None and take.problem is None
+        self.play_button.setEnabled(usable)
+        self.active_button.setEnabled(usable and not take.active)
+        self.remove_button.setEnabled(take is not None and not take.main and not take.active)
+        text = ""
+        if take is not None and take.problem is None:
+            try:
+                words = take.transcript().strip()
+            except (OSError, UnicodeDecodeError):
+                words = ""
+            text = f"“{words}”" if words else "(no transcript: timbre only)"
+            if len(text) > 240:
+                text = text[:237] + "…”"
+        elif take is not None:
+            text = take.problem or ""
+        self.transcript.setText(text if len(self.takes()) > 1 or not text else f"{text}\n{HINT}")
+
+    # --- actions ---------------------------------------------------------------------------
+
+    def play(self) -> None:
+        take = self.current_take()
+        playback = self.ctx.playback
+        if playback.owner is self and playback.state in ("playing", "buffering"):
+            playback.stop(self)
+            return
+        if take is None or take.problem is not None:
+            return
+        try:
+            audio, sr = take.load_reference()
+        except (OSError, RuntimeError) as exc:
+            self.message.emit(f"Cannot read {take.title}: {exc}", "error")
+            return
+        if not playback.play(audio, sr, self):
+            self.message.emit(f"Cannot play the take: {playback.last_error}", "error")
+
+    def make_active(self) -> bool:
+        take = self.current_take()
+        if take is None or self.voice_id is None:
+            return False
+        try:
+            self.ctx.library.set_active_take(self.voice_id, take.id)
+        except StudioError as exc:
+            self.message.emit(f"Could not switch takes: {exc}", "error")
+            return False
+        self.refresh()
+        self.message.emit(f"{self.voice_name} now speaks with {take.title}.", "info")
+        self.changed.emit(f"saved:{self.voice_id}")
+        return True
+
+    def remove(self) -> bool:
+        take = self.current_take()
+        if take is None or self.voice_id is None:
+            return False
+        if not self.confirm(f"Remove {take.title} from {self.voice_name}? Its clip, "
+                            "transcript and prompt are deleted."):
+            return False
+        self.ctx.playback.stop(self)
+        try:
+            self.ctx.library.remove_take(self.voice_id, take.id)
+        except StudioError as exc:
+            self.message.emit(f"Could not remove the take: {exc}", "error")
+            return False
+        self.refresh()
+        self.changed.emit(f"saved:{self.voice_id}")
+        return True
+
+    def confirm(self, text: str) -> bool:
+        answer = QMessageBox.question(self, "Remove take", text,
+                                      QMessageBox.StandardButton.Yes
+                                      | QMessageBox.StandardButton.Cancel,
+                                      QMessageBox.StandardButton.Cancel)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _on_play_state(self, owner: object, state: str) -> None:
+        if owner is self:
+            playing = state in ("playing", "buffering")
+            self.play_button.setText("■ Stop" if playing else "▶ Play")
