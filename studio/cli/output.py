@@ -8,6 +8,7 @@ import time
 import traceback
 
 from studio import paths
+from studio.engine.sizes import human_bytes  # noqa: F401 - the CLI's byte format
 from studio.errors import StudioError
 
 PROG = "voice-studio"
@@ -70,11 +71,3 @@ def setup_logging(verbose: bool) -> None:
                         format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     for noisy in ("transformers", "huggingface_hub", "sox", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.INFO if verbose else logging.ERROR)
-
-
-def human_bytes(n: float) -> str:
-    for unit in ("B", "KB", "MB", "GB", "TB"):
-        if abs(n) < 1000 or unit == "TB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1000
-    return f"{n:.1f} TB"
