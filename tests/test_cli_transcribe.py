@@ -81,3 +81,40 @@ def test_clone_without_ref_text_or_model_explains(models, clip, capsys) -> None:
     assert "exact words" in err and "whisper-small" in err and "--ref-text" in err
     assert main(["voices", "list", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["voices"] == []
+
+
+def test_takes_from_the_command_line(models, clip, tmp_path, capsys) -> None:
+    assert main(["clone", "--ref", str(clip), "--ref-text", "First words.", "--name", "Tk"]) == 0
+    voice_id = capsys.readouterr().out.strip()
+    second = tmp_path / "second.wav"
+    sf.write(second, voice_like(3.0, 24000, f0=180.0), 24000)
+    assert main(["clone", "--ref", str(second), "--ref-text", "Second words.",
+                 "--add-to", "Tk"]) == 0
+    assert capsys.readouterr().out.strip() == "take-2"
+    assert main(["voices", "takes", voice_id]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("✓ take-1") and "First words." in lines[0]
+    assert lines[1].startswith("  take-2") and "Second words." in lines[1]
+    assert main(["voices", "use-take", voice_id, "2"]) == 0
+    capsys.readouterr()
+    assert main(["voices", "show", voice_id]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["transcript"] == "Second words." and shown["takes"] == ["take-1", "take-2"]
+    assert main(["voices", "remove-take", voice_id, "take-2"]) == 1
+    assert "active take" in capsys.readouterr().err
+    assert main(["voices", "use-take", voice_id, "1"]) == 0
+    assert main(["voices", "remove-take", voice_id, "2"]) == 0
+    capsys.readouterr()
+    assert main(["voices", "takes", voice_id, "--json"]) == 0
+    assert [t["id"] for t in json.loads(capsys.readouterr().out)] == ["take-1"]
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["clone", "--ref", "X", "--name", "A", "--add-to", "B"], "--name for a new voice"),
+    (["clone", "--ref", "X"], "--add-to VOICE"),
+    (["clone", "--ref", "X", "--add-to", "nobody", "--ref-text", "x"], "no voice called"),
+    (["voices", "use-take", "nobody", "2"], "no voice called"),
+])
+def test_take_errors(models, argv, message, capsys) -> None:
+    assert main(argv) == 1
+    assert message in capsys.readouterr().err

@@ -18,7 +18,11 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     cl.add_argument("--ref", type=Path, required=True, help="the reference clip (5-15 s is best)")
     cl.add_argument("--ref-text", help="the exact words spoken in the clip (default: heard by "
                                        "a transcription model, and printed)")
-    cl.add_argument("--name", required=True, help="a name for the voice (any language)")
+    cl.add_argument("--name", help="a name for the new voice (any language)")
+    cl.add_argument("--add-to", metavar="VOICE",
+                    help="keep the clip as another take of this saved voice instead")
+    cl.add_argument("--activate", action="store_true",
+                    help="with --add-to: speak with the new take from now on")
     cl.add_argument("--language", "-l", default="Auto")
     cl.add_argument("--description", default="")
     cl.add_argument("--x-vector-only", action="store_true",
@@ -42,6 +46,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     rs = vs.add_parser("restore", help="bring a deleted voice back")
     rs.add_argument("id", help="the trash id printed by delete, or the voice's old id")
     vs.add_parser("trash", help="list deleted voices")
+    from studio.cli import takes_cmd
+
+    takes_cmd.add_parsers(vs)
     ex = vs.add_parser("export", help="write a voice to one portable .zip file")
     ex.add_argument("id")
     ex.add_argument("file", type=Path)
@@ -60,13 +67,18 @@ def run(args: argparse.Namespace, extra: list) -> int:
         return clone(args, extra)
     lib = _library()
     cmd = args.voices_command
+    from studio.cli import takes_cmd
+
+    if cmd in takes_cmd.COMMANDS:
+        return takes_cmd.run(lib, args)
     if cmd == "list":
         return _list(lib, args)
     if cmd == "show":
         entry = lib.get(args.id)
         data = entry.voice.to_dict()
         data["folder"] = str(entry.path)
-        data["transcript"] = entry.transcript()
+        data["transcript"] = entry.transcript()  # the active take's
+        data["takes"] = [t.id for t in entry.takes()]
         print(json.dumps(data, indent=2, ensure_ascii=False))
         return 0
     if cmd == "rename":
@@ -158,8 +170,13 @@ def clone(args: argparse.Namespace, extra: list) -> int:
 
     if args.x_vector_only and args.ref_text:
         raise InvalidInput("Give either --ref-text or --x-vector-only, not both.")
+    if bool(args.name) == bool(args.add_to):
+        raise InvalidInput("Give --name for a new voice, or --add-to VOICE for another take "
+                           "of a saved voice.")
     lib = _library()
-    lib._free_name_or_raise(args.name)  # a taken or bad name fails before any model work
+    target = lib.get(args.add_to) if args.add_to else None  # fails before any model work
+    if target is None:
+        lib._free_name_or_raise(args.name)
     clip = import_clip(args.ref)
     report = check_clip(clip)
     output.info(f"Reference check for {args.ref.name}:")
@@ -175,6 +192,17 @@ def clone(args: argparse.Namespace, extra: list) -> int:
     with EngineThread(pool) as engine:
         output.info("Building the voice prompt …")
         prompt = engine.call(lambda p: make_prompt(p, req)).result()
+    transcript = None if args.x_vector_only else args.ref_text
+    if target is not None:
+        entry = lib.add_take(target.id, prompt=prompt, audio=clip.audio,
+                             sample_rate=clip.sample_rate, transcript=transcript,
+                             activate=args.activate)
+        take = entry.takes()[-1]
+        output.info(f"Added {take.title} to {entry.name}"
+                    + (", and it speaks from now on." if args.activate else
+                       f". Speak with it: voice-studio voices use-take {entry.id} {take.number}"))
+        print(take.id)
+        return 0
     entry = lib.create(args.name, prompt=prompt, kind="cloned", audio=clip.audio,
                        sample_rate=clip.sample_rate, original=args.ref,
                        transcript=None if args.x_vector_only else args.ref_text,

@@ -36,8 +36,8 @@ def test_takes_are_listed_played_switched_and_removed(qtbot, panel, ui_ctx, fake
     assert not panel.isHidden()
     assert [t.id for t in panel.takes()] == ["take-1", "take-2"]
     assert panel.current_take().id == "take-1"  # the active one is selected
-    assert panel.tree.topLevelItem(0).text(0) == "Take 1  ✓ speaks"
-    assert panel.tree.topLevelItem(1).text(0) == "Take 2 · calm"
+    assert panel.tree.topLevelItem(0).text(0) == "✓ Take 1"
+    assert panel.tree.topLevelItem(1).text(0) == "    Take 2 · calm"
     assert not panel.active_button.isEnabled() and not panel.remove_button.isEnabled()
     assert "The first take." in panel.transcript.text()
 
@@ -50,7 +50,7 @@ def test_takes_are_listed_played_switched_and_removed(qtbot, panel, ui_ctx, fake
         assert panel.make_active()
     assert changed.args == [f"saved:{ref.id}"]
     assert ui_ctx.library.get(ref.id).voice.active_take == "take-2"
-    assert panel.tree.topLevelItem(1).text(0) == "Take 2 · calm  ✓ speaks"
+    assert panel.tree.topLevelItem(1).text(0) == "✓ Take 2 · calm"
     assert not panel.remove_button.isEnabled()  # the active take stays
 
     assert panel.select("take-1") and panel.make_active()

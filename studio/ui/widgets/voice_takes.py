@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QMessageBox,
     QPushButton,
@@ -34,12 +35,17 @@ class TakesPanel(QWidget):
         self.ctx = ctx
         self.voice_id: str | None = None
         self.voice_name = ""
-        self.title = QLabel("<b>Takes</b>")
+        self.title = QLabel("<b>Reference takes</b>")
+        self.title.setToolTip("The clips this voice was cloned from; the one marked ✓ speaks")
         self.tree = QTreeWidget()
         self.tree.setObjectName("takes")
         self.tree.setHeaderHidden(True)
         self.tree.setColumnCount(2)
         self.tree.setRootIsDecorated(False)
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.currentItemChanged.connect(lambda *_: self._update())
         self.tree.itemDoubleClicked.connect(lambda *_: self.play())
         self.transcript = QLabel("")
@@ -96,22 +102,22 @@ class TakesPanel(QWidget):
         self.tree.clear()
         takes = entry.takes()
         for take in takes:
-            mark = "  ✓ speaks" if take.active else ""
-            text = f"{take.title}{mark}" if take.problem is None else f"{take.title} (damaged)"
+            mark = "✓ " if take.active else "    "
+            text = f"{mark}{take.title}" if take.problem is None else f"    {take.title} (damaged)"
             item = QTreeWidgetItem([text, f"{take.reference_seconds:.1f} s"])
             item.setData(0, ROLE_TAKE, take)
             item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            item.setToolTip(0, take.problem or "Double-click to hear it")
+            item.setToolTip(0, take.problem or (f"{take.title}: speaks now" if take.active else
+                                                f"{take.title}: double-click to hear it"))
             if take.active:
                 font = item.font(0)
                 font.setBold(True)
                 item.setFont(0, font)
             self.tree.addTopLevelItem(item)
-        self.tree.resizeColumnToContents(1)
         active = next((t.id for t in takes if t.active), takes[0].id)
         if keep is None or not self.select(keep.id):  # kept, unless it was just removed
             self.select(active)
-        self.title.setText(f"<b>Takes of {entry.name}</b>")
+        self.title.setText(f"<b>Reference takes</b> · {entry.name}")
         self.setVisible(True)
         self._update()
 

@@ -1,0 +1,61 @@
+"""`voice-studio voices takes | use-take | remove-take`: a voice's reference takes.
+
+New takes come from ``voice-studio clone --ref FILE --add-to VOICE`` (the clone path, so
+the clip is checked, transcribed if needed and turned into a prompt the same way).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from studio.cli import output
+
+COMMANDS = {"takes", "use-take", "remove-take"}
+
+
+def add_parsers(vs: argparse._SubParsersAction) -> None:
+    tk = vs.add_parser("takes", help="a voice's reference takes (✓ = the one that speaks)")
+    tk.add_argument("id")
+    tk.add_argument("--json", action="store_true")
+    use = vs.add_parser("use-take", help="speak with another take of a voice from now on")
+    use.add_argument("id")
+    use.add_argument("take", help="the take's number or id, e.g. 2 or take-2")
+    rm = vs.add_parser("remove-take", help="delete a take (not the first, not the active one)")
+    rm.add_argument("id")
+    rm.add_argument("take")
+
+
+def take_id(text: str) -> str:
+    text = text.strip().lower()
+    return f"take-{text}" if text.isdigit() else text
+
+
+def run(lib: Any, args: argparse.Namespace) -> int:
+    cmd = args.voices_command
+    if cmd == "use-take":
+        entry = lib.set_active_take(args.id, take_id(args.take))
+        output.info(f"{entry.name} now speaks with take {take_id(args.take).split('-')[1]}.")
+        return 0
+    if cmd == "remove-take":
+        entry = lib.remove_take(args.id, take_id(args.take))
+        output.info(f"Removed take {take_id(args.take).split('-')[1]} of {entry.name}.")
+        return 0
+    entry = lib.get(args.id)
+    takes = entry.takes()
+    if args.json:
+        rows = []
+        for t in takes:
+            row = dict(id=t.id, label=t.label, active=t.active, seconds=t.reference_seconds,
+                       x_vector_only=t.x_vector_only, problem=t.problem,
+                       reference=str(t.reference_path))
+            row["transcript"] = t.transcript() if t.problem is None else None
+            rows.append(row)
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return 0
+    for t in takes:
+        words = t.transcript().strip() if t.problem is None else f"(damaged: {t.problem})"
+        print(f"{'✓' if t.active else ' '} {t.id:<8} {t.reference_seconds:5.1f} s  "
+              f"{t.label or '-':<16} {words[:60]}")
+    return 0
