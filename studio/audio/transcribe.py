@@ -95,7 +95,7 @@ def windows(audio: np.ndarray, rate: int = ASR_RATE, limit_s: float = WINDOW_S,
         lo = start + limit - int(search_s * rate)
         power = frame_power(audio[lo:start + limit], hop)
         quiet = np.flatnonzero(power <= power.min() * 2.0 + 1e-10)  # the latest of the quietest
-        cut = lo + int(quiet[-1]) * hop + hop // 2
+        cut = min(lo + int(quiet[-1]) * hop + hop // 2, start + limit)
         out.append((start, cut))
         start = cut
     out.append((start, n))
