@@ -294,6 +294,7 @@ def test_preview_streams_to_the_player_and_stop_cancels(page, qtbot, tmp_path, f
     assert events[0] == "prompt" and events.count("chunk") >= 2 and events[-1] == "finished"
     np.testing.assert_array_equal(page.preview_box.wave.audio, take.audio)
     out_stream = next(s for s in reversed(fake_sd.streams) if s.kind == "output")
+    page.ctx.playback.player.pump()  # top the ring up now, not when the feeder next wakes
     out = out_stream.pull(len(take.audio) + SR)[:, 0]  # the player got the chunks, in order
     start = int(np.flatnonzero(out)[0])
     np.testing.assert_allclose(out[start:start + len(take.audio)], take.audio, atol=1e-6)

@@ -49,6 +49,7 @@ def test_generate_streams_chunks_before_the_take_ends_into_wave_and_player(qtbot
     np.testing.assert_array_equal(window.speak.wave.audio, record.audio)
     # the player received the chunks in order: what the device is asked for is the take
     stream = fake_sd.last
+    window.ctx.playback.player.pump()  # top the ring up now, not when the feeder next wakes
     out = stream.pull(len(record.audio) + 24000)[:, 0]
     start = int(np.flatnonzero(out)[0])
     np.testing.assert_allclose(out[start:start + len(record.audio)], record.audio, atol=1e-6)
