@@ -172,6 +172,11 @@ class Player:
             self._load(track, None)
             self._start(0)
 
+    def open(self) -> None:
+        """Open the output device now rather than at the first play (it can take a while)."""
+        with self._lock:
+            self._ensure_stream()
+
     def begin_stream(self) -> None:
         """Start a take that will grow with ``append()``; silence until enough has arrived."""
         with self._lock:

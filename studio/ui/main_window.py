@@ -170,6 +170,7 @@ class MainWindow(QMainWindow):
 
     def _after_show(self) -> None:
         QTimer.singleShot(400, self.ctx.inference.warm_up)
+        QTimer.singleShot(200, self.ctx.playback.prepare)
         self._clean_previews()
         models = self.ctx.pool.available()
         if not any(m.usable for m in models):

@@ -47,6 +47,15 @@ class PlaybackController(QObject):
             self._player = Player(sd=self._sd, device=self._device)
         return self._player
 
+    def prepare(self) -> None:
+        """Open the output device ahead of the first take (opening it takes tens of ms, which
+        would otherwise stall the window just as the first audio arrives). Quiet on failure:
+        the first play reports why."""
+        try:
+            self._get().open()
+        except StudioError:
+            pass
+
     def available(self) -> tuple[bool, str]:
         from studio.audio.devices import audio_available
 
