@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from common import models_folder  # noqa: E402 - also puts the repository on sys.path
 
 
 class StallMeter:
@@ -60,15 +60,11 @@ def main() -> int:
     args = ap.parse_args()
     os.environ.setdefault("VOICE_STUDIO_HOME", tempfile.mkdtemp(prefix="vs-bench-"))
 
-    tmp = None
-    root = args.models
-    if root is None:  # built in a child process, so this one imports torch only in the worker
-        import subprocess
+    with models_folder(args.models) as root:
+        return _run(args, root)
 
-        tmp = tempfile.TemporaryDirectory()
-        root = Path(tmp.name)
-        subprocess.run([sys.executable, "-m", "studio.testing.tiny_models", str(root)],
-                       check=True, capture_output=True)
+
+def _run(args: argparse.Namespace, root: Path) -> int:
 
     from PySide6.QtCore import QEventLoop, QTimer
 
@@ -140,8 +136,6 @@ def main() -> int:
           f"{min(firsts) * 1000:7.1f} ms (best of {len(firsts)})")
     print(f"  minus the engine's first-chunk time          : "
           f"{min(overheads) * 1000:7.1f} ms (median {sorted(overheads)[len(overheads) // 2] * 1000:.1f})")
-    if tmp is not None:
-        tmp.cleanup()
     return 0
 
 

@@ -15,16 +15,13 @@ Target (issue 7): 0 underruns for a 10 s take with the full-size model on this m
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 
 import numpy as np
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from common import models_folder  # noqa: E402 - also puts the repository on sys.path
 
 TEXT = ("Streaming playback should never stutter, even on a machine that generates speech "
         "more slowly than it is spoken; this sentence runs for roughly ten seconds or so.")
@@ -69,13 +66,11 @@ def main() -> int:
     ap.add_argument("--speed", default="exact", choices=["exact", "fast"])
     ap.add_argument("--policy", default="adaptive", choices=["adaptive", "prebuffer"])
     args = ap.parse_args()
-    tmp = None
-    root = args.models
-    if root is None:
-        tmp = tempfile.TemporaryDirectory()
-        root = Path(tmp.name)
-        subprocess.run([sys.executable, "-m", "studio.testing.tiny_models", str(root)],
-                       check=True, capture_output=True)
+    with models_folder(args.models) as root:
+        return _run(args, root)
+
+
+def _run(args: argparse.Namespace, root: Path) -> int:
 
     from studio.audio.player import Player
     from studio.audio.policy import AdaptiveStart, prebuffer
@@ -123,8 +118,6 @@ def main() -> int:
           f"{take.first_chunk_s:.2f} s")
     print(f"time to first sound: {first:.2f} s   playback finished after {played:.1f} s   "
           f"underruns: {player.underruns}")
-    if tmp is not None:
-        tmp.cleanup()
     return 0
 
 

@@ -20,16 +20,15 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 
 import numpy as np
+from common import models_folder  # noqa: E402 - also puts the repository on sys.path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from studio.testing.signals import voice_like  # noqa: E402
 
 TEXT = ("The quick brown fox jumps over the lazy dog, and the studio streams every word as "
         "soon as it is ready, so nobody has to wait for the end of a long sentence.")
@@ -60,12 +59,6 @@ class PeakRss:
     def __exit__(self, *_exc: object) -> None:
         self._stop.set()
         self._thread.join()
-
-
-def voice_like(seconds: float, sr: int = 24000) -> np.ndarray:
-    t = np.arange(int(seconds * sr)) / sr
-    wave = sum(np.sin(2 * np.pi * 140 * k * t) / k for k in range(1, 6))
-    return (0.15 * wave * (0.5 + 0.5 * np.sin(2 * np.pi * 4 * t))).astype(np.float32)
 
 
 def run_stock(pool, kind: str, frames: int, seed: int, prompt) -> tuple[float, float, np.ndarray]:  # noqa: ANN001
@@ -157,13 +150,11 @@ def main() -> int:
     ap.add_argument("--threads", type=int, default=0, help="CPU threads (0: the app's default)")
     ap.add_argument("--no-fast", action="store_true")
     args = ap.parse_args()
-    tmp = None
-    root = args.models
-    if root is None:
-        tmp = tempfile.TemporaryDirectory()
-        root = Path(tmp.name)
-        subprocess.run([sys.executable, "-m", "studio.testing.tiny_models", str(root)],
-                       check=True, capture_output=True)
+    with models_folder(args.models) as root:
+        return _run(args, root)
+
+
+def _run(args: argparse.Namespace, root: Path) -> int:
 
     import torch
 
@@ -223,8 +214,6 @@ def main() -> int:
             for line in numeric_report(pool, kind):
                 print(f"{'':<34} {line}")
         pool.unload()
-    if tmp is not None:
-        tmp.cleanup()
     return 0
 
 

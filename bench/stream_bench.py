@@ -14,13 +14,11 @@ from __future__ import annotations
 import argparse
 import platform
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from common import models_folder  # noqa: E402 - also puts the repository on sys.path
 
 from studio.engine.options import Sampling, Streaming  # noqa: E402
 from studio.engine.pool import ModelPool  # noqa: E402
@@ -33,15 +31,10 @@ from studio.engine.requests import (  # noqa: E402
     make_prompt,
     run,
 )
+from studio.testing.signals import voice_like  # noqa: E402
 
 TEXT = ("The quick brown fox jumps over the lazy dog, and the studio streams every word "
         "as soon as it is ready.")
-
-
-def voice_like(seconds: float, sr: int = 24000) -> np.ndarray:
-    t = np.arange(int(seconds * sr)) / sr
-    wave = sum(np.sin(2 * np.pi * 140 * k * t) / k for k in range(1, 6))
-    return (0.15 * wave * (0.5 + 0.5 * np.sin(2 * np.pi * 4 * t))).astype(np.float32)
 
 
 def request(pool: ModelPool, kind: str, frames: int, seed: int, stream: bool) -> SpeakRequest:
@@ -81,14 +74,11 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=2)
     args = ap.parse_args()
 
-    tmp = None
-    root = args.models
-    if root is None:
-        from studio.testing import tiny_models
+    with models_folder(args.models) as root:
+        return _run(args, root)
 
-        tmp = tempfile.TemporaryDirectory()
-        root = Path(tmp.name)
-        tiny_models.build_all(root)
+
+def _run(args: argparse.Namespace, root: Path) -> int:
     pool = ModelPool(device=args.device, roots=[root], max_loaded=1)
     print(f"# stream_bench  {time.strftime('%Y-%m-%d %H:%M')}  {platform.processor() or platform.machine()}"
           f"  device={args.device}  frames={args.frames}  models={root}")
@@ -114,8 +104,6 @@ def main() -> int:
         ratio = rows["streamed"]["total"] / rows["one-shot"]["total"]
         print(f"{'':<40} streamed/one-shot total = {ratio:.3f}   max |diff| = {diff:.2e}")
         pool.unload()
-    if tmp is not None:
-        tmp.cleanup()
     return 0
 
 

@@ -117,7 +117,6 @@ from studio.engine.download_progress import (  # noqa: F401
     VERIFYING,
     DownloadProgress,
     ProgressCallback,
-    _human_duration,
     _Reporter,
 )
 from studio.engine.download_removal import _remove_tree, delete_model, discard_partial  # noqa: F401

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from studio.engine.sizes import human_bytes
+from studio.engine.sizes import human_bytes, human_duration
 
 if TYPE_CHECKING:
     from studio.engine.download_plan import DownloadPlan, PlannedFile
@@ -61,7 +61,7 @@ class DownloadProgress:
         if self.state == DOWNLOADING and self.speed_bps > 0:
             text += f", {human_bytes(self.speed_bps)}/s"
             if self.eta_s is not None:
-                text += f", {_human_duration(self.eta_s)} left"
+                text += f", {human_duration(self.eta_s)} left"
         return text
 
 
@@ -153,12 +153,3 @@ class _Reporter:
             self.file = None
         self.emit(state, force=True)
         self._finished = True
-
-
-def _human_duration(s: float) -> str:
-    s = int(s + 0.5)
-    if s < 60:
-        return f"{s} s"
-    if s < 3600:
-        return f"{s // 60} min"
-    return f"{s // 3600} h {s % 3600 // 60:02d} min"

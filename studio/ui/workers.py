@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import logging
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
@@ -104,15 +105,25 @@ class InferenceWorker(QObject):
         finally:
             self.busy.emit("")
 
-    @Slot(int, object)
-    def speak(self, request_id: int, request: Any) -> None:
-        from studio.engine import requests
-
+    def _request(self, request_id: int, busy: str, work: Callable[[CancelToken], None]) -> None:
+        """Run one request unless it was cancelled while queued; errors go to ``failed``."""
         token = self._token(request_id)
         try:
             if token.cancelled:
                 return
-            self.busy.emit("Generating")
+            self.busy.emit(busy)
+            work(token)
+        except Exception as exc:
+            self.failed.emit(request_id, user_message(exc))
+        finally:
+            self._forget(request_id)
+            self.busy.emit("")
+
+    @Slot(int, object)
+    def speak(self, request_id: int, request: Any) -> None:
+        from studio.engine import requests
+
+        def work(token: CancelToken) -> None:
             need = bool(request.instruct and request.mode == requests.PRESET)
             model = self.pool.get(request.kind, request.model, need,
                                   progress=self._progress(request.kind), speed=request.speed)
@@ -120,28 +131,18 @@ class InferenceWorker(QObject):
             take = requests.run(self.pool, request,
                                 on_chunk=lambda a: self.chunk.emit(request_id, a), cancel=token)
             self.finished.emit(request_id, take)
-        except Exception as exc:
-            self.failed.emit(request_id, user_message(exc))
-        finally:
-            self._forget(request_id)
-            self.busy.emit("")
+
+        self._request(request_id, "Generating", work)
 
     @Slot(int, object)
     def make_prompt(self, request_id: int, request: Any) -> None:
         from studio.engine import requests
 
-        token = self._token(request_id)
-        try:
-            if token.cancelled:
-                return
-            self.busy.emit("Analysing the voice")
+        def work(_token: CancelToken) -> None:
             self.pool.get("base", request.model, progress=self._progress("base"))
             self.prompt_ready.emit(request_id, requests.make_prompt(self.pool, request))
-        except Exception as exc:
-            self.failed.emit(request_id, user_message(exc))
-        finally:
-            self._forget(request_id)
-            self.busy.emit("")
+
+        self._request(request_id, "Analysing the voice", work)
 
     @Slot(str, str)
     def set_device(self, device: str, dtype: str) -> None:

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 from studio.engine.options import Sampling, Streaming
@@ -30,6 +30,7 @@ from studio.ui.context import AppContext
 from studio.ui.pages import clone_takes
 from studio.ui.pages.base import Page
 from studio.ui.pages.clone_transcribe import CloneTranscriber
+from studio.ui.shortcuts import RUN, STOP, add_shortcuts
 from studio.ui.widgets.clip_editor import clear_wave
 from studio.ui.widgets.clip_workspace import ClipWorkspace
 from studio.ui.widgets.clone_form import TRADE_OFF, CloneForm
@@ -89,12 +90,8 @@ class ClonePage(Page):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(split)
 
-        for keys, slot in ((QKeySequence("Ctrl+Return"), self.preview),
-                           (QKeySequence("Ctrl+Enter"), self.preview),
-                           (QKeySequence(Qt.Key.Key_Escape), self.stop)):
-            shortcut = QShortcut(keys, self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(slot)
+        add_shortcuts(self, RUN, self.preview)
+        add_shortcuts(self, STOP, self.stop)
 
         self.workspace.clip_changed.connect(self._clip_changed)
         w = ctx.inference.worker

@@ -16,7 +16,6 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -33,6 +32,7 @@ from studio.library.errors import InvalidName
 from studio.library.schema import MAX_DESCRIPTION, Recipe
 from studio.ui.context import AppContext
 from studio.ui.pages.base import Page
+from studio.ui.shortcuts import RUN, STOP, add_shortcuts
 from studio.ui.widgets.candidate_card import CandidateCard, CandidateShelf
 from studio.ui.widgets.design_form import GUIDANCE, DesignForm
 from studio.ui.widgets.notice import NoticeBar
@@ -94,12 +94,8 @@ class DesignPage(Page):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(split)
 
-        for keys, slot in ((QKeySequence("Ctrl+Return"), self.generate),
-                           (QKeySequence("Ctrl+Enter"), self.generate),
-                           (QKeySequence(Qt.Key.Key_Escape), self.stop)):
-            shortcut = QShortcut(keys, self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(slot)
+        add_shortcuts(self, RUN, self.generate)
+        add_shortcuts(self, STOP, self.stop)
 
         w = ctx.inference.worker
         w.chunk.connect(self._on_chunk)

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -28,6 +27,7 @@ from studio.engine.catalog import LANGUAGES
 from studio.errors import StudioError
 from studio.library.anyvoice import DESIGN_PRESET, SAVED, SPEAKER, VoiceRef
 from studio.ui.context import AppContext
+from studio.ui.shortcuts import PLAY_PAUSE, RUN, STOP, add_shortcuts
 from studio.ui.widgets.notice import NoticeBar
 from studio.ui.widgets.sampling_box import SamplingBox
 from studio.ui.widgets.take_history import TakeHistory, TakeRecord
@@ -143,13 +143,9 @@ class SpeakPage(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(split)
 
-        for keys, slot in ((QKeySequence("Ctrl+Return"), self.generate),
-                           (QKeySequence("Ctrl+Enter"), self.generate),
-                           (QKeySequence(Qt.Key.Key_Escape), self.stop),
-                           (QKeySequence(Qt.Key.Key_Space), self.toggle_play)):
-            shortcut = QShortcut(keys, self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(slot)
+        add_shortcuts(self, RUN, self.generate)
+        add_shortcuts(self, STOP, self.stop)
+        add_shortcuts(self, PLAY_PAUSE, self.toggle_play)
 
         w = ctx.inference.worker
         w.chunk.connect(self._on_chunk)

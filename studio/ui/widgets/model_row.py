@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QSizePolicy,
 )
 
-from studio.engine.hub import human_bytes
+from studio.engine.sizes import human_bytes, human_duration
 
 # Row states (tests read ModelRow.state)
 ABSENT = "absent"
@@ -37,15 +37,6 @@ ROW_STYLE = """
 #modelRow QLabel[tone="busy"] { color: palette(link); }
 #modelRow QLabel[tone="error"] { color: #e03131; }
 """
-
-
-def human_duration(seconds: float) -> str:
-    s = int(seconds + 0.5)
-    if s < 60:
-        return f"{s} s"
-    if s < 3600:
-        return f"{s // 60} min"
-    return f"{s // 3600} h {s % 3600 // 60:02d} min"
 
 
 def progress_text(p: object) -> str:
