@@ -4,6 +4,7 @@ transformers and qwen-tts code, random words)."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -95,6 +96,10 @@ def test_takes_from_the_command_line(models, clip, tmp_path, capsys) -> None:
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("✓ take-1") and "First words." in lines[0]
     assert lines[1].startswith("  take-2") and "Second words." in lines[1]
+    assert main(["voices", "takes", voice_id, "--json"]) == 0
+    second_take = json.loads(capsys.readouterr().out)[1]
+    assert second_take["original_name"] == "second.wav"  # the file as it came is kept
+    assert Path(second_take["original"]).read_bytes() == second.read_bytes()
     assert main(["voices", "use-take", voice_id, "2"]) == 0
     capsys.readouterr()
     assert main(["voices", "show", voice_id]) == 0

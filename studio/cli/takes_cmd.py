@@ -49,7 +49,8 @@ def run(lib: Any, args: argparse.Namespace) -> int:
         for t in takes:
             row = dict(id=t.id, label=t.label, active=t.active, seconds=t.reference_seconds,
                        x_vector_only=t.x_vector_only, problem=t.problem,
-                       reference=str(t.reference_path))
+                       reference=str(t.reference_path), original_name=t.original_name,
+                       original=str(t.original_path) if t.original_path else None)
             row["transcript"] = t.transcript() if t.problem is None else None
             rows.append(row)
         print(json.dumps(rows, indent=2, ensure_ascii=False))

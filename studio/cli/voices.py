@@ -195,8 +195,8 @@ def clone(args: argparse.Namespace, extra: list) -> int:
     transcript = None if args.x_vector_only else args.ref_text
     if target is not None:
         entry = lib.add_take(target.id, prompt=prompt, audio=clip.audio,
-                             sample_rate=clip.sample_rate, transcript=transcript,
-                             activate=args.activate)
+                             sample_rate=clip.sample_rate, original=args.ref,
+                             transcript=transcript, activate=args.activate)
         take = entry.takes()[-1]
         output.info(f"Added {take.title} to {entry.name}"
                     + (", and it speaks from now on." if args.activate else

@@ -53,7 +53,7 @@ REQUIRED = (META_FILE, REFERENCE_FILE, TRANSCRIPT_FILE, PROMPT_FILE)
 _MiB = 1 << 20
 _SHA_RE = re.compile(r"[0-9a-f]{64}")
 _TAKE_MEMBER_RE = re.compile(r"takes/(take-[1-9][0-9]{0,2})/(" + "|".join(
-    re.escape(f) for f in TAKE_FILES) + ")")
+    re.escape(f) for f in TAKE_FILES) + "|" + ORIGINAL_RE.pattern + ")")
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ class ImportLimits:
 
     max_archive_bytes: int = 1024 * _MiB
     max_members: int = 8  # members outside takes/
-    max_take_members: int = len(TAKE_FILES) * (MAX_TAKES - 1)
+    max_take_members: int = (len(TAKE_FILES) + 1) * (MAX_TAKES - 1)  # + each original
     max_member_bytes: int = 256 * _MiB  # the reference clip or the original import
     max_small_bytes: int = 4 * _MiB  # manifest, voice.json, transcript
     max_prompt_bytes: int = 64 * _MiB
@@ -77,7 +77,8 @@ def export_voice(entry: VoiceEntry, dest: Path, now: datetime) -> Path:
     names = [*REQUIRED, *([entry.voice.original_file] if entry.voice.original_file else [])]
     for take in entry.takes():  # whole takes only: a damaged one is left behind
         if not take.main and take.problem is None:
-            names += [f"{TAKES_DIR}/{take.id}/{f}" for f in TAKE_FILES]
+            files = [*TAKE_FILES, *([take.original_file] if take.original_file else [])]
+            names += [f"{TAKES_DIR}/{take.id}/{f}" for f in files]
     members = [dict(name=n, **_digest(entry.path / n)) for n in names]
     version = VERSION if any("/" in n for n in names) else 1
     manifest = dict(format=FORMAT, version=version, app_version=__version__,
@@ -302,12 +303,14 @@ def _validate_takes(stage: Path, names: set[str], bad: Callable[[str], BadArchiv
         folder = stage / TAKES_DIR / take_id
         try:
             meta = json.loads((folder / TAKE_META).read_bytes().decode("utf-8"))
-            take_from_meta(meta, take_id, folder, False)
+            take = take_from_meta(meta, take_id, folder, False)
             prompts.from_bytes((folder / PROMPT_FILE).read_bytes(), source="voice prompt")
             refaudio.check(folder / REFERENCE_FILE, full=True)
             (folder / TRANSCRIPT_FILE).read_bytes().decode("utf-8")
         except (UnicodeDecodeError, ValueError, StudioError) as exc:
             raise bad(f"its {take_id} is unusable ({exc})") from exc
+        if files - set(TAKE_FILES) != ({take.original_file} if take.original_file else set()):
+            raise bad(f"the original file of its {take_id} does not match its {TAKE_META}")
     return set(found)
 
 

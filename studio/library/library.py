@@ -33,7 +33,7 @@ from studio.library.errors import (
 )
 from studio.library.folder import VoiceEntry, VoiceListing, inspect, read_meta, scan
 from studio.library.ids import MAX_NAME, clean_name, is_valid_id, name_key, slugify, unique_id
-from studio.library.previews import PreviewArea, PreviewItem, link_or_copy, utc_now
+from studio.library.previews import PreviewArea, PreviewItem, utc_now
 from studio.library.schema import (
     KINDS,
     MAX_DESCRIPTION,
@@ -137,13 +137,9 @@ class VoiceLibrary(TakeOps):
                 seconds = self._take_preview_clip(item, stage / REFERENCE_FILE)
             else:
                 seconds = refaudio.store_file(Path(reference), stage / REFERENCE_FILE)
-            if original is not None:
-                original_file, original_name = _keep_original(stage, Path(original))
-            elif item is not None and item.original is not None:
-                original_file, original_name = _keep_original(
-                    stage, item.original, item.original_name, link=True)
-            else:
-                original_file = original_name = None
+            original_file, original_name = refaudio.keep_original(
+                stage, original, item.original if item else None,
+                item.original_name if item else None)
             (stage / TRANSCRIPT_FILE).write_text(text, encoding="utf-8")
             (stage / PROMPT_FILE).write_bytes(blob)
             voice = Voice(id=slugify(name), name=name, kind=kind, created=now, updated=now,
@@ -335,21 +331,6 @@ def _prompt_bytes(prompt: bytes | VoicePrompt) -> tuple[bytes, VoicePrompt]:
     else:
         raise InvalidInput("A voice needs its voice prompt (made by the cloning model).")
     return blob, prompts.from_bytes(blob)
-
-
-def _keep_original(stage: Path, src: Path, shown_name: str | None = None,
-                   link: bool = False) -> tuple[str, str]:
-    """Keep the file the user imported as ``original.<ext>`` (linked from a preview)."""
-    if not src.is_file():
-        raise InvalidInput(f"The original file {src} does not exist.")
-    ext = src.suffix.lower().lstrip(".")
-    ext = ext if ext.isascii() and ext.isalnum() and len(ext) <= 8 else "bin"
-    dest = stage / f"original.{ext}"
-    if link:
-        link_or_copy(src, dest)
-    else:
-        shutil.copyfile(src, dest)
-    return dest.name, (shown_name or src.name)[:255]
 
 
 def _check_text(value: object, what: str, limit: int) -> None:

@@ -92,6 +92,31 @@ def check_bytes(data: bytes, name: str = "reference.wav") -> None:
         raise InvalidInput(f"{name} is empty or holds invalid samples")
 
 
+def keep_original(stage: Path, original: Path | str | None, item_original: Path | None = None,
+                  item_name: str | None = None) -> tuple[str | None, str | None]:
+    """Keep the file the user imported as ``original.<ext>`` in ``stage``; returns its file
+    name there and its name on the user's disk (both None when there is none).
+
+    ``original`` is a file given by the caller (copied); otherwise an unsaved clip's kept
+    import ``item_original`` is linked in (it lives on the same disk)."""
+    from studio.library.previews import link_or_copy
+
+    if original is None and item_original is None:
+        return None, None
+    src = Path(original) if original is not None else item_original
+    assert src is not None
+    if not src.is_file():
+        raise InvalidInput(f"The original file {src} does not exist.")
+    ext = src.suffix.lower().lstrip(".")
+    ext = ext if ext.isascii() and ext.isalnum() and len(ext) <= 8 else "bin"
+    dest = stage / f"original.{ext}"
+    if original is not None:
+        shutil.copyfile(src, dest)
+        return dest.name, src.name[:255]
+    link_or_copy(src, dest)
+    return dest.name, (item_name or src.name)[:255]
+
+
 def _info(path: Path):
     import soundfile as sf
 

@@ -48,12 +48,13 @@ class TakeOps:
     def add_take(self, name_or_id: str, *, prompt: bytes | VoicePrompt,
                  audio: np.ndarray | None = None, sample_rate: int | None = None,
                  reference: Path | str | None = None, preview: PreviewItem | str | None = None,
-                 transcript: str | None = None, label: str = "",
-                 activate: bool = False) -> VoiceEntry:
+                 original: Path | str | None = None, transcript: str | None = None,
+                 label: str = "", activate: bool = False) -> VoiceEntry:
         """Keep another clip (with its transcript and prompt) as a new take of a voice.
 
-        The clip comes exactly one way, as for ``create``; ``activate`` makes the new take
-        the one that speaks."""
+        The clip comes exactly one way, as for ``create``, and the file the user imported is
+        kept beside it the same way (``original``, or an unsaved clip's import); ``activate``
+        makes the new take the one that speaks."""
         entry: VoiceEntry = self.get(name_or_id)  # type: ignore[attr-defined]
         if len(entry.takes()) >= MAX_TAKES:
             raise InvalidInput(f"{entry.name} already has {MAX_TAKES} takes, the most a voice "
@@ -83,12 +84,16 @@ class TakeOps:
                 seconds = self._take_preview_clip(item, stage / REFERENCE_FILE)  # type: ignore[attr-defined]
             else:
                 seconds = refaudio.store_file(Path(reference), stage / REFERENCE_FILE)
+            original_file, original_name = refaudio.keep_original(
+                stage, original, item.original if item else None,
+                item.original_name if item else None)
             (stage / TRANSCRIPT_FILE).write_text(text, encoding="utf-8")
             (stage / PROMPT_FILE).write_bytes(blob)
 
             def write_meta(take_id: str) -> None:
                 atomic_write_json(stage / TAKE_META, take_meta(
-                    take_id, " ".join(label.split()), now, seconds, parsed))
+                    take_id, " ".join(label.split()), now, seconds, parsed, original_file,
+                    original_name))
 
             take_id = staging.commit(stage, takes_dir, lambda: next_take_id(entry.path),
                                      write_meta)

@@ -6,6 +6,7 @@ A voice keeps its first clip where it always was, at the top of its folder (take
     <voice>/voice.json                  "active_take": "take-2" (absent: take-1 speaks)
     <voice>/reference.wav, transcript.txt, prompt.safetensors    take-1
     <voice>/takes/take-2/reference.wav, transcript.txt, prompt.safetensors, take.json
+                        [original.<ext>: the file the user imported, when there was one]
     <voice>/takes/take-3/...
 
 Why this layout: every change is one atomic step. A take is built in a hidden work folder
@@ -36,6 +37,7 @@ from studio.library import refaudio
 from studio.library.errors import SchemaError, VoiceDamaged
 from studio.library.schema import (
     MAIN_TAKE,
+    ORIGINAL_RE,
     PROMPT_FILE,
     REFERENCE_FILE,
     TAKE_ID_RE,
@@ -66,6 +68,12 @@ class Take:
     prompt_model: str
     active: bool = False
     problem: str | None = None  # why it cannot be used (a damaged take folder)
+    original_file: str | None = None  # "original.mp3": the import as it came, when kept
+    original_name: str | None = None  # its name on the user's disk
+
+    @property
+    def original_path(self) -> Path | None:
+        return self.folder / self.original_file if self.original_file else None
 
     @property
     def number(self) -> int:
@@ -111,15 +119,20 @@ def take_dir(voice_folder: Path, take_id: str) -> Path:
 
 def main_take(voice: Voice, folder: Path) -> Take:
     return Take(MAIN_TAKE, folder, "", voice.created, voice.reference_seconds,
-                voice.x_vector_only, voice.prompt_model, voice.active_take == MAIN_TAKE)
+                voice.x_vector_only, voice.prompt_model, voice.active_take == MAIN_TAKE,
+                original_file=voice.original_file, original_name=voice.original_name)
 
 
 def take_meta(take_id: str, label: str, created: datetime, seconds: float,
-              prompt: VoicePrompt) -> dict[str, Any]:
+              prompt: VoicePrompt, original_file: str | None = None,
+              original_name: str | None = None) -> dict[str, Any]:
     """The content of a take's take.json."""
-    return {"id": take_id, "label": label, "created": format_time(created),
+    meta = {"id": take_id, "label": label, "created": format_time(created),
             "reference_seconds": round(seconds, 3), "x_vector_only": prompt.x_vector_only,
             "prompt_model": prompt.model_name or "", "app_version": __version__}
+    if original_file:
+        meta.update(original_file=original_file, original_name=original_name or original_file)
+    return meta
 
 
 def take_from_meta(data: object, take_id: str, folder: Path, active: bool) -> Take:
@@ -137,8 +150,15 @@ def take_from_meta(data: object, take_id: str, folder: Path, active: bool) -> Ta
     model = data.get("prompt_model") or ""
     if not isinstance(x_vector, bool) or not isinstance(model, str) or len(model) > 200:
         raise SchemaError("x_vector_only or prompt_model is malformed")
+    original, shown = data.get("original_file"), data.get("original_name")
+    if original is not None and not (isinstance(original, str) and ORIGINAL_RE.fullmatch(original)):
+        raise SchemaError("original_file must be original.<ext>")
+    if shown is not None and not (isinstance(shown, str) and 0 < len(shown) <= 255
+                                  and "\x00" not in shown):
+        raise SchemaError("original_name must be a file name")
     return Take(take_id, folder, " ".join(label.split()), parse_time(data.get("created"),
-                "created"), float(seconds), x_vector, model, active)
+                "created"), float(seconds), x_vector, model, active,
+                original_file=original, original_name=(shown or original) if original else None)
 
 
 def read_take(voice_folder: Path, voice: Voice, take_id: str, full: bool = False) -> Take:
@@ -151,8 +171,7 @@ def read_take(voice_folder: Path, voice: Voice, take_id: str, full: bool = False
     if folder.is_symlink() or not folder.is_dir():
         raise VoiceDamaged(f"{take_id} is missing")
     for name in TAKE_FILES:
-        path = folder / name
-        if path.is_symlink() or not path.is_file():
+        if not _is_file(folder / name):
             raise VoiceDamaged(f"{take_id}/{name} is missing")
     try:
         meta_path = folder / TAKE_META
@@ -160,6 +179,8 @@ def read_take(voice_folder: Path, voice: Voice, take_id: str, full: bool = False
             raise VoiceDamaged(f"{take_id}/{TAKE_META} is implausibly large")
         take = take_from_meta(json.loads(meta_path.read_bytes().decode("utf-8")), take_id,
                               folder, voice.active_take == take_id)
+        if take.original_path is not None and not _is_file(take.original_path):
+            raise VoiceDamaged(f"{take_id}/{take.original_file} is missing")
         if full:
             refaudio.check(folder / REFERENCE_FILE)
             prompts.load(folder / PROMPT_FILE)
@@ -169,6 +190,10 @@ def read_take(voice_folder: Path, voice: Voice, take_id: str, full: bool = False
             raise
         raise VoiceDamaged(f"{take_id} cannot be used ({exc})") from exc
     return take
+
+
+def _is_file(path: Path) -> bool:
+    return not path.is_symlink() and path.is_file()
 
 
 def take_ids_on_disk(voice_folder: Path) -> list[str]:

@@ -77,6 +77,29 @@ def test_take_from_an_unsaved_clip_and_a_file(lib: VoiceLibrary, tmp_path: Path)
     assert entry.takes()[-1].transcript() == ""
 
 
+def test_a_take_keeps_the_file_it_was_imported_from(lib: VoiceLibrary, tmp_path: Path) -> None:
+    import soundfile as sf
+
+    add_voice(lib, "Alice")
+    sf.write(str(tmp_path / "Interview Take.flac"), tone(1.0), 16_000)
+    src = tmp_path / "Interview Take.flac"
+    entry = lib.add_take("alice", prompt=make_prompt(1), audio=tone(0.8), sample_rate=24_000,
+                         original=src)
+    take = entry.takes()[-1]
+    assert (take.original_file, take.original_name) == ("original.flac", "Interview Take.flac")
+    assert take.original_path is not None and take.original_path.read_bytes() == src.read_bytes()
+    item = lib.previews.add_audio(tone(1.5), 24_000, kind="import", original=src)
+    take = lib.add_take("alice", prompt=make_prompt(2), preview=item).takes()[-1]
+    assert take.original_name == "Interview Take.flac"  # the unsaved import's file came along
+    assert take.original_path is not None and take.original_path.read_bytes() == src.read_bytes()
+    assert lib.previews.items() == []
+    plain = lib.add_take("alice", prompt=make_prompt(3), audio=tone(0.8), sample_rate=24_000)
+    assert plain.takes()[-1].original_path is None  # a recording has nothing more to keep
+    take.original_path.unlink()  # damage is named, and the voice itself still speaks
+    listed = lib.get("alice").takes()
+    assert listed[2].problem == "take-3/original.flac is missing" and listed[0].problem is None
+
+
 def test_bad_take_requests_are_refused(lib: VoiceLibrary) -> None:
     two_takes(lib)
     with pytest.raises(InvalidInput, match="exactly one way"):
@@ -145,12 +168,16 @@ def test_a_damaged_other_take_is_listed_with_its_problem(lib: VoiceLibrary) -> N
 
 def test_export_and_import_carry_every_take(lib: VoiceLibrary, tmp_path: Path) -> None:
     two_takes(lib, activate=True)
+    import soundfile as sf
+
+    sf.write(str(tmp_path / "loud.ogg"), tone(0.7), 24_000)
     lib.add_take("alice", prompt=make_prompt(9), audio=tone(0.7), sample_rate=24_000,
-                  label="loud")
+                  label="loud", original=tmp_path / "loud.ogg")
     path = lib.export_voice("alice", tmp_path)
     members = members_of(path)
     assert json.loads(members["manifest.json"])["version"] == 2
     assert "takes/take-3/take.json" in members
+    assert members["takes/take-3/original.ogg"] == (tmp_path / "loud.ogg").read_bytes()
     other = VoiceLibrary(tmp_path / "other")
     entry = other.import_voice(path)
     assert [(t.id, t.label, t.active) for t in entry.takes()] == [
@@ -159,6 +186,7 @@ def test_export_and_import_carry_every_take(lib: VoiceLibrary, tmp_path: Path) -
     for mine, theirs in zip(lib.get("alice").takes(), entry.takes(), strict=True):
         assert mine.reference_path.read_bytes() == theirs.reference_path.read_bytes()
         assert mine.prompt_path.read_bytes() == theirs.prompt_path.read_bytes()
+    assert entry.takes()[2].original_name == "loud.ogg"
 
 
 def test_a_voice_without_takes_exports_as_version_1(lib: VoiceLibrary, tmp_path: Path) -> None:
@@ -168,7 +196,8 @@ def test_a_voice_without_takes_exports_as_version_1(lib: VoiceLibrary, tmp_path:
 
 
 @pytest.mark.parametrize("case", ["main-in-takes", "unknown-file", "bad-id", "incomplete",
-                                  "bad-take-json", "active-missing", "too-many"])
+                                  "bad-take-json", "active-missing", "too-many",
+                                  "stray-original", "missing-original"])
 def test_hostile_takes_are_refused(lib: VoiceLibrary, tmp_path: Path, home: Path,
                                    case: str) -> None:
     two_takes(lib, activate=True)
@@ -185,6 +214,11 @@ def test_hostile_takes_are_refused(lib: VoiceLibrary, tmp_path: Path, home: Path
         "bad-take-json": ({**good, "takes/take-2/take.json": b'{"label": 3}'}, "take-2 is unusable"),
         "active-missing": ({**{k: v for k, v in good.items() if k not in take},
                             "voice.json": json.dumps(meta).encode()}, "active take take-2"),
+        "stray-original": ({**good, "takes/take-2/original.wav": good["reference.wav"]},
+                           "original file of its take-2 does not match"),
+        "missing-original": ({**good, "takes/take-2/take.json": json.dumps(
+            {**json.loads(take["takes/take-2/take.json"]), "original_file": "original.mp3"}
+        ).encode()}, "original file of its take-2 does not match"),
         "too-many": ({**good, **{k.replace("take-2", f"take-{n}"): v for n in range(3, 12)
                                  for k, v in take.items()}}, "more than a voice ever has"),
     }

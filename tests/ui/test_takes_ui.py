@@ -98,6 +98,8 @@ def test_add_the_selection_as_a_take_of_a_saved_voice(qtbot, ui_ctx, tmp_path) -
     first, second = entry.takes()
     assert first.active and second.transcript() == "The second clip, a better one."
     assert abs(second.reference_seconds - page.clip.duration) < 0.01
+    assert second.original_name == "b.wav"  # the import as it came is kept with the take
+    assert second.original_path.read_bytes() == (tmp_path / "b.wav").read_bytes()
     assert "Added Take 2" in page.notice.label.text() and not page.has_unsaved_work()
     _shot(qtbot, page, "clone-add-take")
     page.notice.action.click()  # "Make it active"

@@ -337,7 +337,7 @@ class ClonePage(Page):
                     entry = library.create(self._save_name, preview=item.id, **details)
                 else:
                     entry = library.create(self._save_name, audio=request.audio,
-                                           sample_rate=SR, original=self._original(tmp),
+                                           sample_rate=SR, original=self.original_in(tmp),
                                            **details)
                     if item is not None:
                         library.previews.remove(item.id)
@@ -356,7 +356,7 @@ class ClonePage(Page):
                                  "text: choose it in the list on the left.", "info")
         self.voice_saved.emit(f"saved:{entry.id}")
 
-    def _original(self, folder: str) -> Path | None:
+    def original_in(self, folder: str) -> Path | None:
         """The whole clip as it came in, under its own name, kept beside a trimmed reference."""
         item = self.workspace.item
         if item is None:

@@ -5,6 +5,7 @@ cache) from exactly the audio and transcript that are saved."""
 
 from __future__ import annotations
 
+import tempfile
 from typing import Any
 
 from PySide6.QtGui import QAction
@@ -38,9 +39,10 @@ def save_take(page: Any, voice_id: str, prompt: Any, transcript: str, audio: Any
     """Add the take and say so, with a way to make it the active one."""
     library = page.ctx.library
     try:
-        entry = library.add_take(voice_id, prompt=prompt, audio=audio, sample_rate=SR,
-                                 transcript=transcript)
-    except StudioError as exc:
+        with tempfile.TemporaryDirectory() as tmp:  # the import as it came is kept too
+            entry = library.add_take(voice_id, prompt=prompt, audio=audio, sample_rate=SR,
+                                     original=page.original_in(tmp), transcript=transcript)
+    except (OSError, StudioError) as exc:
         page.notice.show_message(f"Could not add the take: {exc} The clip is still here.",
                                  "error")
         return False
