@@ -114,6 +114,29 @@ def test_takes_from_the_command_line(models, clip, tmp_path, capsys) -> None:
     assert [t["id"] for t in json.loads(capsys.readouterr().out)] == ["take-1"]
 
 
+def test_combine_takes_from_the_command_line(models, clip, tmp_path, capsys) -> None:
+    assert main(["clone", "--ref", str(clip), "--ref-text", "First words.", "--name", "Cb"]) == 0
+    voice_id = capsys.readouterr().out.strip()
+    second = tmp_path / "second.wav"
+    sf.write(second, voice_like(3.0, 24000, f0=180.0), 24000)
+    assert main(["clone", "--ref", str(second), "--ref-text", "Second words",
+                 "--add-to", "Cb"]) == 0
+    capsys.readouterr()
+    assert main(["voices", "combine-takes", voice_id, "1", "2", "--activate"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.strip() == "take-3" and "Takes 1+2" in captured.err
+    assert main(["voices", "takes", voice_id, "--json"]) == 0
+    third = json.loads(capsys.readouterr().out)[2]
+    assert third["active"] and third["label"] == "Takes 1+2"
+    assert third["transcript"] == "First words. Second words."
+    first_seconds = sf.info(str(clip)).duration
+    assert abs(third["seconds"] - (first_seconds + 0.4 + 3.0)) < 0.01
+    lib_prompt = json.loads((Path(third["reference"]).parent / "take.json").read_text())
+    assert lib_prompt["x_vector_only"] is False  # made from the joined words and sound
+    assert main(["voices", "combine-takes", voice_id, "1"]) == 1  # and a refusal is one line
+    assert "at least two takes" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("argv,message", [
     (["clone", "--ref", "X", "--name", "A", "--add-to", "B"], "--name for a new voice"),
     (["clone", "--ref", "X"], "--add-to VOICE"),

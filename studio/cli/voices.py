@@ -70,7 +70,7 @@ def run(args: argparse.Namespace, extra: list) -> int:
     from studio.cli import takes_cmd
 
     if cmd in takes_cmd.COMMANDS:
-        return takes_cmd.run(lib, args)
+        return takes_cmd.run(lib, args, extra)
     if cmd == "list":
         return _list(lib, args)
     if cmd == "show":

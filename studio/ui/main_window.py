@@ -162,6 +162,7 @@ class MainWindow(QMainWindow):
         self.voices.import_requested.connect(self.import_voices)
         self.takes.changed.connect(self._takes_changed)
         self.takes.message.connect(self.notice.show_message)
+        self.takes.combine_requested.connect(self._combine_takes)
         self.clone.takes_changed.connect(self._takes_changed)
         self._cleanup = QTimer(self)
         self._cleanup.setInterval(5 * 60 * 1000)
@@ -246,6 +247,10 @@ class MainWindow(QMainWindow):
         if current is not None and current.key == key:
             self.takes.refresh()
             self.speak.set_voice(current)  # it speaks with the active take from now on
+
+    def _combine_takes(self, voice_id: str, take_ids: list) -> None:
+        if self.clone.open_combined(voice_id, take_ids):
+            self.tabs.setCurrentWidget(self.clone)
 
     def _voice_saved(self, key: str) -> None:
         self.refresh_voices(keep=key)

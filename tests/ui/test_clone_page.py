@@ -59,11 +59,12 @@ def _shot(qtbot, page: ClonePage, name: str) -> None:
         return
     from studio import paths
 
-    holder = page.parentWidget()
+    holder = page.parentWidget() or page  # a page in its test holder, or a whole window
     qss = paths.resources_dir() / "styles" / "studio.qss"
     if qss.is_file():  # the app's stylesheet, as in the window
         holder.setStyleSheet(qss.read_text(encoding="utf-8"))
-    holder.resize(940, 700)  # the page's size in a 1200 x 760 window
+    holder.resize(*((940, 700) if holder is not page else (1200, 760)))  # a page: its size
+    # in a 1200 x 760 window
     holder.show()
     qtbot.waitExposed(holder)
     qtbot.wait(120)  # let the waveforms' throttled redraw run

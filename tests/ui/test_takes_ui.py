@@ -105,3 +105,46 @@ def test_add_the_selection_as_a_take_of_a_saved_voice(qtbot, ui_ctx, tmp_path) -
     page.notice.action.click()  # "Make it active"
     assert ui_ctx.library.get(voice_id).transcript() == "The second clip, a better one."
     page.shutdown()
+
+
+def test_combine_takes_opens_them_joined_in_clone_and_keeps_a_new_take(qtbot, ui_ctx) -> None:
+    ref = voice_with_takes(ui_ctx.library)
+    w = MainWindow(ui_ctx)
+    qtbot.addWidget(w)
+    assert w.voices.select_key(ref.key)
+    panel = w.takes
+    assert not panel.combine_button.isEnabled()  # one take selected
+    for i in range(2):
+        panel.tree.topLevelItem(i).setSelected(True)  # Ctrl+click both
+    assert panel.combine_button.isEnabled()
+    panel.combine_button.click()
+    page = w.clone
+    assert w.tabs.currentWidget() is page
+    assert abs(page.clip.duration - (1.0 + 0.4 + 1.5)) < 1e-6
+    assert page.form.transcript.toPlainText() == "The first take. A calmer second take."
+    assert page.workspace.label == "Takes 1+2 of Narrator"
+    assert "Takes 1+2 of “Narrator” joined: 2.9 s" in w.notice.label.text()
+    _shot(qtbot, w, "takes-combined")
+    with qtbot.waitSignal(page.takes_changed, timeout=LONG):
+        w.notice.action.click()  # "Add to Narrator": the prompt is built, the take kept
+    third = ui_ctx.library.get(ref.id).takes()[-1]
+    assert (third.id, third.label, third.original_path) == ("take-3", "Takes 1+2", None)
+    assert third.transcript() == "The first take. A calmer second take."
+    assert not third.x_vector_only and abs(third.reference_seconds - 2.9) < 1e-3
+    assert [t.id for t in panel.takes()] == ["take-1", "take-2", "take-3"]  # listed at once
+    w.close()
+
+
+def test_combining_takes_without_words_says_why(qtbot, ui_ctx) -> None:
+    ref = voice_with_takes(ui_ctx.library)
+    ui_ctx.library.add_take(ref.id, prompt=make_prompt(2, text=None), audio=tone(1.0),
+                            sample_rate=24_000)
+    w = MainWindow(ui_ctx)
+    qtbot.addWidget(w)
+    assert w.voices.select_key(ref.key)
+    for i in (0, 2):
+        w.takes.tree.topLevelItem(i).setSelected(True)
+    w.takes.combine_button.click()
+    assert "Take 3 has no transcript" in w.notice.label.text()
+    assert w.tabs.currentWidget() is not w.clone and w.clone.clip is None
+    w.close()

@@ -57,6 +57,7 @@ class ClonePage(Page):
         self._request: tuple[int, str] | None = None  # (id, "preview" | "save" | "speak")
         self._save_name = ""
         self._suggested = ""
+        self.take_label = ""  # the label a take made from this clip gets ("Takes 1+2")
         self.setAcceptDrops(True)
 
         self.workspace = ClipWorkspace(ctx, notice, self, lambda: self.confirm_discard(self))
@@ -135,6 +136,7 @@ class ClonePage(Page):
         self.stop()
         self.hearing.reset()
         self.saved_as = None
+        self.take_label = ""
         self._prompt = None
         clear_wave(self.preview_box.wave)
         self.preview_box.status.setText("")
@@ -321,6 +323,10 @@ class ClonePage(Page):
         if ref is not None:
             self._with_prompt(f"take:{voice_id}", *ref)
 
+    def open_combined(self, voice_id: str, take_ids: list[str]) -> bool:
+        """Open a voice's takes joined into one clip, to check and keep as a new take."""
+        return clone_takes.open_combined(self, voice_id, take_ids)
+
     def _save(self, prompt: Any, key: tuple, request: PromptRequest) -> None:
         """Save the audio and transcript the prompt was made from (the selection may have
         moved while it was built)."""
@@ -359,7 +365,7 @@ class ClonePage(Page):
     def original_in(self, folder: str) -> Path | None:
         """The whole clip as it came in, under its own name, kept beside a trimmed reference."""
         item = self.workspace.item
-        if item is None:
+        if item is None or self.workspace.origin == "combined":  # made here: nothing to keep
             return None
         if item.original is not None:
             src, name = item.original, item.original_name or item.original.name

@@ -1,7 +1,9 @@
-"""Clone page: keep the selection as another take of a saved voice ("Add as take").
+"""Clone page: keep the selection as another take of a saved voice ("Add as take"), and
+open several takes of a voice joined into one clip ("Combine" in the takes panel).
 
 The take gets the same treatment as a new voice: the prompt is built (or taken from the
-cache) from exactly the audio and transcript that are saved."""
+cache) from exactly the audio and transcript that are saved. A combination is checked
+like any clip before it is kept, so a bad join is heard before it speaks."""
 
 from __future__ import annotations
 
@@ -41,7 +43,8 @@ def save_take(page: Any, voice_id: str, prompt: Any, transcript: str, audio: Any
     try:
         with tempfile.TemporaryDirectory() as tmp:  # the import as it came is kept too
             entry = library.add_take(voice_id, prompt=prompt, audio=audio, sample_rate=SR,
-                                     original=page.original_in(tmp), transcript=transcript)
+                                     original=page.original_in(tmp), transcript=transcript,
+                                     label=page.take_label)
     except (OSError, StudioError) as exc:
         page.notice.show_message(f"Could not add the take: {exc} The clip is still here.",
                                  "error")
@@ -68,4 +71,27 @@ def save_take(page: Any, voice_id: str, prompt: Any, transcript: str, audio: Any
         page.workspace.forget_item()
     page.saved_as = f"{entry.name} ({take.title})"
     page.takes_changed.emit(f"saved:{entry.id}")
+    return True
+
+
+def open_combined(page: Any, voice_id: str, take_ids: list[str]) -> bool:
+    """Join the takes, show the result as the clip with its words, offer to keep it."""
+    from studio.library.combine import combine_takes
+
+    try:
+        entry = page.ctx.library.get(voice_id)
+        joined = combine_takes(entry, take_ids)
+    except (OSError, StudioError) as exc:
+        page.notice.show_message(f"Could not combine the takes: {exc}", "error")
+        return False
+    if not page.workspace.open_audio(joined.audio, f"{joined.label} of {entry.name}",
+                                     "combined"):
+        return False
+    page.form.transcript.setPlainText(joined.transcript)
+    page.form.x_vector_only.setChecked(False)
+    page.take_label = joined.label
+    page.notice.show_message(
+        f"{joined.label} of “{entry.name}” joined: {joined.seconds:.1f} s. Listen, preview "
+        "a sentence, then keep it as a new take.", "info",
+        action=(f"Add to {entry.name}", lambda: page.add_take_to(entry.id)))
     return True

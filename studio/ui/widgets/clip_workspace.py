@@ -111,6 +111,20 @@ class ClipWorkspace(QWidget):
         self._show(clip, "import", item, path.name)
         return True
 
+    def open_audio(self, audio: np.ndarray, label: str, origin: str) -> bool:
+        """Show audio made in the app (e.g. takes combined) as the clip; asks before an
+        unsaved clip is replaced, and keeps it on disk like a recording."""
+        if self.recorder.state != "idle":
+            self.notice.show_message("Stop recording first.", "warning")
+            return False
+        if not self.confirm():
+            return False
+        clip = Clip(audio, SR)
+        item = self._keep(clip.audio, "recording", {"seconds": round(clip.duration, 2),
+                                                    "label": label})
+        self._show(clip, origin, item, label)
+        return True
+
     def _keep(self, audio: np.ndarray, kind: str, meta: dict, original: Path | None = None) -> Any:
         try:
             return self.ctx.library.previews.add_audio(audio, SR, kind, meta, original=original)

@@ -1,5 +1,6 @@
 """The selected voice's takes, under the voice list: hear each one, choose the one that
-speaks, remove those not needed. Takes come from the Clone page ("Add as take")."""
+speaks, remove those not needed, join several into one longer reference. Takes come from
+the Clone page ("Add as take"); a combination opens there too, to check before keeping."""
 
 from __future__ import annotations
 
@@ -24,11 +25,14 @@ from studio.library.anyvoice import SAVED
 ROLE_TAKE = Qt.ItemDataRole.UserRole
 HINT = ("One take so far. Add more from the Clone page (Add as take) to compare clips and "
         "keep the best.")
+COMBINE_TIP = ("Join the selected takes (Ctrl+click to choose two or more) into one longer "
+               "reference, up to 30 s: it opens in Clone to check, then Add as take")
 
 
 class TakesPanel(QWidget):
     changed = Signal(str)  # the voice key whose takes changed (active one or a removal)
     message = Signal(str, str)  # text, level: for the window's notice bar
+    combine_requested = Signal(str, list)  # voice id, the selected take ids
 
     def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -42,6 +46,8 @@ class TakesPanel(QWidget):
         self.tree.setHeaderHidden(True)
         self.tree.setColumnCount(2)
         self.tree.setRootIsDecorated(False)
+        self.tree.setSelectionMode(QTreeWidget.SelectionMode.ExtendedSelection)
+        self.tree.itemSelectionChanged.connect(self._update)
         header = self.tree.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
@@ -61,9 +67,13 @@ class TakesPanel(QWidget):
         self.remove_button = QPushButton("Remove")
         self.remove_button.setToolTip("Delete this take (not the first clip, not the active one)")
         self.remove_button.clicked.connect(self.remove)
+        self.combine_button = QPushButton("Combine")
+        self.combine_button.setToolTip(COMBINE_TIP)
+        self.combine_button.clicked.connect(self.combine)
         buttons = QHBoxLayout()
         buttons.setContentsMargins(0, 0, 0, 0)
-        for button in (self.play_button, self.active_button, self.remove_button):
+        for button in (self.play_button, self.active_button, self.remove_button,
+                       self.combine_button):
             buttons.addWidget(button)
         col = QVBoxLayout(self)
         col.setContentsMargins(6, 2, 6, 6)
@@ -125,6 +135,11 @@ class TakesPanel(QWidget):
         return [self.tree.topLevelItem(i).data(0, ROLE_TAKE)
                 for i in range(self.tree.topLevelItemCount())]
 
+    def selected_takes(self) -> list[Any]:
+        """The selected takes in list order (several with Ctrl/Shift+click)."""
+        items = (self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount()))
+        return [item.data(0, ROLE_TAKE) for item in items if item.isSelected()]
+
     def current_take(self) -> Any:
         item = self.tree.currentItem()
         return item.data(0, ROLE_TAKE) if item is not None else None
@@ -143,6 +158,9 @@ class TakesPanel(QWidget):
         self.play_button.setEnabled(usable)
         self.active_button.setEnabled(usable and not take.active)
         self.remove_button.setEnabled(take is not None and not take.main and not take.active)
+        chosen = [t for t in self.selected_takes() if t.problem is None]
+        self.combine_button.setEnabled(len(chosen) >= 2)
+        self.combine_button.setVisible(len(self.takes()) > 1)
         text = ""
         if take is not None and take.problem is None:
             try:
@@ -204,6 +222,12 @@ class TakesPanel(QWidget):
         self.refresh()
         self.changed.emit(f"saved:{self.voice_id}")
         return True
+
+    def combine(self) -> None:
+        chosen = [t.id for t in self.selected_takes() if t.problem is None]
+        if self.voice_id is not None and len(chosen) >= 2:
+            self.ctx.playback.stop(self)
+            self.combine_requested.emit(self.voice_id, chosen)
 
     def confirm(self, text: str) -> bool:
         answer = QMessageBox.question(self, "Remove take", text,
