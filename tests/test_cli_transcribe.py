@@ -84,14 +84,20 @@ def test_clone_without_ref_text_or_model_explains(models, clip, capsys) -> None:
     assert json.loads(capsys.readouterr().out)["voices"] == []
 
 
-def test_takes_from_the_command_line(models, clip, tmp_path, capsys) -> None:
+def two_takes(clip, tmp_path, capsys, second_words: str) -> tuple[str, object]:
+    """A voice cloned from ``clip`` ("First words."), plus a 3 s second take."""
     assert main(["clone", "--ref", str(clip), "--ref-text", "First words.", "--name", "Tk"]) == 0
     voice_id = capsys.readouterr().out.strip()
     second = tmp_path / "second.wav"
     sf.write(second, voice_like(3.0, 24000, f0=180.0), 24000)
-    assert main(["clone", "--ref", str(second), "--ref-text", "Second words.",
+    assert main(["clone", "--ref", str(second), "--ref-text", second_words,
                  "--add-to", "Tk"]) == 0
     assert capsys.readouterr().out.strip() == "take-2"
+    return voice_id, second
+
+
+def test_takes_from_the_command_line(models, clip, tmp_path, capsys) -> None:
+    voice_id, second = two_takes(clip, tmp_path, capsys, "Second words.")
     assert main(["voices", "takes", voice_id]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("✓ take-1") and "First words." in lines[0]
@@ -115,13 +121,7 @@ def test_takes_from_the_command_line(models, clip, tmp_path, capsys) -> None:
 
 
 def test_combine_takes_from_the_command_line(models, clip, tmp_path, capsys) -> None:
-    assert main(["clone", "--ref", str(clip), "--ref-text", "First words.", "--name", "Cb"]) == 0
-    voice_id = capsys.readouterr().out.strip()
-    second = tmp_path / "second.wav"
-    sf.write(second, voice_like(3.0, 24000, f0=180.0), 24000)
-    assert main(["clone", "--ref", str(second), "--ref-text", "Second words",
-                 "--add-to", "Cb"]) == 0
-    capsys.readouterr()
+    voice_id, _second = two_takes(clip, tmp_path, capsys, "Second words")
     assert main(["voices", "combine-takes", voice_id, "1", "2", "--activate"]) == 0
     captured = capsys.readouterr()
     assert captured.out.strip() == "take-3" and "Takes 1+2" in captured.err

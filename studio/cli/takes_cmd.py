@@ -88,9 +88,14 @@ def combine(lib: Any, args: argparse.Namespace, extra: list) -> int:
     entry = lib.add_take(entry.id, prompt=prompt, audio=joined.audio, sample_rate=SR,
                          transcript=joined.transcript, label=joined.label,
                          activate=args.activate)
+    return report_new_take(entry, args.activate)
+
+
+def report_new_take(entry: Any, activated: bool) -> int:
+    """Say where the take went and how to speak with it; its id on stdout for scripts."""
     take = entry.takes()[-1]
     output.info(f"Added {take.title} to {entry.name}"
-                + (", and it speaks from now on." if args.activate else
+                + (", and it speaks from now on." if activated else
                    f". Speak with it: voice-studio voices use-take {entry.id} {take.number}"))
     print(take.id)
     return 0

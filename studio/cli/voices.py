@@ -197,12 +197,9 @@ def clone(args: argparse.Namespace, extra: list) -> int:
         entry = lib.add_take(target.id, prompt=prompt, audio=clip.audio,
                              sample_rate=clip.sample_rate, original=args.ref,
                              transcript=transcript, activate=args.activate)
-        take = entry.takes()[-1]
-        output.info(f"Added {take.title} to {entry.name}"
-                    + (", and it speaks from now on." if args.activate else
-                       f". Speak with it: voice-studio voices use-take {entry.id} {take.number}"))
-        print(take.id)
-        return 0
+        from studio.cli.takes_cmd import report_new_take
+
+        return report_new_take(entry, args.activate)
     entry = lib.create(args.name, prompt=prompt, kind="cloned", audio=clip.audio,
                        sample_rate=clip.sample_rate, original=args.ref,
                        transcript=None if args.x_vector_only else args.ref_text,
