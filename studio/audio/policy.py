@@ -48,7 +48,8 @@ class AdaptiveStart:
     real time starts after ``min_buffer_s``.
 
     ``expected_total_s`` is a generous guess of the take's length (from the text); when the
-    take turns out longer the guess grows with it. ``eta_s`` tells a UI how long until start.
+    take turns out longer, the guess becomes twice what has arrived. ``eta_s`` tells a UI
+    how long until playback starts.
     """
 
     def __init__(self, expected_total_s: float, *, min_buffer_s: float = 0.3,
@@ -84,8 +85,11 @@ class AdaptiveStart:
         if status.ended:
             self.eta_s = 0.0
             return True
-        total = max(self.expected_total_s, status.received_s + 0.5)
-        remaining = total - status.received_s
+        if status.received_s >= self.expected_total_s:
+            # the take outlasts its guess: assume it is twice as long as what has come, so
+            # a short guess costs one rebuffer at most, not a stall every chunk
+            self.expected_total_s = 2.0 * status.received_s + 0.5
+        remaining = self.expected_total_s - status.received_s
         if self.rate is None:
             self.eta_s = None
             return False

@@ -122,7 +122,7 @@ def expected_seconds(text: str) -> float:
     """A generous guess of how long ``text`` takes to say (slow speech)."""
     secs = 0.0
     for ch in text:
-        if is_cjk(ch):
+        if is_cjk(ch) or ch.isdigit():  # a digit: "2025" is "twenty twenty-five"
             secs += 0.30
         elif ch.isalnum():
             secs += 0.085
@@ -133,6 +133,17 @@ def expected_seconds(text: str) -> float:
         else:
             secs += 0.03
     return secs
+
+
+def expected_take_seconds(text: str, max_frames: int | None = None,
+                          frame_rate: float = 12.5) -> float:
+    """A generous guess of a whole take's length, pauses included, for playback to plan by;
+    ``max_frames`` (a per-segment cap) bounds it."""
+    segments = segment(text)
+    guess = sum(expected_seconds(s) + p for s, p in segments)
+    if max_frames:
+        guess = min(guess, len(segments) * max_frames / frame_rate)
+    return guess
 
 
 def frame_budget(text: str, frame_rate: float = 12.5) -> int:

@@ -8,27 +8,31 @@ from studio.audio.policy import AdaptiveStart, BufferStatus
 
 
 def simulate(rate: float, total: float, expected: float, step: float = 0.02):
-    """Generate at `rate` (audio s per wall s), start when the policy says, play at 1x.
-    Returns (start time, underruns)."""
+    """Generate at `rate` (audio s per wall s) and play at 1x, waiting whenever the policy
+    says so, at the start and after every stall, as the player does.
+    Returns (first start time, stalls, policy)."""
     clock = {"t": 0.0}
     policy = AdaptiveStart(expected, clock=lambda: clock["t"])
     received = position = 0.0
     started_at = None
-    underruns = 0
+    playing = False
+    stalls = 0
     while position < total - 1e-9:
         clock["t"] += step
         received = min(total, received + rate * step)
         ended = received >= total
-        if started_at is None:
-            status = BufferStatus(received - position, received, position, ended, underruns)
+        if not playing:
+            status = BufferStatus(received - position, received, position, ended, stalls)
             if policy(status):
-                started_at = clock["t"]
+                playing = True
+                started_at = clock["t"] if started_at is None else started_at
             continue
         position += step
-        if position > received + 1e-9:
-            underruns += 1
+        if position > received + 1e-9 and not ended:  # caught up with the audio: a stall
+            stalls += 1
             position = received
-    return started_at, underruns, policy
+            playing = False
+    return started_at, stalls, policy
 
 
 @pytest.mark.parametrize("rate", [0.08, 0.3, 0.7, 0.95])
@@ -50,6 +54,13 @@ def test_an_underestimated_length_grows_with_the_take():
     # at least as long as its estimate says, never starting before it has a rate
     start, underruns, policy = simulate(0.5, total=10.0, expected=3.0)
     assert start is not None and policy.rate == pytest.approx(0.5, rel=0.05)
+    assert underruns <= 1  # the take outlasting its guess is noticed at the first stall
+
+
+@pytest.mark.parametrize("rate", [0.12, 0.3, 0.6])
+def test_a_slightly_short_guess_stalls_once_at_most(rate):
+    _, underruns, _ = simulate(rate, total=10.0, expected=8.0)
+    assert underruns <= 1
 
 
 def test_eta_counts_down():
