@@ -8,6 +8,7 @@ Usage:
   python bench/playback_bench.py                           # tiny models, 10 s take
   python bench/playback_bench.py --models /tmp/full --kind custom_voice --speed exact
   python bench/playback_bench.py --policy prebuffer        # for comparison: stutters
+  python bench/playback_bench.py --device cuda             # where a GPU exists
 
 Target (issue 7): 0 underruns for a 10 s take with the full-size model on this machine.
 """
@@ -65,6 +66,7 @@ def main() -> int:
     ap.add_argument("--frames", type=int, default=125, help="take length in frames (12.5/s)")
     ap.add_argument("--speed", default="exact", choices=["exact", "fast"])
     ap.add_argument("--policy", default="adaptive", choices=["adaptive", "prebuffer"])
+    ap.add_argument("--device", default="cpu", help="cpu, cuda, cuda:1, auto...")
     args = ap.parse_args()
     with models_folder(args.models) as root:
         return _run(args, root)
@@ -82,7 +84,8 @@ def _run(args: argparse.Namespace, root: Path) -> int:
     from studio.testing.fake_sd import FakeSoundDevice
 
     sd = FakeSoundDevice(1, 1, default_samplerate=24000.0)
-    engine = EngineThread(ModelPool(device="cpu", roots=[root]))
+    pool = ModelPool(device=args.device, roots=[root])
+    engine = EngineThread(pool)
     sampling = Sampling(seed=11, max_frames=args.frames)
     if args.kind == "custom_voice":
         req = SpeakRequest(TEXT, PRESET, "english", speaker="ryan", sampling=sampling,
@@ -112,7 +115,8 @@ def _run(args: argparse.Namespace, root: Path) -> int:
     engine.close()
     first = (device.first_sound - t0) if device.first_sound else float("nan")
     print(f"# playback_bench {time.strftime('%Y-%m-%d %H:%M')}  models={root}  kind={args.kind}"
-          f"  speed={args.speed}  policy={args.policy}")
+          f"  device={pool.device.device} {pool.device.dtype}  speed={args.speed}"
+          f"  policy={args.policy}")
     print(f"take: {take.duration_s:.2f} s of audio generated in {generated:.1f} s "
           f"({take.duration_s / generated:.2f}x real time); first chunk after "
           f"{take.first_chunk_s:.2f} s")

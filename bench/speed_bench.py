@@ -114,6 +114,15 @@ def run_ours(pool, kind: str, frames: int, seed: int, prompt, stream: bool,  # n
     return (first[0] if first else total), total, take.audio
 
 
+def _placement(module) -> tuple[object, object]:  # noqa: ANN001
+    """The device and dtype a module's inputs must have: those of its first floating-point
+    parameter (an int8 talker's Linear weights are packed, its embeddings stay float)."""
+    for param in module.parameters():
+        if param.is_floating_point():
+            return param.device, param.dtype
+    raise ValueError(f"{type(module).__name__} has no floating-point parameters")
+
+
 def numeric_report(pool, kind: str) -> list[str]:  # noqa: ANN001
     """What the fast mode changes, measured on the same codes (the decoder) and the same
     prompt (the talker's first-step logits)."""
@@ -123,14 +132,23 @@ def numeric_report(pool, kind: str) -> list[str]:  # noqa: ANN001
 
     exact = pool.get(kind, speed="exact").qwen.model
     fast = pool.get(kind, speed="fast").qwen.model
-    torch.manual_seed(0)
+    torch.manual_seed(0)  # the same inputs for both, made on the CPU, moved to each model
     codes = torch.randint(0, 2048, (1, 16, 50))
+    x = torch.randn(1, 8, exact.talker.config.hidden_size) * 0.05
+
+    def decode(model) -> torch.Tensor:  # noqa: ANN001
+        codec = model.speech_tokenizer.model.decoder
+        device, _ = _placement(codec)
+        return StreamingCodecDecoder(codec).decode(codes.to(device)).float().cpu()
+
+    def logits(model) -> torch.Tensor:  # noqa: ANN001
+        device, dtype = _placement(model.talker.model)
+        hidden = model.talker.model(inputs_embeds=x.to(device, dtype)).last_hidden_state
+        return model.talker.codec_head(hidden).float().cpu()
+
     with torch.inference_mode():
-        a = StreamingCodecDecoder(exact.speech_tokenizer.model.decoder).decode(codes).float()
-        b = StreamingCodecDecoder(fast.speech_tokenizer.model.decoder).decode(codes).float()
-        x = torch.randn(1, 8, exact.talker.config.hidden_size) * 0.05
-        la = exact.talker.codec_head(exact.talker.model(inputs_embeds=x).last_hidden_state)
-        lb = fast.talker.codec_head(fast.talker.model(inputs_embeds=x).last_hidden_state)
+        a, b = decode(exact), decode(fast)
+        la, lb = logits(exact), logits(fast)
     noise = float(((a - b) ** 2).mean())
     snr = 10 * np.log10(float((a ** 2).mean()) / max(noise, 1e-20))
     rel = float((la - lb).norm() / la.norm())

@@ -8,7 +8,7 @@ there; all of them show up here without a person clicking through the window. St
 2. find the models (``$VOICE_STUDIO_MODELS`` or ``<root>/models``, plus ``--models DIR``);
 3. load every usable model, one at a time (and build a clone prompt on a Base model);
 4. stream a short take into a WAV file in a temporary folder, chunk by chunk;
-   (and, where a Whisper model is installed, transcribe a test tone with it);
+   (and find the Whisper models: where one is installed, transcribe a test tone with it);
 5. open the main window offscreen (no display needed) on a fake sound device, wait for
    its first paint, close it.
 
@@ -125,6 +125,7 @@ class SelfTest:
         self.models: list[Any] = []
         self.engine: Any = None
         self.prompt: Any = None
+        self.asr: list[Any] = []  # usable Whisper models, once find_asr has run
 
     # --- 1. engine ---------------------------------------------------------------------
 
@@ -231,10 +232,17 @@ class SelfTest:
 
     # --- 5. transcription (optional: only where a Whisper model is installed) ------------
 
-    def find_asr(self) -> list[Any]:
+    def find_asr(self) -> str:
+        """Scan for Whisper models; none is fine (transcription is optional), an error is not."""
         from studio.audio.asr_models import discover_asr
 
-        return [m for m in discover_asr(self.roots) if m.usable]
+        self.asr = [m for m in discover_asr(self.roots) if m.usable]
+        where = ", ".join(str(r) for r in self.roots)
+        if not self.asr:
+            return (f"transcription models found: none in {where} (optional, transcription "
+                    "not tested)")
+        names = ", ".join(m.name for m in self.asr)
+        return f"transcription models found: {len(self.asr)} ({names}) in {where}"
 
     def transcribe(self, info: Any) -> str:
         from studio.audio.transcribe import AsrPool
@@ -362,11 +370,10 @@ def main(argv: list[str] | None = None) -> int:
             why = "the engine did not import" if not engine_ok else "no models"
             report.skip("load models", why)
             report.skip("streamed take", why)
-        asr = test.find_asr()
-        if not asr:
-            report.line("transcription: no Whisper model found (optional, not tested)")
-        elif engine_ok:
-            report.step(f"transcribe with {asr[0].name}", lambda: test.transcribe(asr[0]))
+        asr_ok = report.step(f"transcription models found in {roots[0]}", test.find_asr)
+        if asr_ok and test.asr and engine_ok:
+            asr = test.asr[0]
+            report.step(f"transcribe with {asr.name}", lambda: test.transcribe(asr))
         report.step("main window shown and closed", test.window)
     return _finish(report)
 

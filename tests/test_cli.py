@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 import numpy as np
 import pytest
 import soundfile as sf
 
+from studio import paths
 from studio.cli import main
+from studio.testing.fake_hub import (
+    TINY_REPO_ID,
+    fake_hub_fixture,  # noqa: F401 - the fake_hub fixture
+)
 from tests.engine.helpers import voice_like
 
 
@@ -109,12 +115,26 @@ def test_voices_delete_restore_export_import(models, ref_clip, tmp_path, capsys)
     (["speak", "Hi", "--ref", "/no/such.wav", "--ref-text", "x"], "does not exist"),
     (["clone", "--ref", "/no/such.wav", "--name", "x"], "does not exist"),
     (["voices", "show", "../etc"], "no voice called"),
+    (["--device", "bogus", "speak", "Hi", "--speaker", "ryan"], "'bogus' is not a device"),
+    (["--device", "cuda:x", "voices", "list"], "auto, cpu, cuda, mps"),
+    (["--model", "/no/such/folder", "speak", "Hi", "--speaker", "ryan"], "does not exist"),
+    (["clone", "--ref", "/no/such.wav", "--name", "x", "--language", "Klingon"],
+     "Choose Auto or one of: Chinese, English"),
 ])
 def test_errors_are_one_clear_line_and_non_zero(models, argv, message, capsys):
     assert main(argv) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("voice-studio: error: ")
     assert message in err[0]
+
+
+@pytest.mark.parametrize("argv", [["speak", "Hi", "--ref", "FOLDER", "--ref-text", "x"],
+                                  ["clone", "--ref", "FOLDER", "--name", "x"]])
+def test_a_folder_given_for_an_audio_file_is_named_as_one(models, tmp_path, argv, capsys):
+    assert main([str(tmp_path) if a == "FOLDER" else a for a in argv]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and f"{tmp_path} is a folder, not a file" in err[0]
+    assert "Give an audio file" in err[0] and "does not exist" not in err[0]
 
 
 def test_no_model_on_disk_says_how_to_get_one(capsys, tmp_path, monkeypatch):
@@ -130,3 +150,145 @@ def test_models_list_and_path(models, capsys):
     rows = json.loads(capsys.readouterr().out)
     assert {r["kind"] for r in rows} == {"base", "custom_voice", "voice_design", "asr"}
     assert sum(r["state"] == "on disk" for r in rows) == 3
+
+
+def one_error_line(capsys) -> str:
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("voice-studio: error: "), err
+    return err[0]
+
+
+def test_a_misspelt_dtype_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as caught:
+        main(["--dtype", "bogus", "speak", "Hi", "--speaker", "ryan"])
+    assert caught.value.code == 2
+    err = capsys.readouterr().err
+    assert "invalid choice: 'bogus'" in err and "float32" in err and "internal" not in err
+
+
+def test_mps_where_there_is_none_is_not_blamed_on_the_model(models, monkeypatch, tmp_path,
+                                                            capsys):
+    import torch
+
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
+    assert main(["--device", "mps", "speak", "Hi", "--speaker", "ryan",
+                 "-o", str(tmp_path / "o.wav")]) == 1
+    line = one_error_line(capsys)
+    assert "Apple MPS was asked for" in line and "model folder" not in line
+
+
+def test_a_model_folder_that_holds_no_model_is_named(models, tmp_path, capsys):
+    (tmp_path / "empty").mkdir()
+    assert main(["--model", str(tmp_path / "empty"), "models", "list"]) == 1
+    assert "is not a Qwen3-TTS model folder" in one_error_line(capsys)
+    assert main(["--model", str(models), "models", "list"]) == 0
+
+
+def test_a_data_folder_that_is_a_file_is_one_clear_line(tmp_path, monkeypatch, ref_clip,
+                                                        capsys):
+    home = tmp_path / "home"
+    home.write_text("not a folder")
+    monkeypatch.setenv("VOICE_STUDIO_HOME", str(home))
+    assert main(["voices", "list"]) == 1
+    assert f"data folder {home} cannot be used" in one_error_line(capsys)
+    assert main(["clone", "--ref", str(ref_clip), "--x-vector-only", "--name", "X"]) == 1
+    assert "VOICE_STUDIO_HOME" in one_error_line(capsys)
+
+
+def test_design_from_standard_input_saves_the_text_it_read(models, tmp_path, monkeypatch,
+                                                           capsys):
+    text = "Welcome aboard, everyone."
+    monkeypatch.setattr("sys.stdin", io.StringIO(text + "\n"))
+    assert main(["design", "-", "--instruct", "A cheerful young woman", "--seed", "5",
+                 "--max-seconds", "3.5", "--save-as", "Piped", "-o", str(tmp_path / "d.wav")]) == 0
+    capsys.readouterr()
+    assert main(["voices", "show", "piped"]) == 0
+    meta = json.loads(capsys.readouterr().out)
+    assert meta["transcript"] == text and meta["recipe"]["sample_text"] == text
+
+
+def test_design_save_as_checks_name_and_base_model_before_generating(
+        models, ref_clip, tmp_path, monkeypatch, capsys):
+    import shutil
+
+    assert main(["clone", "--ref", str(ref_clip), "--x-vector-only", "--name", "Taken"]) == 0
+    capsys.readouterr()
+    out = tmp_path / "d.wav"
+    design = ["design", "Welcome aboard.", "--instruct", "A cheerful young woman",
+              "--max-seconds", "3.5", "-o", str(out)]
+    assert main([*design, "--save-as", "taken"]) == 1
+    assert "already exists" in one_error_line(capsys)
+    assert not out.exists()  # refused before the take, not after it
+
+    only_design = tmp_path / "only-design"
+    src = next(p for p in models.iterdir() if p.name.endswith("VoiceDesign"))
+    shutil.copytree(src, only_design / src.name)
+    monkeypatch.setenv("VOICE_STUDIO_MODELS", str(only_design))
+    assert main([*design, "--save-as", "New"]) == 1
+    assert "needs a Base model" in one_error_line(capsys)
+    assert not out.exists()
+    assert main([*design, "--language", "Klingon", "--save-as", "New"]) == 1
+    assert "Choose Auto or one of" in one_error_line(capsys)
+
+
+def test_speak_with_a_saved_voice_uses_its_language(models, ref_clip, tmp_path, monkeypatch,
+                                                    capsys):
+    from studio.cli import speak
+
+    assert main(["clone", "--ref", str(ref_clip), "--x-vector-only", "--name", "Greta",
+                 "--language", "de"]) == 0
+    capsys.readouterr()
+    assert main(["voices", "show", "greta"]) == 0
+    assert json.loads(capsys.readouterr().out)["language"] == "German"
+    spoken: list[str] = []
+    run_take = speak.run_take
+
+    def spy(engine, request, *args):
+        spoken.append(request.language)
+        return run_take(engine, request, *args)
+
+    monkeypatch.setattr(speak, "run_take", spy)
+    base = ["speak", "Hallo.", "--voice", "greta", "--max-seconds", "0.2"]
+    assert main([*base, "-o", str(tmp_path / "a.wav")]) == 0
+    assert main([*base, "--language", "English", "-o", str(tmp_path / "b.wav")]) == 0
+    assert spoken == ["german", "English"]
+
+
+def test_voices_rename(models, ref_clip, capsys):
+    for name in ("Temp", "Other"):
+        assert main(["clone", "--ref", str(ref_clip), "--x-vector-only", "--name", name]) == 0
+    capsys.readouterr()
+    assert main(["voices", "rename", "temp", "  New Name "]) == 0
+    assert capsys.readouterr().out == "temp\tNew Name\n"
+    assert main(["voices", "show", "new name"]) == 0
+    assert json.loads(capsys.readouterr().out)["id"] == "temp"
+    assert main(["voices", "rename", "temp", "other"]) == 1
+    assert "already exists" in one_error_line(capsys)
+    assert main(["voices", "rename", "nobody", "X"]) == 1
+    assert "no voice called 'nobody'" in one_error_line(capsys)
+
+
+def test_models_download_through_the_cli(fake_hub, studio_home, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("HF_ENDPOINT", fake_hub.endpoint)
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf-home"))
+    monkeypatch.delenv("HF_TOKEN", raising=False)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+    name = TINY_REPO_ID.split("/")[1]
+    assert main(["models", "download", name]) == 0
+    captured = capsys.readouterr()
+    target = paths.models_dir() / name
+    assert captured.out.strip() == str(target)
+    assert f"Downloading {TINY_REPO_ID}" in captured.err
+    assert (target / "config.json").is_file() and (target / "model.safetensors").is_file()
+
+    fake_hub.reset_counters()
+    assert main(["models", "download", TINY_REPO_ID]) == 0  # already here: nothing fetched
+    assert capsys.readouterr().out.strip() == str(target)
+    assert fake_hub.total_bytes_served() == 0
+    assert main(["models", "list", "--json"]) == 0
+    rows = {r["id"]: r for r in json.loads(capsys.readouterr().out)}
+    assert rows[TINY_REPO_ID]["state"] == "on disk"
+
+    assert main(["models", "download", "Qwen/No-Such-Model"]) == 1
+    one_error_line(capsys)

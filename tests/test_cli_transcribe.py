@@ -45,6 +45,7 @@ def test_transcribe_json_has_timed_words(tiny_whisper_dir, clip, capsys) -> None
 
 @pytest.mark.parametrize("argv,message", [
     (["transcribe", "/no/such.wav"], "does not exist"),
+    (["transcribe", "FOLDER"], "is a folder, not a file. Give an audio file"),
     (["transcribe", "CLIP", "--language", "klingon"], "not one this model speaks"),
     (["transcribe", "SILENT"], "silent"),
 ])
@@ -52,7 +53,8 @@ def test_transcribe_errors_are_one_line(tiny_whisper_dir, clip, tmp_path, argv, 
                                         capsys) -> None:
     silent = tmp_path / "silent.wav"
     sf.write(silent, np.zeros(24000 * 2, np.float32), 24000)
-    argv = [{"CLIP": str(clip), "SILENT": str(silent)}.get(a, a) for a in argv]
+    argv = [{"CLIP": str(clip), "SILENT": str(silent), "FOLDER": str(tmp_path)}.get(a, a)
+            for a in argv]
     assert main(["--model", str(tiny_whisper_dir), *argv]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert err[-1].startswith("voice-studio: error: ") and message in err[-1]

@@ -26,7 +26,8 @@ HOOK = REPO / "packaging" / "hooks" / "rthook_voice_studio.py"
 STEPS = ("engine import", "models found: 3 (base, custom_voice, voice_design)",
          "load Qwen3-TTS-12Hz-Tiny-Base", "clone prompt on Qwen3-TTS-12Hz-Tiny-Base",
          "load Qwen3-TTS-12Hz-Tiny-VoiceDesign", "load Qwen3-TTS-12Hz-Tiny-CustomVoice",
-         "streamed take -> ", "transcribe a test tone with whisper-tiny-random",
+         "streamed take -> ", "transcription models found: 1 (whisper-tiny-random)",
+         "transcribe a test tone with whisper-tiny-random",
          "main window shown and closed")
 
 
@@ -187,3 +188,91 @@ def test_window_only_reports_the_cold_start(tiny_models_dir, studio_home):
     assert len(lines) == 2 and lines[-1] == "self-test: passed"
     assert "main window shown and closed (offscreen; cold start to first paint" in lines[0]
     assert "engine import" not in result.stdout
+
+
+def test_an_error_scanning_for_whisper_models_is_a_failed_step(tmp_path, monkeypatch, capsys):
+    """Not a traceback out of main: the scan is a step like the others."""
+    from studio import selftest
+    from studio.audio import asr_models
+
+    def broken(_roots):  # noqa: ANN001, ANN202
+        raise PermissionError("models folder is not readable")
+
+    monkeypatch.setattr(selftest, "show_window", lambda roots, work: "main window (stub)")
+    monkeypatch.setattr(asr_models, "discover_asr", broken)
+    empty = tmp_path / "no-models"
+    empty.mkdir()
+    assert selftest.main(["--models", str(empty)]) == 1
+    lines = _lines(capsys.readouterr().out)
+    scan = next(line for line in lines if "transcription models found" in line)
+    assert scan == (f"self-test: transcription models found in {empty} ... FAILED: "
+                    "PermissionError: models folder is not readable")
+    assert not any("transcribe with" in line for line in lines)
+    assert any("main window (stub) ... ok" in line for line in lines)
+    assert lines[-1] == "self-test: failed"
+
+
+def test_no_whisper_model_is_an_ok_step_that_says_so(tmp_path, monkeypatch, capsys):
+    from studio import selftest
+
+    monkeypatch.setattr(selftest, "show_window", lambda roots, work: "main window (stub)")
+    empty = tmp_path / "no-models"
+    empty.mkdir()
+    selftest.main(["--models", str(empty)])
+    lines = _lines(capsys.readouterr().out)
+    scan = next(line for line in lines if "transcription models found" in line)
+    assert scan.startswith(f"self-test: transcription models found: none in {empty} "
+                           "(optional, transcription not tested) ... ok (")
+
+
+# --- windowed builds: no stdout / stderr ---------------------------------------------------
+
+def test_fix_stdio_gives_a_windowed_build_writable_streams(monkeypatch):
+    """A windowed frozen build starts with sys.stdout/stderr None; tqdm and torch write there."""
+    from studio.ui.main import _fix_stdio
+
+    monkeypatch.setattr(sys, "stdout", None)
+    monkeypatch.setattr(sys, "stderr", None)
+    _fix_stdio()
+    try:
+        for stream in (sys.stdout, sys.stderr):
+            assert stream is not None
+            stream.write("discarded\n")
+            stream.flush()
+    finally:
+        sys.stdout.close()
+        sys.stderr.close()
+
+
+def test_fix_stdio_leaves_real_streams_alone(monkeypatch):
+    import io
+
+    from studio.ui.main import _fix_stdio
+
+    out, err = io.StringIO(), io.StringIO()
+    monkeypatch.setattr(sys, "stdout", out)
+    monkeypatch.setattr(sys, "stderr", err)
+    _fix_stdio()
+    assert sys.stdout is out and sys.stderr is err
+
+
+def test_self_test_without_stdout_writes_its_lines_to_the_log(tmp_path, monkeypatch,
+                                                               studio_home):
+    """Windowed build: the step lines go to <root>/logs/self-test.log, nothing raises."""
+    from studio import selftest
+
+    monkeypatch.setattr(selftest, "show_window", lambda roots, work: "main window (stub)")
+    monkeypatch.setattr(sys, "stdout", None)
+    monkeypatch.setattr(sys, "stderr", None)
+    empty = tmp_path / "no-models"
+    empty.mkdir()
+    try:
+        assert selftest.main(["--models", str(empty)]) == 1
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:
+                stream.close()
+    log = studio_home / "logs" / "self-test.log"
+    lines = _lines(log.read_text(encoding="utf-8"))
+    assert any("main window (stub) ... ok" in line for line in lines)
+    assert lines[-1] == "self-test: failed"

@@ -2,7 +2,23 @@
 
 from __future__ import annotations
 
+import os
+
 from studio.errors import DeviceUnavailable, InvalidInput, NotFound
+
+
+def not_a_file_message(path: str | os.PathLike[str], what: str = "audio file",
+                       then: str = "") -> str:
+    """Why ``path`` cannot be opened as an audio file. A folder (``transcribe /tmp``) or a
+    device is there, so "does not exist" would send the person looking for the wrong fault."""
+    after = f" {then}" if then else ""
+    if os.path.isdir(path):
+        return (f"{path} is a folder, not a file. Give an audio file (WAV, FLAC, OGG or MP3) "
+                "instead.")
+    if os.path.exists(path):
+        return (f"{path} is not a regular file. Give an audio file (WAV, FLAC, OGG or MP3) "
+                "instead.")
+    return f"The {what} {path} does not exist.{after}"
 
 
 class AudioError(InvalidInput):
@@ -34,8 +50,10 @@ class UnsupportedFormat(AudioError):
 
 
 class AudioFileMissing(NotFound):
+    """No audio file at the path: nothing there, or a folder or device instead."""
+
     def __init__(self, path: str) -> None:
-        super().__init__(f"The audio file {path} does not exist. Choose the file again.")
+        super().__init__(not_a_file_message(path, then="Choose the file again."))
 
 
 class AudioDeviceError(DeviceUnavailable):
@@ -94,4 +112,5 @@ __all__ = [
     "NoSpeech",
     "UnreadableAudio",
     "UnsupportedFormat",
+    "not_a_file_message",
 ]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from studio import __version__
 from studio.cli import output
+from studio.engine.models import DTYPES, check_device_names, check_model_folder
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -17,8 +18,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="Design, clone and stream voices locally with Qwen3-TTS. "
                     "Run without arguments to open the studio window.")
     parser.add_argument("--version", action="version", version=f"voice-studio {__version__}")
-    parser.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
-    parser.add_argument("--dtype", default=None, help="float32, bfloat16 or float16")
+    parser.add_argument("--device", default="auto", help="auto, cpu, cuda (or cuda:N) or mps")
+    parser.add_argument("--dtype", default=None, choices=list(DTYPES), type=str.lower,
+                        help="precision: auto (bfloat16 on CUDA, else float32), float32, "
+                             "bfloat16 or float16")
     parser.add_argument("--speed", default="exact", choices=["exact", "fast"],
                         help="fast: int8/bf16, about 3x quicker on a CPU, slightly different audio")
     parser.add_argument("--threads", type=int, default=0,
@@ -74,7 +77,9 @@ def main(argv: list[str]) -> int:
 def dispatch(args: argparse.Namespace) -> int:
     from studio.cli import models_cmd, voices
 
+    check_device_names(args.device, args.dtype)  # a typo fails before any model is found
     extra = [p.expanduser() for p in args.model]
+    check_model_folders(extra)
     if args.command == "models":
         return models_cmd.run(args, extra)
     if args.command in voices.COMMANDS:
@@ -95,3 +100,14 @@ def dispatch(args: argparse.Namespace) -> int:
                      threads=args.threads)
     with EngineThread(pool) as engine:
         return speak.cmd_speak(args, engine)
+
+
+def check_model_folders(folders: list[Path]) -> None:
+    """Every ``--model DIR`` must be a model folder (or a folder of them): a typo would
+    otherwise be skipped in silence and another model used instead."""
+    from studio.audio.asr_models import discover_asr
+
+    for folder in folders:
+        if folder.is_dir() and discover_asr([], extra=[folder]):
+            continue  # a transcription model: clone and transcribe search --model folders too
+        check_model_folder(folder)

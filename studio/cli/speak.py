@@ -33,7 +33,8 @@ def add_output_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--play", action="store_true", help="play through the speakers")
     g.add_argument("--stream", action="store_true",
                    help="write/play chunks as they are generated instead of at the end")
-    g.add_argument("--language", "-l", default="auto", help="e.g. English, Chinese, ja; default auto")
+    g.add_argument("--language", "-l", default=None,
+                   help="e.g. English, Chinese, ja; default auto (a saved voice: its language)")
 
 
 def read_text(value: str) -> str:
@@ -62,25 +63,26 @@ def sampling_from(args: argparse.Namespace) -> Sampling:
 def build_request(args: argparse.Namespace, engine: EngineThread) -> SpeakRequest:
     text = read_text(args.text)
     sampling = sampling_from(args)
+    language = args.language or "auto"
     if args.command == "design":
-        return SpeakRequest(text, DESIGN, args.language, instruct=args.instruct, sampling=sampling)
+        return SpeakRequest(text, DESIGN, language, instruct=args.instruct, sampling=sampling)
     chosen = [x for x in (args.speaker, args.ref, getattr(args, "voice", None)) if x]
     if len(chosen) != 1:
         raise InvalidInput("Choose one voice: --speaker NAME (a preset speaker), --voice NAME "
                            "(a saved voice) or --ref FILE (clone a clip).")
     if args.speaker:
-        return SpeakRequest(text, PRESET, args.language, instruct=args.instruct,
+        return SpeakRequest(text, PRESET, language, instruct=args.instruct,
                             speaker=args.speaker, sampling=sampling)
     if args.instruct:
         raise InvalidInput("--instruct works with preset speakers (1.7B CustomVoice) and "
                            "voice design; cloned and saved voices cannot take instructions.")
     if args.ref:
         prompt = prompt_from_file(engine, Path(args.ref), args.ref_text, args.x_vector_only)
-        return SpeakRequest(text, CLONE, args.language, prompt=prompt, sampling=sampling)
+        return SpeakRequest(text, CLONE, language, prompt=prompt, sampling=sampling)
     from studio.library import VoiceLibrary
     from studio.library.anyvoice import resolve
 
-    library = VoiceLibrary()
+    library = VoiceLibrary()  # no --language: the saved voice's own
     return resolve(args.voice, library).request(text, library, language=args.language,
                                                 sampling=sampling)
 
@@ -106,7 +108,7 @@ def run_take(engine: EngineThread, request: SpeakRequest, out: Path | None, play
     request = SpeakRequest(**{**request.__dict__, "streaming": Streaming(enabled=True)})
     from studio.engine import text as textmod
 
-    expected = sum(textmod.expected_seconds(s) + p for s, p in textmod.segment(request.text))
+    expected = textmod.expected_take_seconds(request.text, request.sampling.max_frames)
     sink = TakeSink(out, play=play, live=stream, expected_s=expected)
     sink.open()
     progress = output.ProgressLine()
@@ -143,10 +145,15 @@ def run_take(engine: EngineThread, request: SpeakRequest, out: Path | None, play
 
 def cmd_speak(args: argparse.Namespace, engine: EngineThread) -> int:
     request = build_request(args, engine)
+    saving = bool(getattr(args, "save_as", None))
+    if saving:  # a clash or a missing Base model is found before the take, not after it
+        from studio.cli.voices import check_designed_voice
+
+        check_designed_voice(engine, args)
     take = run_take(engine, request, args.out, args.play, args.stream)
-    if getattr(args, "save_as", None):
+    if saving:
         from studio.cli.voices import save_designed_voice
 
-        save_designed_voice(engine, args, take)
+        save_designed_voice(engine, args, take, request.text)
     return 0 if take.audio.size or take.stop_reason == "cancelled" else 1
 

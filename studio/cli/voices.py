@@ -23,7 +23,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
                     help="keep the clip as another take of this saved voice instead")
     cl.add_argument("--activate", action="store_true",
                     help="with --add-to: speak with the new take from now on")
-    cl.add_argument("--language", "-l", default="Auto")
+    cl.add_argument("--language", "-l", default="Auto",
+                    help="the language spoken in the clip (name or code); default Auto")
     cl.add_argument("--description", default="")
     cl.add_argument("--x-vector-only", action="store_true",
                     help="no transcript: clone the timbre only (less faithful)")
@@ -173,6 +174,9 @@ def clone(args: argparse.Namespace, extra: list) -> int:
     if bool(args.name) == bool(args.add_to):
         raise InvalidInput("Give --name for a new voice, or --add-to VOICE for another take "
                            "of a saved voice.")
+    from studio.library.schema import known_language
+
+    args.language = known_language(args.language)  # a typo fails before any model work
     lib = _library()
     target = lib.get(args.add_to) if args.add_to else None  # fails before any model work
     if target is None:
@@ -232,9 +236,28 @@ def _hear(args: argparse.Namespace, extra: list, clip: Any) -> str:
     return transcript.text
 
 
-def save_designed_voice(engine: Any, args: argparse.Namespace, take: Any) -> None:
+def check_designed_voice(engine: Any, args: argparse.Namespace) -> None:
+    """`design --save-as`, before the take: the name must be free, the language one the
+    library keeps, and a Base model on disk (it makes the clone prompt), so nothing is
+    generated for a voice that could not be saved."""
+    from studio.engine.errors import ModelNotFound
+    from studio.library.schema import known_language
+
+    known_language(args.language)
+    _library()._free_name_or_raise(args.save_as)
+    try:
+        engine.call(lambda p: p.resolve("base")).result()
+    except ModelNotFound as exc:
+        raise ModelNotFound(
+            "Saving a designed voice needs a Base model (it makes the voice reusable), and "
+            "none is on disk. Download one with 'voice-studio models download "
+            "Qwen3-TTS-12Hz-0.6B-Base', or design without --save-as.") from exc
+
+
+def save_designed_voice(engine: Any, args: argparse.Namespace, take: Any, text: str) -> None:
     """`design --save-as`: keep the take as a designed voice with its recipe and a clone
-    prompt made by a Base model, so it can speak any text from then on."""
+    prompt made by a Base model, so it can speak any text from then on. ``text`` is the
+    sample text as spoken (read from standard input for ``-``)."""
     from studio.engine.requests import PromptRequest, make_prompt
     from studio.library.schema import Recipe
 
@@ -244,17 +267,18 @@ def save_designed_voice(engine: Any, args: argparse.Namespace, take: Any) -> Non
             "least 3 s of speech. Design again with a longer sample sentence (the take itself "
             "was kept).")
     lib = _library()
-    lib._free_name_or_raise(args.save_as)
-    text = args.text if args.text != "-" else ""
-    req = PromptRequest(take.audio, take.sample_rate, text.strip() or None, not text.strip())
+    lib._free_name_or_raise(args.save_as)  # again: another process may have taken it since
+    text = text.strip()
+    language = args.language or "auto"
+    req = PromptRequest(take.audio, take.sample_rate, text or None, not text)
     output.info("Making the designed voice reusable (clone prompt from a Base model) …")
     prompt = engine.call(lambda p: make_prompt(p, req)).result()
-    recipe = Recipe(instruct=args.instruct, sample_text=text, language=args.language,
+    recipe = Recipe(instruct=args.instruct, sample_text=text, language=language,
                     seed=take.seed, model=take.model_name,
                     params={k: getattr(args, k) for k in ("temperature", "top_k", "top_p",
                                                           "repetition_penalty")
                             if getattr(args, k) is not None})
     entry = lib.create(args.save_as, prompt=prompt, kind="designed", audio=take.audio,
-                       sample_rate=take.sample_rate, transcript=text, language=args.language,
+                       sample_rate=take.sample_rate, transcript=text, language=language,
                        description=args.instruct, recipe=recipe)
     output.info(f"Saved the designed voice {entry.name} ({entry.id}).")

@@ -11,6 +11,11 @@ LANGUAGES = (
     "Chinese", "English", "Japanese", "Korean", "German",
     "French", "Russian", "Portuguese", "Spanish", "Italian",
 )
+#: ISO codes accepted wherever a language name is (lower case, as the models spell them)
+LANGUAGE_CODES = {
+    "zh": "chinese", "en": "english", "ja": "japanese", "ko": "korean", "de": "german",
+    "fr": "french", "ru": "russian", "pt": "portuguese", "es": "spanish", "it": "italian",
+}
 
 
 @dataclass(frozen=True)

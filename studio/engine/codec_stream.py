@@ -38,17 +38,28 @@ class StreamingCodecDecoder:
         self._pos = 0
         self.frames = 0
 
-    def fork(self) -> StreamingCodecDecoder:
-        """An independent decoder that continues from this one's state (for cached warm-ups)."""
+    def fork(self, decoder: Any = None) -> StreamingCodecDecoder:
+        """An independent decoder that continues from this one's state (for cached warm-ups).
+
+        ``decoder`` is the codec to go on with; it is needed where this one was detached.
+        """
         import copy
 
         twin = StreamingCodecDecoder.__new__(StreamingCodecDecoder)
-        twin.d = self.d
+        twin.d = self.d if decoder is None else decoder
+        if twin.d is None:
+            raise ValueError("a detached decoder state needs the codec decoder to fork with")
         twin._state = dict(self._state)  # tensors are replaced, never modified in place
         twin._cache = copy.deepcopy(self._cache)
         twin._pos = self._pos
         twin.frames = self.frames
         return twin
+
+    def detach(self) -> StreamingCodecDecoder:
+        """Drop the reference to the codec, keeping only the state: a cache of warm-ups must
+        not keep an unloaded model's codec alive. Resume with ``fork(decoder)``."""
+        self.d = None
+        return self
 
     @torch.inference_mode()
     def decode(self, codes: torch.Tensor) -> torch.Tensor:

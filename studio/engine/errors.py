@@ -18,6 +18,29 @@ class UnknownLanguage(InvalidInput):
         )
 
 
+class UnknownDevice(InvalidInput):
+    def __init__(self, device: str, valid: tuple[str, ...]) -> None:
+        super().__init__(
+            f"{device!r} is not a device Voice Studio can generate on. "
+            f"Choose one of: {', '.join(valid)} (or cuda:N for one GPU)."
+        )
+
+
+class UnknownDtype(InvalidInput):
+    def __init__(self, dtype: str, valid: tuple[str, ...]) -> None:
+        super().__init__(
+            f"{dtype!r} is not a precision Voice Studio knows. Choose one of: {', '.join(valid)}."
+        )
+
+
+class ModelFolderNotFound(NotFound):
+    """A folder named with ``--model`` (or Use a folder) that is not there."""
+
+
+class NotAModelFolder(InvalidInput):
+    """A folder named explicitly that holds no Qwen3-TTS model."""
+
+
 class UnknownSpeaker(NotFound):
     def __init__(self, speaker: str, supported: list[str]) -> None:
         super().__init__(

@@ -17,7 +17,15 @@ from pathlib import Path
 from typing import Any
 
 from studio import paths
-from studio.engine.errors import ModelCorrupt, ModelNotFound, OutOfMemory
+from studio.engine.errors import (
+    ModelCorrupt,
+    ModelFolderNotFound,
+    ModelNotFound,
+    NotAModelFolder,
+    OutOfMemory,
+    UnknownDevice,
+    UnknownDtype,
+)
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +120,24 @@ def discover(roots: Iterable[Path] | None = None, extra: Iterable[Path] = ()) ->
     return sorted(found.values(), key=lambda m: (order.get(m.kind, 9), m.size, m.name))
 
 
+def check_model_folder(folder: Path) -> None:
+    """A folder the user named explicitly must exist and hold a Qwen3-TTS model (or folders
+    of them): discovery skips anything else without a word, which would leave the user
+    wondering why their folder is not used."""
+    folder = Path(folder)
+    if not folder.exists():
+        raise ModelFolderNotFound(f"The model folder {folder} does not exist. Check the path "
+                                  "(it is the folder that holds the model's config.json).")
+    if not folder.is_dir():
+        raise NotAModelFolder(f"{folder} is a file, not a model folder. Give the folder that "
+                              "holds the model's config.json.")
+    if not discover([folder]):  # the folder itself, or the model folders in it
+        raise NotAModelFolder(
+            f"{folder} is not a Qwen3-TTS model folder: neither it nor its subfolders have a "
+            "Qwen3-TTS config.json. Give the folder that holds the model's config.json and "
+            "model.safetensors, or download a model with 'voice-studio models download'.")
+
+
 def pick(models: Iterable[ModelInfo], kind: str, prefer: str | Path | None = None,
          need_instruct: bool = False) -> ModelInfo:
     """Choose the model for a role: the preferred path if given, else the smallest usable."""
@@ -148,26 +174,53 @@ class DeviceChoice:
         return f"{kind} ({self.dtype})"
 
 
+DEVICES = ("auto", "cpu", "cuda", "mps")  # "cuda:N" picks one GPU
+DTYPES = ("auto", "float32", "bfloat16", "float16")
+
+
+def check_device_names(device: str, dtype: str | None) -> tuple[str, str | None]:
+    """Refuse a misspelt device or precision up front: passed on, torch would blame the
+    model folder (or crash) much later. Returns both normalised (lower case, trimmed)."""
+    name = str(device or "auto").strip().lower()
+    base, _, index = name.partition(":")
+    if base not in DEVICES or (index and (base != "cuda" or not index.isdigit())):
+        raise UnknownDevice(device, DEVICES)
+    kind = None if dtype is None else str(dtype).strip().lower()
+    if kind is not None and kind not in DTYPES:
+        raise UnknownDtype(dtype or "", DTYPES)
+    return name, kind
+
+
 def choose_device(device: str = "auto", dtype: str | None = None, threads: int = 0) -> DeviceChoice:
     """auto: CUDA (bf16) > Apple MPS (fp32) > CPU (fp32); either part can be forced."""
     import torch
 
     from studio.engine.speed import cpu_threads
+    from studio.errors import DeviceUnavailable
 
+    device, dtype = check_device_names(device, dtype)
     if device == "auto":
         if torch.cuda.is_available():
             device = "cuda:0"
-        elif getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
+        elif _mps_available(torch):
             device = "mps"
         else:
             device = "cpu"
     elif device == "cuda":
         device = "cuda:0"
     if device.startswith("cuda") and not torch.cuda.is_available():
-        from studio.errors import DeviceUnavailable
-
         raise DeviceUnavailable("CUDA was asked for, but no CUDA GPU is usable here. "
-                                "Choose 'auto' or 'cpu' as the device in Settings.")
+                                "Choose 'auto' or 'cpu' as the device (--device on the "
+                                "command line, Settings in the window).")
+    if device.startswith("cuda:") and int(device[5:]) >= torch.cuda.device_count():
+        raise DeviceUnavailable(f"There is no GPU {device}: this machine has "
+                                f"{torch.cuda.device_count()} (cuda:0 is the first). "
+                                "Choose 'cuda', 'auto' or 'cpu' as the device.")
+    if device == "mps" and not _mps_available(torch):
+        raise DeviceUnavailable("Apple MPS was asked for, but it is not usable here (it needs "
+                                "an Apple silicon Mac and a PyTorch built with MPS). Choose "
+                                "'auto' or 'cpu' as the device (--device on the command "
+                                "line, Settings in the window).")
     if dtype in (None, "auto"):
         dtype = "bfloat16" if device.startswith("cuda") else "float32"
     attn = None
@@ -175,6 +228,11 @@ def choose_device(device: str = "auto", dtype: str | None = None, threads: int =
             and importlib.util.find_spec("flash_attn") is not None):
         attn = "flash_attention_2"
     return DeviceChoice(device, dtype, attn, cpu_threads(threads))
+
+
+def _mps_available(torch: Any) -> bool:
+    mps = getattr(torch.backends, "mps", None)
+    return bool(mps is not None and mps.is_available())
 
 
 @dataclass

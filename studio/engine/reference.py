@@ -12,10 +12,10 @@ from pathlib import Path
 import numpy as np
 
 from studio.audio import clip as _clip
-from studio.audio.errors import AudioError
+from studio.audio.errors import AudioError, not_a_file_message
 from studio.engine.errors import BadReference
 
-MIN_SECONDS = 1.0
+MIN_SECONDS = 1.0  # what the model can use at all; the library's check wants 3 s
 SILENCE_PEAK = 10 ** (-60 / 20)  # -60 dBFS
 
 
@@ -48,8 +48,9 @@ def prepare_reference(audio: np.ndarray, sample_rate: int, target_rate: int) -> 
                            "Re-export it from your audio editor.")
     if len(mono) / float(sample_rate) < MIN_SECONDS:
         raise BadReference(
-            f"The reference clip is only {len(mono) / float(sample_rate):.2f} s long. "
-            "Use at least 3 seconds of speech (5-15 s is best)."
+            f"The reference clip is only {len(mono) / float(sample_rate):.2f} s long; the "
+            f"model needs at least {MIN_SECONDS:g} s. Use a clip of 5-15 s of speech for a "
+            "faithful voice."
         )
     if float(np.max(np.abs(mono))) < SILENCE_PEAK:
         raise BadReference("The reference clip is silent. Check the microphone and record "
@@ -63,7 +64,7 @@ def load_reference(path: Path | str) -> tuple[np.ndarray, int]:
 
     path = Path(path)
     if not path.is_file():
-        raise BadReference(f"The reference file {path} does not exist.")
+        raise BadReference(not_a_file_message(path, "reference file"))
     try:
         data, sr = sf.read(str(path), dtype="float32", always_2d=True)
     except (RuntimeError, sf.LibsndfileError, ValueError, OSError) as exc:

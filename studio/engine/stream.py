@@ -13,6 +13,7 @@ code-predictor step (a few ms on a GPU, ~40 ms on a CPU with the 0.6B model).
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -99,10 +100,13 @@ class IncrementalDecoder:
     cloned voice the decoder is first warmed up on the last ``left_context`` reference
     frames (as the one-shot decode has the reference in front of the new codes); that
     warm-up is cached per reference, so later takes with the same voice skip it.
+
+    The cache is keyed weakly by the codec and its entries hold no reference to it, so
+    unloading a model frees its codec (and the entries go with it).
     """
 
-    _warm_cache: dict[tuple[int, bytes], Any] = {}
-    _WARM_CACHE_MAX = 8
+    _warm_cache: weakref.WeakKeyDictionary[Any, dict[bytes, Any]] = weakref.WeakKeyDictionary()
+    _WARM_CACHE_MAX = 8  # warm-ups kept per codec
 
     def __init__(self, codec: Any, samples_per_frame: int, *, context: Any = None,
                  first_chunk: int = DEFAULT_FIRST_CHUNK,
@@ -125,15 +129,16 @@ class IncrementalDecoder:
         if warm is None:
             self._decoder = StreamingCodecDecoder(codec)
         else:
-            key = (id(codec), warm.cpu().numpy().tobytes())
-            cached = self._warm_cache.get(key)
+            key = warm.cpu().numpy().tobytes()
+            per_codec = self._warm_cache.setdefault(codec, {})
+            cached = per_codec.get(key)
             if cached is None:
-                cached = StreamingCodecDecoder(codec)
-                cached.decode(warm.T.unsqueeze(0).to(self._device))
-                if len(self._warm_cache) >= self._WARM_CACHE_MAX:
-                    self._warm_cache.pop(next(iter(self._warm_cache)))
-                self._warm_cache[key] = cached
-            self._decoder = cached.fork()
+                warmed = StreamingCodecDecoder(codec)
+                warmed.decode(warm.T.unsqueeze(0).to(self._device))
+                if len(per_codec) >= self._WARM_CACHE_MAX:
+                    per_codec.pop(next(iter(per_codec)))
+                cached = per_codec[key] = warmed.detach()
+            self._decoder = cached.fork(codec)
 
     @property
     def pending(self) -> int:

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from studio.engine import text as textmod
+from studio.engine.catalog import LANGUAGE_CODES
 from studio.engine.errors import (
     EmptyText,
     InvalidInput,
@@ -51,11 +52,6 @@ from studio.engine.stream import (
 log = logging.getLogger(__name__)
 
 ChunkFn = Callable[[np.ndarray], None]
-
-LANGUAGE_CODES = {
-    "zh": "chinese", "en": "english", "ja": "japanese", "ko": "korean", "de": "german",
-    "fr": "french", "ru": "russian", "pt": "portuguese", "es": "spanish", "it": "italian",
-}
 
 
 @dataclass

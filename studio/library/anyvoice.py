@@ -45,9 +45,12 @@ class VoiceRef:
                 language: str | None = None, instruct: str | None = None,
                 sampling: Sampling | None = None, streaming: Streaming | None = None,
                 model: str | None = None) -> SpeakRequest:
-        """The engine request that speaks ``text`` in this voice."""
+        """The engine request that speaks ``text`` in this voice. No ``language``: a saved
+        voice speaks the language it was saved with (its clip's), anything else detects it."""
         from studio.engine.options import Sampling, Streaming
 
+        if not language and self.source == SAVED:
+            language = _speakable(self.language)
         kw = dict(language=language or "auto", sampling=sampling or Sampling(),
                   streaming=streaming or Streaming(), model=model)
         if self.source == SAVED:
@@ -59,6 +62,16 @@ class VoiceRef:
         if self.source == DESIGN_PRESET:
             return SpeakRequest(text, DESIGN, instruct=instruct or self.description, **kw)
         return SpeakRequest(text, PRESET, speaker=self.id, instruct=instruct, **kw)
+
+
+def _speakable(language: str) -> str:
+    """A saved voice's language as the engine takes it; 'auto' for one it does not know
+    (a voice saved before languages were checked), rather than refusing to speak."""
+    from studio.engine.catalog import LANGUAGE_CODES, LANGUAGES
+
+    key = (language or "auto").strip().lower()
+    key = LANGUAGE_CODES.get(key, key)
+    return key if key in {lang.lower() for lang in LANGUAGES} else "auto"
 
 
 def all_voices(library: VoiceLibrary | None, presets: Presets | None = None) -> list[VoiceRef]:

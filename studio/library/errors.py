@@ -29,6 +29,16 @@ class VoiceDamaged(StudioError):
     code = "voice_damaged"
 
 
+class UnsupportedLanguage(InvalidInput):
+    """A voice's language that none of the models speak."""
+
+    def __init__(self, language: str, supported: tuple[str, ...]) -> None:
+        super().__init__(
+            f"The language {language!r} is not one the voice models speak. Choose Auto or one "
+            f"of: {', '.join(supported)} (a code such as 'en' works too)."
+        )
+
+
 class UnsupportedSchema(InvalidInput):
     """voice.json (or an export) written by a newer, unknown version of the app."""
 

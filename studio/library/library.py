@@ -27,6 +27,8 @@ from studio.library import archive, refaudio, staging
 from studio.library.errors import (
     AmbiguousVoice,
     InvalidName,
+    StorageError,
+    UnsupportedLanguage,
     VoiceDamaged,
     VoiceNotFound,
     storage_errors,
@@ -44,8 +46,8 @@ from studio.library.schema import (
     TRANSCRIPT_FILE,
     Recipe,
     Voice,
-    check_language,
     check_tags,
+    known_language,
     recipe_from_dict,
 )
 from studio.library.take_ops import TakeOps
@@ -66,10 +68,17 @@ class VoiceLibrary(TakeOps):
         self.root = Path(root) if root else paths.root()
         self.clock = clock
         self.voices_dir = self.root / "voices"
-        self.voices_dir.mkdir(parents=True, exist_ok=True)
-        staging.sweep(self.voices_dir, stray_files_in_children=True)
-        self.trash = Trash(self.root / "trash", clock)
-        self.previews = PreviewArea(self.root, clock, preview_retention)
+        try:
+            self.voices_dir.mkdir(parents=True, exist_ok=True)
+            staging.sweep(self.voices_dir, stray_files_in_children=True)
+            self.trash = Trash(self.root / "trash", clock)
+            self.previews = PreviewArea(self.root, clock, preview_retention)
+        except OSError as exc:  # a file in the way, a read-only or missing drive
+            raise StorageError(
+                f"The Voice Studio data folder {self.root} cannot be used: "
+                f"{exc.strerror or exc}{f' ({exc.filename})' if exc.filename else ''}. "
+                f"Make {self.root} a folder you can write to, or set {paths.HOME_ENV} to one."
+            ) from exc
 
     # -- reading ------------------------------------------------------------------------
 
@@ -343,7 +352,9 @@ def _check_text(value: object, what: str, limit: int) -> None:
 
 def _language(value: object) -> str:
     try:
-        return check_language(value)
+        return known_language(value)
+    except UnsupportedLanguage:
+        raise
     except StudioError as exc:
         raise InvalidInput(f"The {exc}.") from exc
 

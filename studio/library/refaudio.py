@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from studio.audio.errors import not_a_file_message
 from studio.engine.reference import resample, to_mono
 from studio.errors import InvalidInput
 from studio.library.schema import REFERENCE_RATE
@@ -49,7 +50,7 @@ def store_file(src: Path, dest: Path) -> float:
     import soundfile as sf
 
     if not src.is_file():
-        raise InvalidInput(f"The reference file {src} does not exist.")
+        raise InvalidInput(not_a_file_message(src, "reference file"))
     if is_reference_format(src):
         shutil.copyfile(src, dest)
         return check(dest)
@@ -106,7 +107,7 @@ def keep_original(stage: Path, original: Path | str | None, item_original: Path 
     src = Path(original) if original is not None else item_original
     assert src is not None
     if not src.is_file():
-        raise InvalidInput(f"The original file {src} does not exist.")
+        raise InvalidInput(not_a_file_message(src, "original file"))
     ext = src.suffix.lower().lstrip(".")
     ext = ext if ext.isascii() and ext.isalnum() and len(ext) <= 8 else "bin"
     dest = stage / f"original.{ext}"

@@ -20,7 +20,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from studio import __version__
-from studio.library.errors import SchemaError, UnsupportedSchema
+from studio.engine.catalog import LANGUAGE_CODES, LANGUAGES
+from studio.library.errors import SchemaError, UnsupportedLanguage, UnsupportedSchema
 from studio.library.ids import clean_name, is_valid_id
 
 SCHEMA_VERSION = 1
@@ -160,6 +161,21 @@ def check_language(value: object) -> str:
     if any(unicodedata.category(c).startswith("C") for c in value):
         raise SchemaError("language contains control characters")
     return value.strip()
+
+
+def known_language(value: object) -> str:
+    """A language the models speak, by name or code, spelt as the catalog spells it ('Auto'
+    when not given). For new values only: a voice.json on disk is read as it is, so a voice
+    saved before this check still opens."""
+    text = check_language(value)
+    key = text.lower()
+    if key == "auto":
+        return "Auto"
+    key = LANGUAGE_CODES.get(key, key)
+    for name in LANGUAGES:
+        if name.lower() == key:
+            return name
+    raise UnsupportedLanguage(text, LANGUAGES)
 
 
 def check_tags(value: object) -> tuple[str, ...]:

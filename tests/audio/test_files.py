@@ -221,8 +221,13 @@ def test_missing_file_and_folder(tmp_path):
     with pytest.raises(AudioFileMissing) as info:
         import_clip(tmp_path / "missing.wav")
     assert isinstance(info.value, NotFound) and "does not exist" in str(info.value)
-    with pytest.raises(AudioFileMissing):
-        import_clip(make_directory(tmp_path))
+    folder = make_directory(tmp_path)
+    for attempt in (import_clip, probe, lambda p: keep_original(p, tmp_path / "keep")):
+        with pytest.raises(AudioFileMissing) as info:
+            attempt(folder)
+        message = str(info.value)
+        assert f"{folder} is a folder, not a file" in message and "Give an audio file" in message
+        assert "does not exist" not in message
 
 
 def _sparse_wav(path: Path, seconds: int, rate: int = 16000) -> None:

@@ -40,3 +40,17 @@ def test_a_fork_continues_independently(decoder):
     b.decode(codes[..., 20:])  # b goes elsewhere; a is unaffected
     again = base.fork().decode(codes[..., 10:])
     assert torch.equal(out_a, again)
+
+
+def test_a_detached_state_forks_with_the_codec_it_is_given(decoder):
+    """Cached warm-ups are detached (no codec reference) and resumed with the codec."""
+    torch.manual_seed(2)
+    codes = torch.randint(0, 2048, (1, 16, 20))
+    attached = StreamingCodecDecoder(decoder)
+    attached.decode(codes[..., :8])
+    expected = attached.fork().decode(codes[..., 8:])
+    detached = attached.detach()
+    assert detached.d is None
+    with pytest.raises(ValueError):
+        detached.fork()
+    assert torch.equal(detached.fork(decoder).decode(codes[..., 8:]), expected)

@@ -120,6 +120,8 @@ def test_unreadable_reference_file(tmp_path):
         load_reference(garbage)
     with pytest.raises(E.BadReference, match="does not exist"):
         load_reference(tmp_path / "missing.wav")
+    with pytest.raises(E.BadReference, match="is a folder, not a file. Give an audio file"):
+        load_reference(tmp_path)
     good = tmp_path / "good.flac"
     sf.write(good, voice_like(1.0, 16000), 16000)
     data, sr = load_reference(good)
@@ -131,3 +133,13 @@ def test_errors_are_studio_errors_with_codes():
 
     for exc in (E.EmptyText(), E.MissingTranscript(), E.Cancelled(), E.OutOfMemory("cuda:0")):
         assert isinstance(exc, StudioError) and exc.code and str(exc)
+
+
+def test_a_too_short_reference_states_the_real_minimum():
+    """The message names the minimum the model applies (not the library's 3 s check), and
+    a clip just over it is accepted."""
+    from studio.engine.reference import MIN_SECONDS, prepare_reference
+
+    with pytest.raises(E.BadReference, match=f"at least {MIN_SECONDS:g} s.*5-15 s"):
+        prepare_reference(voice_like(MIN_SECONDS * 0.9), SR, SR)
+    assert len(prepare_reference(voice_like(MIN_SECONDS * 1.1), SR, SR)) > 0

@@ -104,3 +104,27 @@ def test_long_text_is_segmented_and_streamed_as_one_take(tiny_pool):
     # the pause after the first segment is silence
     start = 6 * SPF
     assert not np.any(take.audio[start:start + pauses[0]])
+
+
+def test_unloading_frees_the_codec_decoder_after_a_streamed_clone(tiny_models_dir):
+    """The cached clone warm-up must not keep an unloaded model's codec decoder alive."""
+    import gc
+    import weakref
+
+    from studio.engine.options import Streaming
+    from studio.engine.pool import ModelPool
+    from studio.engine.requests import CLONE, PromptRequest, make_prompt
+    from tests.engine.helpers import SR, voice_like
+
+    pool = ModelPool(device="cpu", roots=[tiny_models_dir])
+    prompt = make_prompt(pool, PromptRequest(voice_like(2.0), SR, "Hello world."))
+    chunks: list[np.ndarray] = []
+    take = run(pool, SpeakRequest("Free me after.", CLONE, "english", prompt=prompt,
+                                  sampling=Sampling(seed=5, max_frames=6),
+                                  streaming=Streaming(enabled=True)),
+               on_chunk=chunks.append)
+    assert chunks and len(take.audio) == 6 * SPF
+    codec = weakref.ref(pool.get("base").qwen.model.speech_tokenizer.model.decoder)
+    assert pool.unload() == 1
+    gc.collect()
+    assert codec() is None

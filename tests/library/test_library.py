@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from datetime import timedelta
@@ -307,3 +308,60 @@ def test_reference_file_that_does_not_exist(lib: VoiceLibrary, tmp_path: Path) -
         lib.create("X", prompt=make_prompt(), reference=tmp_path / "missing.wav")
     with pytest.raises(InvalidInput, match="does not exist"):
         add_voice(lib, "Y", original=tmp_path / "missing.mp3")
+
+
+@pytest.mark.parametrize("given, kept", [
+    ("English", "English"), ("english", "English"), ("en", "English"), (" ja ", "Japanese"),
+    ("auto", "Auto"), ("", "Auto"),
+])
+def test_language_is_kept_as_the_catalog_spells_it(lib: VoiceLibrary, given: str,
+                                                   kept: str) -> None:
+    assert add_voice(lib, "Alice", language=given).voice.language == kept
+
+
+def test_a_language_the_models_do_not_speak_is_refused(lib: VoiceLibrary, home: Path) -> None:
+    from studio.library.errors import UnsupportedLanguage
+
+    with pytest.raises(UnsupportedLanguage, match="'Klingon'.*Choose Auto or one of: .*English"):
+        add_voice(lib, "Alice", language="Klingon")
+    assert list((home / "voices").iterdir()) == []
+    add_voice(lib, "Alice")
+    with pytest.raises(UnsupportedLanguage, match="Klingon"):
+        lib.update("alice", language="Klingon")
+    assert lib.get("alice").voice.language == "English"
+
+
+def test_a_voice_saved_with_an_unknown_language_still_opens_and_speaks(
+        lib: VoiceLibrary) -> None:
+    """voice.json is read as it is: a voice saved before languages were checked still works
+    (and speaks with language detection)."""
+    from studio.library.anyvoice import resolve
+
+    entry = add_voice(lib, "Alice")
+    meta = json.loads((entry.path / "voice.json").read_text("utf-8"))
+    meta["language"] = "Klingon"
+    (entry.path / "voice.json").write_text(json.dumps(meta), "utf-8")
+    assert lib.get("alice").voice.language == "Klingon"
+    assert resolve("alice", lib).request("Hi.", lib).language == "auto"
+
+
+def test_a_saved_voice_speaks_its_own_language_unless_told(lib: VoiceLibrary) -> None:
+    from studio.library.anyvoice import resolve
+
+    add_voice(lib, "Alice", language="German")
+    ref = resolve("alice", lib)
+    assert ref.request("Hallo.", lib).language == "german"
+    assert ref.request("Hello.", lib, language="English").language == "English"
+    assert ref.request("Hello.", lib, language="auto").language == "auto"
+    assert resolve("speaker:ryan", lib).request("Hi.", lib).language == "auto"
+
+
+def test_a_data_folder_that_cannot_be_used_is_a_storage_error(tmp_path: Path) -> None:
+    from studio.library.errors import StorageError
+
+    in_the_way = tmp_path / "a-file"
+    in_the_way.write_text("not a folder")
+    for root in (in_the_way, in_the_way / "below"):
+        with pytest.raises(StorageError, match=f"data folder {re.escape(str(root))} cannot "
+                                               "be used.*folder you can write to"):
+            VoiceLibrary(root)

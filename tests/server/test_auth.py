@@ -74,6 +74,8 @@ def test_cli_serve_passes_its_options(monkeypatch, tmp_path):
     monkeypatch.setattr("studio.server.runner.serve",
                         lambda config, verbose=False: seen.append((config, verbose)))
     monkeypatch.setenv("VOICE_STUDIO_TOKEN", TOKEN)
+    # a --model folder must hold a model (an incomplete one is listed, not refused)
+    (tmp_path / "config.json").write_text('{"model_type": "qwen3_tts", "tts_model_type": "base"}')
     argv = ["--device", "cpu", "--model", str(tmp_path), "serve", "--host", "0.0.0.0",
             "--port", "9000", "--queue-size", "2", "--timeout", "30", "--idle-unload", "0",
             "--max-seconds", "20"]
