@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, Qt, QTimer
@@ -164,14 +165,18 @@ class MainWindow(QMainWindow):
         self.takes.message.connect(self.notice.show_message)
         self.takes.combine_requested.connect(self._combine_takes)
         self.clone.takes_changed.connect(self._takes_changed)
+        self._deferred: list[QTimer] = []
         self._cleanup = QTimer(self)
         self._cleanup.setInterval(5 * 60 * 1000)
         self._cleanup.timeout.connect(self._clean_previews)
         self._cleanup.start()
 
     def _after_show(self) -> None:
-        QTimer.singleShot(400, self.ctx.inference.warm_up)
-        QTimer.singleShot(200, self.ctx.playback.prepare)
+        if self._closing:  # closed before the event loop got here
+            return
+        # timers the window owns, so closing early stops them (nothing fires after close)
+        self._deferred = [self._one_shot(200, self.ctx.playback.prepare),
+                          self._one_shot(400, self.ctx.inference.warm_up)]
         self._clean_previews()
         models = self.ctx.pool.available()
         if not any(m.usable for m in models):
@@ -179,6 +184,13 @@ class MainWindow(QMainWindow):
                 "No voice models are on disk yet. Open Models > Model manager to download one "
                 "(start with 0.6B CustomVoice: preset speakers, ~2.5 GB) or to use a folder "
                 "you already have.", "info", action=("Open model manager", self.open_model_manager))
+
+    def _one_shot(self, ms: int, slot: Callable[[], object]) -> QTimer:
+        timer = QTimer(self)
+        timer.setSingleShot(True)
+        timer.timeout.connect(slot)
+        timer.start(ms)
+        return timer
 
     # --- status -----------------------------------------------------------------------
 
@@ -384,6 +396,8 @@ class MainWindow(QMainWindow):
                 return
         self._closing = True
         self._cleanup.stop()
+        for timer in self._deferred:
+            timer.stop()
         for page in (self.speak, self.clone, self.design):
             page.shutdown()
         self._save_layout()

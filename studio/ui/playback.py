@@ -3,26 +3,38 @@
 Wraps studio.audio.Player (one sounddevice output stream fed from a ring buffer); a ~30 ms
 timer reports the position for playheads while something plays. Each play call names an
 ``owner`` (a page or widget), so only the owner's playhead moves. A missing device never
-crashes anything: ``unavailable`` carries the reason and the caller keeps working.
+crashes anything: ``unavailable`` carries the reason and the caller keeps working, and
+``reason`` / ``output_changed`` let every play control be disabled up front, with the reason
+on it, instead of failing when pressed (``gate_play``).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QAbstractButton
 
 from studio.errors import StudioError
 
 log = logging.getLogger(__name__)
 
 
+def gate_play(button: QAbstractButton, wanted: bool, reason: str, tip: str) -> None:
+    """Enable a play control only when sound can come out; otherwise its tooltip says why
+    (a disabled button with the reason beats a click that fails)."""
+    button.setEnabled(wanted and not reason)
+    button.setToolTip(f"Cannot play: {reason}" if reason else tip)
+
+
 class PlaybackController(QObject):
     position_changed = Signal(object, float)  # owner, seconds
     state_changed = Signal(object, str)  # owner, idle|playing|paused|buffering|finished
     unavailable = Signal(str)  # why audio cannot play
+    output_changed = Signal(str)  # the new ``reason`` ("" once output works)
 
     def __init__(self, sd: Any = None, device: str | int | None = None,
                  parent: QObject | None = None) -> None:
@@ -37,6 +49,8 @@ class PlaybackController(QObject):
         self._timer.timeout.connect(self._tick)
         self.last_error = ""
         self.start_policy = None  # the AdaptiveStart of the stream playing, for its eta
+        self.reason = ""  # why nothing can play ("" when an output device is there)
+        self.refresh_output()
 
     # --- the player -----------------------------------------------------------------------
 
@@ -54,7 +68,7 @@ class PlaybackController(QObject):
         try:
             self._get().open()
         except StudioError:
-            pass
+            self.refresh_output()
 
     def available(self) -> tuple[bool, str]:
         from studio.audio.devices import audio_available
@@ -64,12 +78,27 @@ class PlaybackController(QObject):
         except StudioError as exc:
             return False, str(exc)
 
+    def refresh_output(self) -> str:
+        """Look for an output device again; tell the play controls if that changed."""
+        ok, why = self.available()
+        reason = "" if ok else why or "No audio output device is available."
+        if reason != self.reason:
+            self.reason = reason
+            self.output_changed.emit(reason)
+        return reason
+
+    def watch_output(self, slot: Callable[[str], None]) -> None:
+        """Call ``slot`` with ``reason`` now and whenever it changes."""
+        slot(self.reason)
+        self.output_changed.connect(slot)
+
     def _do(self, fn_name: str, *args: Any) -> bool:
         try:
             getattr(self._get(), fn_name)(*args)
             return True
         except StudioError as exc:
             self.last_error = str(exc)
+            self.refresh_output()
             self.unavailable.emit(str(exc))
             return False
 
@@ -147,6 +176,7 @@ class PlaybackController(QObject):
         self._device = device
         if self._player is not None:
             self._player.set_device(device)
+        self.refresh_output()
 
     def close(self) -> None:
         self._timer.stop()

@@ -3,6 +3,11 @@
 Runs offscreen against tiny models (built in a child process) with a fake sound device, so
 it works on any machine. Look at the pictures: alignment, clipped labels, empty states.
 
+Shots per theme: the first run with no model on disk (window and Model manager), Speak,
+an empty Clone page, Clone with a clip, Design, the Model manager (idle and downloading)
+and Settings. The tiny models have random weights and never end a take by themselves, so
+takes are capped short and the "stopped at the maximum length" notice is dismissed.
+
 Usage: ``python -m studio.ui.screenshots OUT_DIR [--themes light dark]``
 """
 
@@ -56,7 +61,18 @@ def _voice_clip(path: Path) -> None:
     sf.write(path, np.stack([audio, audio], axis=1).astype(np.float32), sr)
 
 
-def shoot(out: Path, theme: str, models: Path, work: Path) -> list[Path]:
+def _grabber(out: Path, theme: str, saved: list[Path]) -> Any:
+    def grab(widget: Any, name: str) -> None:
+        _settle()
+        path = out / f"{theme}-{name}.png"
+        widget.grab().save(str(path))
+        saved.append(path)
+
+    return grab
+
+
+def _window(theme: str, models: Path) -> Any:
+    """The main window on the models under ``models`` (none: the first run)."""
     from studio.engine.pool import ModelPool
     from studio.settings import Settings
     from studio.testing.fake_sd import FakeSoundDevice
@@ -67,19 +83,60 @@ def shoot(out: Path, theme: str, models: Path, work: Path) -> list[Path]:
 
     app = create_app([])
     apply_theme(app, theme)
-    settings = Settings(theme=theme)
-    ctx = AppContext.create(settings, pool=ModelPool(device="cpu", roots=[models]),
+    ctx = AppContext.create(Settings(theme=theme), pool=ModelPool(device="cpu", roots=[models]),
                             sd=FakeSoundDevice(1, 1, default_samplerate=24000.0))
     window = MainWindow(ctx)
     window.resize(1280, 820)
     window.show()
-    saved: list[Path] = []
+    return window
 
-    def grab(widget: Any, name: str) -> None:
-        _settle()
-        path = out / f"{theme}-{name}.png"
-        widget.grab().save(str(path))
-        saved.append(path)
+
+def shoot_first_run(out: Path, theme: str, work: Path) -> list[Path]:
+    """No model on disk: the window's notice and the Model manager's explanation."""
+    empty = work / "no-models"
+    empty.mkdir(exist_ok=True)
+    window = _window(theme, empty)
+    window.voices.select_key("speaker:ryan")  # English text: any machine has the fonts
+    window.speak.text.setPlainText("Hello! Once a model is downloaded, this is spoken aloud.")
+    saved: list[Path] = []
+    grab = _grabber(out, theme, saved)
+    _settle(400)  # the first-run notice comes just after the window shows
+    grab(window, "first-run")
+    dialog = _manager(window)
+    grab(dialog, "first-run-models")
+    dialog.reject()
+    window.close()
+    return saved
+
+
+def _manager(window: Any) -> Any:
+    """The Model manager at the height a common screen gives it (the offscreen screen is
+    800x600, which would shrink it to its minimum)."""
+    from studio.ui.dialogs.model_manager import HEIGHT, ModelManagerDialog
+
+    dialog = ModelManagerDialog(window.ctx, window)
+    dialog.resize(dialog.width(), HEIGHT)
+    dialog.show()
+    return dialog
+
+
+def _downloading(dialog: Any) -> None:
+    """Show a download in progress (a made-up report: nothing is fetched)."""
+    from studio.engine.catalog import CATALOG
+    from studio.engine.download_progress import DOWNLOADING, DownloadProgress
+
+    entry = CATALOG[0]
+    total = entry.download_bytes or 2_500_000_000
+    dialog.manager.progress.emit(entry.repo_id, DownloadProgress(
+        entry.repo_id, DOWNLOADING, "model.safetensors", int(total * 0.42), total,
+        24_000_000.0, total * 0.58 / 24_000_000.0, files_done=3, files_total=9))
+
+
+def shoot(out: Path, theme: str, models: Path, work: Path) -> list[Path]:
+    window = _window(theme, models)
+    ctx = window.ctx
+    saved: list[Path] = []
+    grab = _grabber(out, theme, saved)
 
     # Speak: two finished takes with the second one shown
     speak = window.speak
@@ -91,13 +148,15 @@ def shoot(out: Path, theme: str, models: Path, work: Path) -> list[Path]:
         speak.generate()
         _wait(speak.take_finished)
     window.tabs.setCurrentWidget(speak)
+    window.notice.hide()  # "stopped at the maximum length": the cap above, not a problem
     grab(window, "speak")
 
-    # Clone: an imported clip with a selection and its report
+    # Clone: empty, then an imported clip with a selection and its report
     clip = work / "interview.flac"
     _voice_clip(clip)
     clone = window.clone
     window.tabs.setCurrentWidget(clone)
+    grab(window, "clone-empty")
     clone.import_file(clip)
     clone.editor.wave.set_selection(0.9, 7.6) if hasattr(clone, "editor") else None
     form = getattr(clone, "form", None)
@@ -111,20 +170,25 @@ def shoot(out: Path, theme: str, models: Path, work: Path) -> list[Path]:
     design = window.design
     window.tabs.setCurrentWidget(design)
     design.max_frames = 30
-    design.form.select_preset(ctx.presets.designs[0].id)
+    english = [p for p in ctx.presets.designs if p.language.lower() == "english"]
+    design.form.select_preset((english or ctx.presets.designs)[0].id)  # fonts: any machine
     design.generate()
     while design.generating:
         _wait(ctx.inference.worker.finished)
+    window.notice.hide()
     grab(window, "design")
 
-    from studio.ui.dialogs.model_manager import ModelManagerDialog
     from studio.ui.dialogs.settings_dialog import SettingsDialog
 
-    for cls, name in ((ModelManagerDialog, "model-manager"), (SettingsDialog, "settings")):
-        dialog = cls(ctx, window)
-        dialog.show()
-        grab(dialog, name)
-        dialog.reject()
+    dialog = _manager(window)
+    grab(dialog, "model-manager")
+    _downloading(dialog)
+    grab(dialog, "model-manager-downloading")
+    dialog.reject()
+    dialog = SettingsDialog(ctx, window)
+    dialog.show()
+    grab(dialog, "settings")
+    dialog.reject()
     design.cards.clear() if hasattr(design, "cards") else None
     window.design.has_unsaved_work = lambda: False  # type: ignore[method-assign]
     window.clone.has_unsaved_work = lambda: False  # type: ignore[method-assign]
@@ -147,7 +211,8 @@ def main(argv: list[str] | None = None) -> int:
         subprocess.run([sys.executable, "-m", "studio.testing.tiny_models", str(models)],
                        check=True, capture_output=True)
         for theme in args.themes:
-            for path in shoot(args.out, theme, models, work):
+            for path in [*shoot_first_run(args.out, theme, work),
+                         *shoot(args.out, theme, models, work)]:
                 print(path)
     return 0
 

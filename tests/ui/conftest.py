@@ -21,21 +21,98 @@ def no_audio_sd() -> FakeSoundDevice:
     return FakeSoundDevice(inputs=0, outputs=0)
 
 
-@pytest.fixture(autouse=True)
-def no_leaks(qapp):
-    """Fail a test that leaves a thread running or a timer ticking in a top-level widget."""
+def _active_timers(owner) -> list:  # noqa: ANN001
     from PySide6.QtCore import QTimer
 
+    return [t for t in owner.findChildren(QTimer) if t.isActive()]
+
+
+def _describe(timers: list) -> str:
+    return ", ".join(f"{type(t.parent()).__name__}/{t.objectName() or 'QTimer'} every "
+                     f"{t.interval()} ms{' (single shot)' if t.isSingleShot() else ''}"
+                     for t in timers)
+
+
+def _leaks(qapp, contexts: list) -> list[str]:  # noqa: ANN001
+    """What is still running once a test and its fixtures are done (see ``no_leaks``)."""
+    from PySide6.QtCore import QEvent
+
+    from studio.ui.asr_worker import existing_asr_client
+
+    problems = []
+    # 1. pytest-qt has closed the widgets given to qtbot (and asked for their deletion):
+    # closing must have stopped every repeating timer in them (a single-shot one, such as a
+    # notice's auto-hide, ends by itself and dies with its widget)
+    for widget in qapp.topLevelWidgets():
+        ticking = [t for t in _active_timers(widget) if not t.isSingleShot()]
+        if ticking:
+            state = "still open" if widget.isVisible() else "closed"
+            problems.append(f"timers left running in {widget!r} ({state}): {_describe(ticking)}")
+    # 2. once the closed widgets are deleted, nothing still alive may have an active timer,
+    # single-shot ones included (the repeating ones are reported above)
+    qapp.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    qapp.processEvents()
+    for widget in qapp.topLevelWidgets():
+        active = [t for t in _active_timers(widget) if t.isSingleShot()]
+        if active:
+            problems.append(f"timers left running in {widget!r}: {_describe(active)}")
+    # 3. the timers and threads no widget owns: every AppContext the test made must be shut
+    # down (player position timer, inference worker and its idle timer, transcription,
+    # downloads)
+    for ctx in contexts:
+        owners = {"the player": ctx.playback, "the inference worker": ctx.inference.worker}
+        threads = {"inference": ctx.inference.thread}
+        asr = existing_asr_client(ctx)
+        if asr is not None:
+            owners["the transcription worker"] = asr.worker
+            threads["transcription"] = asr.thread
+        for name, owner in owners.items():
+            active = _active_timers(owner)
+            if active:
+                problems.append(f"timers left running in {name}: {_describe(active)}")
+        for name, thread in threads.items():
+            if thread.isRunning():
+                problems.append(f"the {name} thread is still running (ctx.shutdown() not called)")
+        downloads = getattr(ctx, "_download_manager", None)
+        if downloads is not None and downloads.running():
+            problems.append(f"downloads still running: {downloads.running()}")
+    return problems
+
+
+@pytest.fixture(autouse=True)
+def no_leaks(qapp, monkeypatch):
+    """Fail a test that leaves a thread running or a QTimer active once it and its fixtures
+    are done: in a window (closed or not), or in the objects of an AppContext that are not
+    widgets (the player's position timer, the inference worker's idle timer, the worker
+    threads). Autouse, so it is set up first and checks after every other fixture's
+    teardown; pytest-qt closes the qtbot widgets before that."""
+    from studio.ui.context import AppContext
+
+    contexts: list[AppContext] = []
+    create = AppContext.create.__func__
+
+    def tracked(cls, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        ctx = create(cls, *args, **kwargs)
+        contexts.append(ctx)
+        return ctx
+
+    monkeypatch.setattr(AppContext, "create", classmethod(tracked))
     before = {t.ident for t in threading.enumerate()}
     yield
-    for widget in qapp.topLevelWidgets():
-        active = [t for t in widget.findChildren(QTimer) if t.isActive()]
-        widget.close()
-        assert not active or not widget.isVisible(), f"active timers left in {widget!r}"
+    problems = _leaks(qapp, contexts)
+    if problems:  # clean up, so that one leak does not spread into the next tests
+        for widget in qapp.topLevelWidgets():
+            for timer in _active_timers(widget):
+                timer.stop()
+            widget.hide()  # not close(): that could ask about unsaved work in a modal box
+        for ctx in contexts:
+            ctx.shutdown()
+    contexts.clear()
     qapp.processEvents()
     left = [t for t in threading.enumerate()
             if t.ident not in before and t.is_alive() and not t.daemon]
     assert not left, f"threads left running: {[t.name for t in left]}"
+    assert not problems, "left running after the test:\n" + "\n".join(problems)
 
 
 def make_ctx(pool, sd):  # noqa: ANN001, ANN201

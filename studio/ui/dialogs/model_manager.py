@@ -51,6 +51,14 @@ from studio.ui.widgets.model_row import ModelRow, progress_text
 from studio.ui.widgets.notice import NoticeBar
 
 log = logging.getLogger(__name__)
+HEIGHT = 900  # tall enough for several model rows above the role picker
+
+
+def _height(widget: QWidget) -> int:
+    """HEIGHT, less on a short screen, but never shorter than the old 760."""
+    screen = widget.screen()
+    room = screen.availableGeometry().height() - 60 if screen is not None else HEIGHT
+    return max(760, min(HEIGHT, room))
 
 
 class ModelManagerDialog(QDialog):
@@ -62,7 +70,7 @@ class ModelManagerDialog(QDialog):
         self._models: list[ModelInfo] = []
         self.setWindowTitle("Model manager")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.resize(780, 760)
+        self.resize(800, _height(self))
 
         self.notice = NoticeBar()
         self.first_run = FirstRunPanel()
@@ -74,7 +82,12 @@ class ModelManagerDialog(QDialog):
             row.action.connect(lambda name, e=entry: self._catalog_action(e, name))
             self.rows[entry.repo_id] = row
         self.other_rows: dict[str, ModelRow] = {}
-        self.other_title = section_label("Other models on disk")
+        self.other_title = section_label("Found on this computer")
+        self.other_hint = QLabel("Models in your folders that are not in the download list "
+                                 "below; they are used like downloaded ones.")
+        self.other_hint.setObjectName("hint")
+        self.other_hint.setWordWrap(True)
+        self.other_hint.setStyleSheet("color: palette(placeholder-text);")
         self.other_box = QVBoxLayout()
         self.other_box.setSpacing(6)
         self.roles = RolePicker()
@@ -95,6 +108,10 @@ class ModelManagerDialog(QDialog):
         col.setSpacing(6)
         col.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)  # scroll, never squeeze
         col.addWidget(self.first_run)
+        # what is already here comes first: it should not take scrolling to find
+        col.addWidget(self.other_title)
+        col.addWidget(self.other_hint)
+        col.addLayout(self.other_box)
         col.addWidget(section_label("Published models"))
         where = QLabel(f"Downloads go to {paths.models_dir()}")
         where.setObjectName("hint")
@@ -113,9 +130,6 @@ class ModelManagerDialog(QDialog):
         col.addWidget(asr_hint)
         for entry in ASR_CATALOG:
             col.addWidget(self.rows[entry.repo_id])
-        col.addSpacing(6)
-        col.addWidget(self.other_title)
-        col.addLayout(self.other_box)
         col.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -213,6 +227,7 @@ class ModelManagerDialog(QDialog):
             row.deleteLater()
         self.other_rows.clear()
         self.other_title.setVisible(bool(models))
+        self.other_hint.setVisible(bool(models))
         models_dir = paths.models_dir().resolve()
         metrics = QFontMetrics(self.font())
         for m in models:

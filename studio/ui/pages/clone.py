@@ -22,6 +22,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
+from studio.engine import text as textmod
 from studio.engine.options import Sampling, Streaming
 from studio.engine.requests import CLONE, PromptRequest, SpeakRequest
 from studio.errors import StudioError
@@ -101,6 +102,7 @@ class ClonePage(Page):
         w.failed.connect(self._on_failed)
         w.prompt_ready.connect(self._on_prompt)
         ctx.playback.state_changed.connect(self._on_play_state)
+        ctx.playback.watch_output(self.preview_box.set_output)
         self._update_actions()
 
     # --- the clip --------------------------------------------------------------------------
@@ -217,6 +219,10 @@ class ClonePage(Page):
         """Speak the test sentence in the cloned voice, streamed; returns the request id."""
         if self.busy:
             return None
+        if self.ctx.playback.reason:  # Ctrl+Enter: say what the disabled button says
+            self.notice.show_message(f"{self.ctx.playback.reason} Save voice still works.",
+                                     "warning")
+            return None
         if not self.preview_box.sentence.text().strip():
             self.notice.show_message("Type a test sentence for the preview to say.", "warning")
             return None
@@ -233,7 +239,8 @@ class ClonePage(Page):
                                sampling=Sampling(max_frames=self.max_frames),
                                streaming=Streaming(enabled=True, first_chunk=first))
         self.preview_box.wave.begin_stream()
-        self.ctx.playback.begin_stream(self.preview_box.wave)
+        self.ctx.playback.begin_stream(
+            self.preview_box.wave, textmod.expected_take_seconds(request.text, self.max_frames))
         self._request = (self.ctx.inference.speak(request), "speak")
         self.preview_box.status.setText("Generating the preview…")
         self._update_actions()

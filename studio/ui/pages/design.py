@@ -145,6 +145,7 @@ class DesignPage(Page):
             card.play_requested.connect(self.toggle_play)
             card.keep_requested.connect(self.keep)
             card.discard_requested.connect(self.discard)
+            self.ctx.playback.watch_output(card.set_output)
             self.cards.append(card)
             self.shelf.add(card)
         self._pending = list(self.cards)

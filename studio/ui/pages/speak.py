@@ -16,8 +16,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSplitter,
-    QStyle,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -27,8 +25,10 @@ from studio.engine.catalog import LANGUAGES
 from studio.errors import StudioError
 from studio.library.anyvoice import DESIGN_PRESET, SAVED, SPEAKER, VoiceRef
 from studio.ui.context import AppContext
+from studio.ui.playback import gate_play
 from studio.ui.shortcuts import PLAY_PAUSE, RUN, STOP, add_shortcuts
 from studio.ui.widgets.notice import NoticeBar
+from studio.ui.widgets.play_button import PlayPauseButton
 from studio.ui.widgets.sampling_box import SamplingBox
 from studio.ui.widgets.take_history import TakeHistory, TakeRecord
 from studio.ui.widgets.waveform import WaveformView
@@ -94,10 +94,7 @@ class SpeakPage(QWidget):
 
         self.wave = WaveformView(SR, empty_text="Generated audio appears here as it streams")
         self.wave.seek_requested.connect(lambda s: ctx.playback.seek(s, self))
-        self.play_button = QToolButton()
-        self._icons = {name: self.style().standardIcon(getattr(QStyle.StandardPixmap, name))
-                       for name in ("SP_MediaPlay", "SP_MediaPause")}
-        self.play_button.setIcon(self._icons["SP_MediaPlay"])
+        self.play_button = PlayPauseButton()
         self.play_button.setToolTip("Play / pause (Space)")
         self.play_button.clicked.connect(self.toggle_play)
         self.history = TakeHistory()
@@ -153,6 +150,7 @@ class SpeakPage(QWidget):
         w.failed.connect(self._on_failed)
         ctx.playback.position_changed.connect(self._on_position)
         ctx.playback.state_changed.connect(self._on_play_state)
+        ctx.playback.watch_output(self._show_output)
         self._text_changed()
         self._update_voice_ui()
 
@@ -234,20 +232,12 @@ class SpeakPage(QWidget):
         self._received = 0
         self._started = time.monotonic()
         self.wave.begin_stream()
-        self.ctx.playback.begin_stream(self, self._expected_seconds(request))
+        expected = textmod.expected_take_seconds(request.text, request.sampling.max_frames)
+        self.ctx.playback.begin_stream(self, expected)
         self.current_id = self.ctx.inference.speak(request)
         self._set_generating(True)
         self.status.setText("Starting…")
         return self.current_id
-
-    @staticmethod
-    def _expected_seconds(request) -> float:  # noqa: ANN001
-        """A generous guess of the take's length, for the start-of-playback policy."""
-        segments = textmod.segment(request.text)
-        guess = sum(textmod.expected_seconds(s) + p for s, p in segments)
-        if request.sampling.max_frames:
-            guess = min(guess, len(segments) * request.sampling.max_frames / 12.5)
-        return guess
 
     def stop(self) -> None:
         if self.current_id is not None:
@@ -322,7 +312,14 @@ class SpeakPage(QWidget):
 
     # --- playback and history ---------------------------------------------------------------
 
+    def _show_output(self, reason: str) -> None:
+        """No sound output: the play controls are off and say why; Generate still works."""
+        gate_play(self.play_button, True, reason, "Play / pause (Space)")
+        self.history.set_output(reason)
+
     def toggle_play(self) -> None:
+        if self.ctx.playback.reason:
+            return  # Space does what the disabled button would
         if self.ctx.playback.owner is self and self.ctx.playback.state != "idle":
             self.ctx.playback.toggle(self)
         elif self._shown is not None:
@@ -393,7 +390,7 @@ class SpeakPage(QWidget):
     def _on_play_state(self, owner: object, state: str) -> None:
         if owner is self:
             playing = state in ("playing", "buffering")
-            self.play_button.setIcon(self._icons["SP_MediaPause" if playing else "SP_MediaPlay"])
+            self.play_button.set_playing(playing)
             if state == "idle":
                 self.wave.set_playhead(None)
 

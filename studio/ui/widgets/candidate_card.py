@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from studio.ui.playback import gate_play
 from studio.ui.widgets.waveform import WaveformView
 
 EMPTY_STATE = (
@@ -36,6 +37,7 @@ EMPTY_STATE = (
     "speak any text from then on.</p>")
 
 CARD_WIDTH = 270
+PLAY_TIP = "Listen to this candidate"
 WAVE_HEIGHT = 120
 KEPT_STYLE = "#candidate { border: 2px solid #2f9e44; border-radius: 6px; }"
 PLAIN_STYLE = "#candidate { border: 2px solid palette(midlight); border-radius: 6px; }"
@@ -76,7 +78,7 @@ class CandidateCard(QFrame):
         self.wave.plot.showAxis("bottom", False)  # the length is in the details line
         self.wave.setFixedHeight(WAVE_HEIGHT)  # pyqtgraph's size hint would make cards huge
         self.play_button = QPushButton("▶ Play")
-        self.play_button.setToolTip("Listen to this candidate")
+        self.play_button.setToolTip(PLAY_TIP)
         self.play_button.clicked.connect(lambda: self.play_requested.emit(self))
         self.keep_button = QPushButton("Keep this voice")
         self.keep_button.setObjectName("primary")
@@ -104,6 +106,7 @@ class CandidateCard(QFrame):
         layout.addWidget(self.status)
         self._keeping = False
         self._keep_allowed = True  # False while another card is being saved
+        self._output_reason = ""  # why nothing can play ("" when it can): see set_output
         self._before_keeping = ""
         self._set_state("Waiting for its turn")
 
@@ -167,6 +170,11 @@ class CandidateCard(QFrame):
         self._keep_allowed = allowed
         self._set_state(self.status.text())
 
+    def set_output(self, reason: str) -> None:
+        """Without a sound output, Play is off and says why (Keep still works)."""
+        self._output_reason = reason
+        self._set_state(self.status.text())
+
     def mark_kept(self, name: str) -> None:
         self.kept_as = name
         self._keeping = False
@@ -184,7 +192,7 @@ class CandidateCard(QFrame):
         done = self.finished
         self._show_details(f"{self.duration:.1f} s" if done else
                            (f"{self.wave.duration:.1f} s so far" if self.wave.duration else "…"))
-        self.play_button.setEnabled(done and len(self.audio) > 0)
+        gate_play(self.play_button, done and len(self.audio) > 0, self._output_reason, PLAY_TIP)
         self.keep_button.setEnabled(done and len(self.audio) > 0 and self.kept_as is None
                                     and not self._keeping and self._keep_allowed)
         self.discard_button.setEnabled(not self._keeping)

@@ -21,10 +21,12 @@ from PySide6.QtWidgets import (
 )
 
 from studio.audio.levels import speech_bounds
+from studio.ui.playback import gate_play
 from studio.ui.widgets.waveform import WaveformView
 
 SR = 24000
 EMPTY_TEXT = "Record or import a clip of 5-15 s of clear speech"
+PLAY_TIP = "Play the selection: the part that will be kept"
 
 
 def clear_wave(wave: WaveformView) -> None:
@@ -43,6 +45,8 @@ class ClipEditor(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.suggestion: tuple[float, float] | None = None
+        self.output_reason = ""  # why nothing can play ("" when it can): see set_output
+        self._has_clip = False
         self.wave = WaveformView(SR, selectable=True, empty_text=EMPTY_TEXT)
         self.wave.plot.setMinimumHeight(130)
         self.wave.region_changed.connect(self._region_changed)
@@ -67,7 +71,7 @@ class ClipEditor(QWidget):
         self.zoom_out.clicked.connect(lambda: self.wave.zoom(0.5))
         self.zoom_fit.clicked.connect(self.wave.zoom_all)
         self.play_button = QPushButton("▶ Play")
-        self.play_button.setToolTip("Play the selection: the part that will be kept")
+        self.play_button.setToolTip(PLAY_TIP)
         self.play_button.clicked.connect(self.play_requested)
         self.trim_button = QPushButton("Trim silence")
         self.trim_button.setToolTip("Shrink the selection to where the speech starts and ends")
@@ -129,9 +133,16 @@ class ClipEditor(QWidget):
         self.selection_label.setText("Recording…")
 
     def _enable(self, on: bool) -> None:
-        for w in (self.zoom_in, self.zoom_out, self.zoom_fit, self.play_button,
-                  self.trim_button, self.suggest_button):
+        self._has_clip = on
+        for w in (self.zoom_in, self.zoom_out, self.zoom_fit, self.trim_button,
+                  self.suggest_button):
             w.setEnabled(on)
+        gate_play(self.play_button, on, self.output_reason, PLAY_TIP)
+
+    def set_output(self, reason: str) -> None:
+        """Without a sound output, Play is off and says why (the clip still clones)."""
+        self.output_reason = reason
+        gate_play(self.play_button, self._has_clip, reason, PLAY_TIP)
 
     # --- the selection ---------------------------------------------------------------------
 

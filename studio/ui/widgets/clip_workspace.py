@@ -82,6 +82,7 @@ class ClipWorkspace(QWidget):
         self.editor.message.connect(self.notice.show_message)
         ctx.playback.position_changed.connect(self._on_position)
         ctx.playback.state_changed.connect(self._on_play_state)
+        ctx.playback.watch_output(self.editor.set_output)
 
     # --- importing -------------------------------------------------------------------------
 
@@ -218,6 +219,8 @@ class ClipWorkspace(QWidget):
 
     def play_selection(self) -> None:
         playback = self.ctx.playback
+        if playback.reason:
+            return  # the button says why
         if playback.owner is self.owner and playback.state in ("playing", "buffering"):
             playback.stop(self.owner)
             return

@@ -14,10 +14,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from studio.ui.playback import gate_play
 from studio.ui.widgets.waveform import WaveformView
 
 DEFAULT_SENTENCE = "Hello! This is a quick test of my new voice. How does it sound?"
 SR = 24000
+PREVIEW_TIP = ("Hear the selected part of the clip cloned, speaking the test sentence "
+               "(Ctrl+Enter)")
 
 
 class ClonePreview(QWidget):
@@ -27,8 +30,9 @@ class ClonePreview(QWidget):
         self.sentence.setPlaceholderText("A sentence for the cloned voice to say")
         self.sentence.setToolTip("What the preview says; in the language of the clip works best")
         self.preview_button = QPushButton("▶ Preview")
-        self.preview_button.setToolTip("Hear the selected part of the clip cloned, speaking the "
-                                       "test sentence (Ctrl+Enter)")
+        self.preview_button.setToolTip(PREVIEW_TIP)
+        self.output_reason = ""  # why nothing can play ("" when it can): see set_output
+        self._state = (False, False)  # (busy, has_clip), as last shown
         self.stop_button = QPushButton("■ Stop")
         self.stop_button.setToolTip("Stop the preview (Esc)")
         self.stop_button.setEnabled(False)
@@ -71,7 +75,14 @@ class ClonePreview(QWidget):
         col.addLayout(save)
 
     def set_busy(self, busy: bool, has_clip: bool) -> None:
-        self.preview_button.setEnabled(has_clip and not busy)
+        self._state = (busy, has_clip)
+        gate_play(self.preview_button, has_clip and not busy, self.output_reason, PREVIEW_TIP)
         self.save_button.setEnabled(has_clip and not busy)
         self.take_button.setEnabled(has_clip and not busy)
         self.stop_button.setEnabled(busy)
+
+    def set_output(self, reason: str) -> None:
+        """A preview is only for listening: without a sound output it is off and says why
+        (Save voice needs no preview and still works)."""
+        self.output_reason = reason
+        self.set_busy(*self._state)

@@ -3,19 +3,25 @@
 The meter only paints what it is told (``set_level``); whoever records polls the recorder
 and feeds it, so the meter never touches a device. The clip light stays on until the next
 ``reset`` (a new recording) so a single clipped peak is not missed between glances.
+While idle the readout shows a dash and the light a dim dot: an indicator, never a
+button-like box or an empty gap.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette
+from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
 
 FLOOR_DB = -60.0  # the left end of the scale
 CLIP_DB = -0.1  # a peak at or above this (about 0.99 full scale) lights the clip light
 GOOD, HOT, RED = QColor("#2f9e44"), QColor("#f59f00"), QColor("#e03131")
-OFF_STYLE = "color: palette(mid); border: 1px solid palette(mid); border-radius: 3px;"
-ON_STYLE = "color: white; background: #e03131; border: 1px solid #c92a2a; border-radius: 3px;"
+IDLE_READOUT = "— dB"
+CLIP_TEXT = "● CLIP"  # a lamp and its name
+# off: dim, flat, no frame (a frame read as a disabled button); on: a lit red lamp
+OFF_STYLE = "color: palette(placeholder-text); padding: 0 2px;"
+ON_STYLE = ("color: white; background: #e03131; border-radius: 3px; padding: 0 2px; "
+            "font-weight: 600;")
 
 
 def _fraction(db: float) -> float:
@@ -69,16 +75,19 @@ class LevelMeter(QWidget):
         self.bar = _Bar(self)
         self.bar.setToolTip("Input level: the bar is the loudness (RMS), the tick the peak. "
                             "Speech peaking around -12 to -6 dBFS is ideal.")
-        self.readout = QLabel("")
+        self.readout = QLabel(IDLE_READOUT)
         self.readout.setObjectName("hint")
+        self.readout.setToolTip("The latest peak, in dBFS")
         self.readout.setMinimumWidth(self.readout.fontMetrics().horizontalAdvance("-60 dB") + 6)
         self.readout.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.clip_light = QLabel("CLIP")
+        self.clip_light = QLabel(CLIP_TEXT)
         self.clip_light.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.clip_light.setToolTip("Lights up when the input reaches full scale (distortion). "
                                    "Lower the microphone gain if it does.")
         self.clip_light.setStyleSheet(OFF_STYLE)
-        self.clip_light.setFixedWidth(self.clip_light.fontMetrics().horizontalAdvance("CLIP") + 12)
+        bold = self.clip_light.font()
+        bold.setBold(True)  # the lit lamp's text, so lighting it never shifts the row
+        self.clip_light.setFixedWidth(QFontMetrics(bold).horizontalAdvance(CLIP_TEXT) + 8)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
@@ -96,9 +105,16 @@ class LevelMeter(QWidget):
         self.readout.setText(f"{max(self.peak_db, FLOOR_DB):.0f} dB")
         self.bar.update()
 
+    def rest(self) -> None:
+        """Nothing is being measured (recording ended): an empty bar and a dash; the clip
+        light stays as it was, so a clipped recording still says so."""
+        self.peak_db = self.rms_db = -120.0
+        self.readout.setText(IDLE_READOUT)
+        self.bar.update()
+
     def reset(self) -> None:
         self.peak_db = self.rms_db = self.max_peak_db = -120.0
         self.clipped = False
         self.clip_light.setStyleSheet(OFF_STYLE)
-        self.readout.setText("")
+        self.readout.setText(IDLE_READOUT)
         self.bar.update()

@@ -43,8 +43,15 @@ class NoticeBar(QFrame):
                      timeout_ms: int | None = None) -> None:
         fg, bg = COLORS.get(level, COLORS["info"])
         self.level = level
+        # the bar's colours are fixed, so its ✕ is too: the palette's button text would be
+        # near-white on the pale bar under the dark theme
         self.setStyleSheet(f"#notice {{ background: {bg}; border-bottom: 1px solid {fg}; }}"
-                           f"#notice QLabel {{ color: {fg}; }}")
+                           f"#notice QLabel {{ color: {fg}; }}"
+                           f"#notice QToolButton {{ color: {fg}; background: transparent; "
+                           f"border: 1px solid transparent; border-radius: 3px; "
+                           f"padding: 1px 5px; }}"
+                           f"#notice QToolButton:hover {{ border-color: {fg}; }}"
+                           f"#notice QToolButton:pressed {{ background: {fg}; color: {bg}; }}")
         self.label.setText(text)
         self._callback = action[1] if action else None
         self.action.setVisible(action is not None)

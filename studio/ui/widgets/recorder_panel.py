@@ -60,6 +60,7 @@ class RecorderPanel(QWidget):
         self.stop_button.clicked.connect(lambda: self.stop())
         self.meter = LevelMeter()
         self.time_label = QLabel("")
+        self.time_label.setToolTip("A recording stops by itself at this length")
         self.time_label.setMinimumWidth(self.time_label.fontMetrics().horizontalAdvance(
             "0:00 · 0:30 left") + 8)
         self.status = QLabel("")
@@ -115,6 +116,12 @@ class RecorderPanel(QWidget):
         self.status.setVisible(not ok)
         for part in (self.stop_button, self.meter, self.time_label):  # nothing to show
             part.setVisible(ok)
+        if self.state == "idle" and not self.time_label.text():
+            self.time_label.setText(self._limit_text())
+
+    def _limit_text(self) -> str:
+        """What the time readout says before a recording: the length limit, not a gap."""
+        return f"Up to {_clock(self.max_seconds)}"
 
     def _device_chosen(self, _index: int) -> None:
         self.settings.input_device = self.device.currentData() or ""
@@ -193,7 +200,7 @@ class RecorderPanel(QWidget):
         if self.state == "countdown":
             self._countdown.stop()
             self._idle()
-            self.time_label.setText("")
+            self.time_label.setText(self._limit_text())
             return
         rec, self.recorder = self.recorder, None
         if rec is None:
@@ -214,7 +221,7 @@ class RecorderPanel(QWidget):
         self.record_button.setEnabled(not self.reason)
         self.device.setEnabled(not self.reason)
         self.stop_button.setEnabled(False)
-        self.meter.set_level(-120.0, -120.0)
+        self.meter.rest()
 
     def shutdown(self) -> None:
         """Stop the timers and release the device without reporting a clip."""

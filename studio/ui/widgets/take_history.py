@@ -20,7 +20,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from studio.ui.playback import gate_play
+
 _ids = itertools.count(1)
+PLAY_TIP = "Play the selected take (double-click works too)"
+COMPARE_TIP = "Select two takes to hear them one after the other"
 
 
 @dataclass
@@ -55,6 +59,7 @@ class TakeHistory(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.records: list[TakeRecord] = []
+        self.output_reason = ""  # why nothing can play ("" when it can): see set_output
         self.table = QTableWidget(0, len(self.COLUMNS))
         self.table.setHorizontalHeaderLabels(self.COLUMNS)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -68,7 +73,6 @@ class TakeHistory(QWidget):
         self.table.doubleClicked.connect(lambda _i: self._emit_play())
         self.play_button = QPushButton("Play")
         self.compare_button = QPushButton("Compare")
-        self.compare_button.setToolTip("Select two takes to hear them one after the other")
         self.regen_button = QPushButton("New seed")
         self.regen_button.setToolTip("Generate this take again with another seed")
         self.other_button = QPushButton("Other mode")
@@ -127,20 +131,29 @@ class TakeHistory(QWidget):
             self.table.removeRow(row)
             del self.records[row]
 
-    def _selection_changed(self) -> None:
+    def set_output(self, reason: str) -> None:
+        """Without a sound output, Play and Compare are off and say why (export works)."""
+        self.output_reason = reason
+        self._update_buttons()
+
+    def _update_buttons(self) -> list[TakeRecord]:
         chosen = self.selected_records()
         one = len(chosen) == 1
-        self.play_button.setEnabled(one)
+        gate_play(self.play_button, one, self.output_reason, PLAY_TIP)
+        gate_play(self.compare_button, len(chosen) == 2, self.output_reason, COMPARE_TIP)
         self.regen_button.setEnabled(one and chosen[0].request is not None)
         self.other_button.setEnabled(one and chosen[0].request is not None)
         self.export_button.setEnabled(one)
         self.delete_button.setEnabled(bool(chosen))
-        self.compare_button.setEnabled(len(chosen) == 2)
-        self.selected.emit(chosen[0] if one else None)
+        return chosen
+
+    def _selection_changed(self) -> None:
+        chosen = self._update_buttons()
+        self.selected.emit(chosen[0] if len(chosen) == 1 else None)
 
     def _emit_play(self) -> None:
         chosen = self.selected_records()
-        if chosen:
+        if chosen and not self.output_reason:  # a double-click cannot play either
             self.play_requested.emit(chosen[0])
 
     def _emit_one(self, signal: Any) -> None:

@@ -21,10 +21,12 @@ from PySide6.QtWidgets import (
 
 from studio.errors import StudioError
 from studio.library.anyvoice import SAVED
+from studio.ui.playback import gate_play
 
 ROLE_TAKE = Qt.ItemDataRole.UserRole
 HINT = ("One take so far. Add more from the Clone page (Add as take) to compare clips and "
         "keep the best.")
+PLAY_TIP = "Hear this take's reference clip (double-click works too)"
 COMBINE_TIP = ("Join the selected takes (Ctrl+click to choose two or more) into one longer "
                "reference, up to 30 s: it opens in Clone to check, then Add as take")
 
@@ -59,7 +61,7 @@ class TakesPanel(QWidget):
         self.transcript.setWordWrap(True)
         self.transcript.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.play_button = QPushButton("▶ Play")
-        self.play_button.setToolTip("Hear this take's reference clip (double-click works too)")
+        self.play_button.setToolTip(PLAY_TIP)
         self.play_button.clicked.connect(self.play)
         self.active_button = QPushButton("Make active")
         self.active_button.setToolTip("Speak with this take from now on")
@@ -83,6 +85,7 @@ class TakesPanel(QWidget):
         col.addWidget(self.transcript)
         col.addLayout(buttons)
         ctx.playback.state_changed.connect(self._on_play_state)
+        ctx.playback.output_changed.connect(self._output_changed)
         self.setVisible(False)
 
     # --- content ---------------------------------------------------------------------------
@@ -155,7 +158,7 @@ class TakesPanel(QWidget):
     def _update(self) -> None:
         take = self.current_take()
         usable = take is not None and take.problem is None
-        self.play_button.setEnabled(usable)
+        gate_play(self.play_button, usable, self.ctx.playback.reason, PLAY_TIP)
         self.active_button.setEnabled(usable and not take.active)
         self.remove_button.setEnabled(take is not None and not take.main and not take.active)
         chosen = [t for t in self.selected_takes() if t.problem is None]
@@ -176,9 +179,14 @@ class TakesPanel(QWidget):
 
     # --- actions ---------------------------------------------------------------------------
 
+    def _output_changed(self, _reason: str) -> None:
+        self._update()
+
     def play(self) -> None:
         take = self.current_take()
         playback = self.ctx.playback
+        if playback.reason:
+            return  # the disabled Play says why; a double-click does the same
         if playback.owner is self and playback.state in ("playing", "buffering"):
             playback.stop(self)
             return
