@@ -130,3 +130,19 @@ def ui_ctx(qtbot, tiny_models_dir, fake_sd):
     yield ctx
     assert ctx.shutdown(), "the inference thread did not stop"
     assert not ctx.inference.thread.isRunning()
+
+
+@pytest.fixture
+def speak_window(qtbot, ui_ctx):
+    """The main window, active, on the Speak page with preset speaker Ryan and short takes."""
+    from studio.ui.main_window import MainWindow
+
+    w = MainWindow(ui_ctx)
+    qtbot.addWidget(w)
+    w.show()
+    w.activateWindow()
+    qtbot.waitUntil(w.isActiveWindow, timeout=5000)
+    w.speak.max_frames = 8
+    assert w.voices.select_key("speaker:ryan")
+    yield w
+    w.close()

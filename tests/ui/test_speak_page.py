@@ -12,17 +12,9 @@ SPF = 1920
 
 
 @pytest.fixture
-def window(qtbot, ui_ctx):
-    w = MainWindow(ui_ctx)
-    qtbot.addWidget(w)
-    w.show()
-    w.activateWindow()
-    qtbot.waitUntil(w.isActiveWindow, timeout=5000)
-    w.speak.max_frames = 8
-    assert w.voices.select_key("speaker:ryan")
-    w.speak.text.setFocus()
-    yield w
-    w.close()
+def window(speak_window):
+    speak_window.speak.text.setFocus()
+    return speak_window
 
 
 def _generate(qtbot, w, text="Hello there, streaming.", key=False):

@@ -26,16 +26,8 @@ LIVE = re.compile(r"^Generating: (\d+\.\d) s of audio in \d+\.\d s \(\d+\.\d\d×
 
 
 @pytest.fixture
-def window(qtbot, ui_ctx):
-    w = MainWindow(ui_ctx)
-    qtbot.addWidget(w)
-    w.show()
-    w.activateWindow()
-    qtbot.waitUntil(w.isActiveWindow, timeout=5000)
-    w.speak.max_frames = 8
-    assert w.voices.select_key("speaker:ryan")
-    yield w
-    w.close()
+def window(speak_window):
+    return speak_window
 
 
 def generate(qtbot, w: MainWindow, text: str = "Hello there, streaming."):  # noqa: ANN201
