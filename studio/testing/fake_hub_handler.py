@@ -281,10 +281,16 @@ class _Handler(BaseHTTPRequestHandler):
             if fail_at is not None and sent >= fail_at:
                 self._drop()
                 return
-            self.wfile.write(body[sent:sent + step])
-            self.wfile.flush()
-            sent += step
+            # counted before writing: a client may have read the bytes (and a test its
+            # counters) before this thread runs again
             hub._note_bytes(key, step)
+            try:
+                self.wfile.write(body[sent:sent + step])
+                self.wfile.flush()
+            except OSError:
+                hub._note_bytes(key, -step)
+                raise
+            sent += step
             bps = hub.throttle_bps
             if bps:
                 due = began + sent / bps
