@@ -67,11 +67,13 @@ class VoiceRef:
 def _speakable(language: str) -> str:
     """A saved voice's language as the engine takes it; 'auto' for one it does not know
     (a voice saved before languages were checked), rather than refusing to speak."""
-    from studio.engine.catalog import LANGUAGE_CODES, LANGUAGES
+    from studio.errors import InvalidInput
+    from studio.library.schema import known_language
 
-    key = (language or "auto").strip().lower()
-    key = LANGUAGE_CODES.get(key, key)
-    return key if key in {lang.lower() for lang in LANGUAGES} else "auto"
+    try:
+        return known_language(language).lower()
+    except InvalidInput:
+        return "auto"
 
 
 def all_voices(library: VoiceLibrary | None, presets: Presets | None = None) -> list[VoiceRef]:
