@@ -7,6 +7,8 @@ and never a traceback.
 
 from __future__ import annotations
 
+import errno
+
 
 class StudioError(Exception):
     """Base of every error a user can cause or fix."""
@@ -38,3 +40,15 @@ class DeviceUnavailable(StudioError):
     """An audio device or accelerator that is missing or refuses to open."""
 
     code = "device_unavailable"
+
+
+class DiskFull(StudioError, OSError):
+    """A write that ran out of space (or quota). Also an OSError with ``errno.ENOSPC``, so
+    code that handles any failed write handles this one too. Built by
+    ``studio.fsutil.disk_full``, which says how much room is left and where."""
+
+    code = "disk_full"
+
+    def __init__(self, message: str) -> None:
+        OSError.__init__(self, errno.ENOSPC, message)
+        self.message = message

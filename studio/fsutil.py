@@ -1,12 +1,15 @@
 """Atomic writes: a crash or kill at any moment leaves either the old file or the new one.
 
 Write to a temporary file in the same folder, fsync it, rename over the target, then fsync
-the folder so the rename itself is durable.
+the folder so the rename itself is durable. A write that fails because the disk is full
+removes its temporary file and becomes a :class:`~studio.errors.DiskFull` that says how much
+room is left and where.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import shutil
@@ -14,6 +17,10 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
+
+from studio.errors import DiskFull
+
+_FULL = (errno.ENOSPC, errno.EDQUOT)
 
 
 def _umask() -> int:
@@ -45,6 +52,48 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def is_disk_full(exc: BaseException) -> bool:
+    return isinstance(exc, OSError) and exc.errno in _FULL
+
+
+def free_bytes(path: Path | str) -> int | None:
+    """Free space on the disk holding ``path`` (or its nearest existing folder)."""
+    where = Path(path)
+    while not where.exists() and where != where.parent:
+        where = where.parent
+    try:
+        return shutil.disk_usage(where).free
+    except OSError:
+        return None
+
+
+def amount(n: int) -> str:
+    """A byte count as the rest of the app writes it: '0 B', '512.0 KB', '3.4 MB'."""
+    size = float(n)
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1000 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1000
+    raise AssertionError("unreachable")
+
+
+def disk_full(path: Path | str) -> DiskFull:
+    """The error for a write into ``path`` (a file or folder) that ran out of space."""
+    folder = Path(path)
+    free = free_bytes(folder)
+    room = f"{amount(free)} free" if free is not None else "no room left"
+    return DiskFull(f"the disk is full ({room} at {folder}). Free some space and try again.")
+
+
+def as_disk_full(exc: BaseException, path: Path | str) -> BaseException:
+    """``exc`` as a DiskFull for a write into ``path`` when it is one, else ``exc`` itself."""
+    if isinstance(exc, DiskFull) or not is_disk_full(exc):
+        return exc
+    full = disk_full(path)
+    full.__cause__ = exc
+    return full
+
+
 @contextlib.contextmanager
 def atomic_open(path: Path | str, mode: str = "wb") -> Iterator[BinaryIO]:
     """Open a temporary sibling of ``path`` for writing; on success it replaces ``path``."""
@@ -59,9 +108,12 @@ def atomic_open(path: Path | str, mode: str = "wb") -> Iterator[BinaryIO]:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
         fsync_dir(path.parent)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        full = as_disk_full(exc, path.parent)
+        if full is not exc:
+            raise full from exc
         raise
 
 

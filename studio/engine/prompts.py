@@ -16,13 +16,14 @@ from typing import Any
 
 import numpy as np
 
+from studio import safe_json
 from studio.engine.errors import IncompatiblePrompt
 from studio.fsutil import atomic_write_bytes
 
 FORMAT = "voice-studio-prompt"
 VERSION = 1
 MAX_REF_FRAMES = 12 * 60 * 13  # about 12 minutes of reference: far beyond any sane clip
-_ALLOWED = {"spk_embedding", "ref_code"}
+DTYPES = {"spk_embedding": "F32", "ref_code": "I64"}  # what to_bytes writes, by name
 
 
 @dataclass(frozen=True)
@@ -104,22 +105,24 @@ def from_bytes(data: bytes, source: str = "voice prompt") -> VoicePrompt:
         )
 
     try:
-        tensors = load(data)
         header_len = int.from_bytes(data[:8], "little")
-        header = json.loads(data[8 : 8 + header_len])
-        meta = json.loads((header.get("__metadata__") or {}).get("studio", "null"))
-    except (SafetensorError, ValueError, TypeError, OSError, IndexError) as exc:
+        if len(data) < 8 or header_len > len(data) - 8:
+            raise ValueError("the header is cut off")
+        header = safe_json.loads(data[8 : 8 + header_len])
+        if not isinstance(header, dict):
+            raise ValueError("the header is not an object")
+        tensor_problem(header)
+        tensors = load(data)
+        meta = safe_json.loads((header.get("__metadata__") or {}).get("studio", "null"))
+    except (SafetensorError, ValueError, TypeError, OSError, IndexError, AttributeError) as exc:
         raise bad(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from exc
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise bad("no Voice Studio metadata")
     if meta.get("version") != VERSION:
         raise IncompatiblePrompt(
-            f"The {source} uses format version {meta.get('version')}, which this version of "
-            "Voice Studio does not know. Update the app, or re-create the voice."
+            f"The {source} uses format version {str(meta.get('version'))[:20]}, which this "
+            "version of Voice Studio does not know. Update the app, or re-create the voice."
         )
-    unknown = set(tensors) - _ALLOWED
-    if unknown:
-        raise bad(f"unexpected tensors {sorted(unknown)}")
     emb = tensors.get("spk_embedding")
     if emb is None or emb.ndim != 1 or emb.dtype != np.float32 or not np.isfinite(emb).all():
         raise bad("speaker embedding missing, misshapen or not finite")
@@ -145,6 +148,21 @@ def from_bytes(data: bytes, source: str = "voice prompt") -> VoicePrompt:
     extra = meta.get("extra") if isinstance(meta.get("extra"), dict) else {}
     return VoicePrompt(emb, code, ref_text if isinstance(ref_text, str) else None, shape,
                        str(meta.get("model_name", "")), extra)
+
+
+def tensor_problem(header: dict[str, Any]) -> None:
+    """Refuse, by name, a tensor a prompt does not have or one stored in another number
+    type, before any tensor is decoded (numpy has no bfloat16, for one)."""
+    unknown = sorted(set(header) - set(DTYPES) - {"__metadata__"})
+    if unknown:
+        raise ValueError(f"unexpected tensors {unknown[:8]}")
+    for name, spec in header.items():
+        if name == "__metadata__":
+            continue
+        dtype = spec.get("dtype") if isinstance(spec, dict) else None
+        if dtype != DTYPES[name]:
+            raise ValueError(f"the tensor {name!r} is stored as {str(dtype)[:20]}, not "
+                             f"{DTYPES[name]} as Voice Studio writes it")
 
 
 def load(path: Path | str) -> VoicePrompt:

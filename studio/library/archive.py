@@ -4,7 +4,8 @@ Import trusts nothing in the file. Member names must be one of the few a voice h
 path can leave the staging folder), links and folders are refused, sizes are checked as
 declared *and* as actually decompressed against caps, every byte is hashed against the
 manifest, and the metadata, prompt and clip are validated exactly as the library reads
-them. Members are streamed into a staging folder the caller commits or throws away.
+them, under the library's own size caps (limits.py). Members are streamed into a staging
+folder the caller checks once more with the library's reader, then commits or throws away.
 
 A voice with several takes (takes.py) also carries ``takes/<take-id>/`` members, the only
 folder a voice file may have; such a file is export format version 2, one without takes
@@ -24,11 +25,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from studio import __version__
+from studio import __version__, safe_json
 from studio.engine import prompts
 from studio.errors import StudioError
 from studio.fsutil import atomic_open
-from studio.library import refaudio
+from studio.library import limits, refaudio
 from studio.library.errors import BadArchive, UnsupportedSchema
 from studio.library.folder import VoiceEntry
 from studio.library.schema import (
@@ -58,16 +59,22 @@ _TAKE_MEMBER_RE = re.compile(r"takes/(take-[1-9][0-9]{0,2})/(" + "|".join(
 
 @dataclass(frozen=True)
 class ImportLimits:
-    """Caps that keep a hostile file from filling the disk or the memory."""
+    """Caps that keep a hostile file from filling the disk or the memory. A member is held
+    to the smaller of these and the library's own cap for it (limits.py), so these can
+    only tighten what the library reads."""
 
     max_archive_bytes: int = 1024 * _MiB
     max_members: int = 8  # members outside takes/
     max_take_members: int = (len(TAKE_FILES) + 1) * (MAX_TAKES - 1)  # + each original
-    max_member_bytes: int = 256 * _MiB  # the reference clip or the original import
-    max_small_bytes: int = 4 * _MiB  # manifest, voice.json, transcript
-    max_prompt_bytes: int = 64 * _MiB
+    max_member_bytes: int = limits.CLIP_BYTES  # the reference clip or the original import
+    max_small_bytes: int = limits.MANIFEST_BYTES  # manifest, voice.json, transcripts
+    max_prompt_bytes: int = limits.PROMPT_BYTES
     max_total_bytes: int = 512 * _MiB
     max_ratio: int = 100  # uncompressed / compressed, for members above 1 MiB
+
+
+LIBRARY_CAPS = {MANIFEST: limits.MANIFEST_BYTES, META_FILE: limits.META_BYTES,
+                TRANSCRIPT_FILE: limits.TRANSCRIPT_BYTES, TAKE_META: limits.TAKE_META_BYTES}
 
 
 def export_voice(entry: VoiceEntry, dest: Path, now: datetime) -> Path:
@@ -93,7 +100,7 @@ def export_voice(entry: VoiceEntry, dest: Path, now: datetime) -> Path:
     return dest
 
 
-def extract_into(archive: Path, stage: Path, limits: ImportLimits = ImportLimits()) -> Voice:
+def extract_into(archive: Path, stage: Path, caps: ImportLimits = ImportLimits()) -> Voice:
     """Validate ``archive`` completely while writing its members into ``stage``."""
 
     def bad(reason: str) -> BadArchive:
@@ -105,26 +112,26 @@ def extract_into(archive: Path, stage: Path, limits: ImportLimits = ImportLimits
         raise bad(f"the file cannot be read ({exc.strerror})") from exc
     if not archive.is_file():
         raise bad("it is not a file")
-    if size > limits.max_archive_bytes:
-        raise bad(f"it is larger than {limits.max_archive_bytes // _MiB} MiB")
+    if size > caps.max_archive_bytes:
+        raise bad(f"it is larger than {caps.max_archive_bytes // _MiB} MiB")
     try:
         with zipfile.ZipFile(archive) as zf:
-            infos = _check_members(zf, limits, bad)
-            manifest = _read_manifest(zf, infos.pop(MANIFEST, None), limits, bad)
+            infos = _check_members(zf, caps, bad)
+            manifest = _read_manifest(zf, infos.pop(MANIFEST, None), caps, bad)
             _check_listing(manifest, infos, bad)
             total = 0
             for entry in manifest["members"]:
-                total += _extract(zf, infos[entry["name"]], entry, stage, limits, total, bad)
+                total += _extract(zf, infos[entry["name"]], entry, stage, caps, total, bad)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError) as exc:
         raise bad(f"it is not a valid voice file ({exc})") from exc
     return _validate_voice(stage, set(infos), bad)
 
 
-def _check_members(zf: zipfile.ZipFile, limits: ImportLimits,
+def _check_members(zf: zipfile.ZipFile, caps: ImportLimits,
                    bad: Callable[[str], BadArchive]) -> dict[str, zipfile.ZipInfo]:
     infos = zf.infolist()
     in_takes = sum(1 for i in infos if i.filename.startswith(f"{TAKES_DIR}/"))
-    if len(infos) - in_takes > limits.max_members or in_takes > limits.max_take_members:
+    if len(infos) - in_takes > caps.max_members or in_takes > caps.max_take_members:
         raise bad(f"it has {len(infos)} members, more than a voice ever has")
     found: dict[str, zipfile.ZipInfo] = {}
     declared_total = 0
@@ -142,17 +149,17 @@ def _check_members(zf: zipfile.ZipFile, limits: ImportLimits,
             raise bad(f"the member {name!r} is encrypted")
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
             raise bad(f"the member {name!r} uses an unsupported compression")
-        cap = member_cap(name, limits)
+        cap = member_cap(name, caps)
         if info.file_size > cap:
             raise bad(f"the member {name!r} is too large ({info.file_size} bytes, "
                       f"at most {cap})")
-        if info.file_size > _MiB and info.file_size > limits.max_ratio * max(info.compress_size, 1):
+        if info.file_size > _MiB and info.file_size > caps.max_ratio * max(info.compress_size, 1):
             raise bad(f"the member {name!r} is compressed suspiciously well (a zip bomb?)")
         declared_total += info.file_size
         found[name] = info
-    if declared_total > limits.max_total_bytes:
+    if declared_total > caps.max_total_bytes:
         raise bad("its contents add up to more than "
-                  f"{limits.max_total_bytes // _MiB} MiB")
+                  f"{caps.max_total_bytes // _MiB} MiB")
     return found
 
 
@@ -174,24 +181,25 @@ def name_problem(name: str) -> str | None:
     return None
 
 
-def member_cap(name: str, limits: ImportLimits) -> int:
+def member_cap(name: str, caps: ImportLimits) -> int:
+    """The most bytes the member may hold: what the import allows and the library reads."""
     name = name.rsplit("/", 1)[-1]
-    if name in (MANIFEST, META_FILE, TRANSCRIPT_FILE, TAKE_META):
-        return limits.max_small_bytes
+    if name in LIBRARY_CAPS:
+        return min(caps.max_small_bytes, LIBRARY_CAPS[name])
     if name == PROMPT_FILE:
-        return limits.max_prompt_bytes
-    return limits.max_member_bytes
+        return min(caps.max_prompt_bytes, limits.PROMPT_BYTES)
+    return min(caps.max_member_bytes, limits.CLIP_BYTES)
 
 
-def _read_manifest(zf: zipfile.ZipFile, info: zipfile.ZipInfo | None, limits: ImportLimits,
+def _read_manifest(zf: zipfile.ZipFile, info: zipfile.ZipInfo | None, caps: ImportLimits,
                    bad: Callable[[str], BadArchive]) -> dict[str, Any]:
     if info is None:
         raise bad("it has no manifest, so it is not a Voice Studio voice file")
-    raw = _read_capped(zf, info, limits.max_small_bytes, bad)
+    raw = _read_capped(zf, info, member_cap(MANIFEST, caps), bad)
     try:
-        manifest = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise bad("its manifest is not valid JSON") from exc
+        manifest = safe_json.loads(raw)
+    except ValueError as exc:
+        raise bad(f"its manifest is not valid JSON ({exc})") from exc
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise bad("its manifest is not a Voice Studio manifest")
     version = manifest.get("version")
@@ -227,16 +235,16 @@ def _check_listing(manifest: dict[str, Any], infos: dict[str, zipfile.ZipInfo],
 
 
 def _extract(zf: zipfile.ZipFile, info: zipfile.ZipInfo, listed: dict[str, Any], stage: Path,
-             limits: ImportLimits, total_so_far: int, bad: Callable[[str], BadArchive]) -> int:
+             caps: ImportLimits, total_so_far: int, bad: Callable[[str], BadArchive]) -> int:
     """Stream one member to the stage, counting and hashing what is really decompressed."""
-    cap = min(listed["size"], member_cap(info.filename, limits))
+    cap = min(listed["size"], member_cap(info.filename, caps))
     digest = hashlib.sha256()
     count = 0
     (stage / info.filename).parent.mkdir(parents=True, exist_ok=True)  # takes/<id>/
     with zf.open(info) as src, open(stage / info.filename, "xb") as out:
         while chunk := src.read(_MiB):
             count += len(chunk)
-            if count > cap or total_so_far + count > limits.max_total_bytes:
+            if count > cap or total_so_far + count > caps.max_total_bytes:
                 raise bad(f"the member {info.filename!r} is larger than it declares")
             digest.update(chunk)
             out.write(chunk)
@@ -259,9 +267,9 @@ def _validate_voice(stage: Path, names: set[str], bad: Callable[[str], BadArchiv
         if name not in names:
             raise bad(f"{name} is missing")
     try:
-        data = json.loads((stage / META_FILE).read_bytes().decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise bad(f"{META_FILE} is not valid JSON") from exc
+        data = safe_json.loads((stage / META_FILE).read_bytes())
+    except ValueError as exc:
+        raise bad(f"{META_FILE} is not valid JSON ({exc})") from exc
     try:
         voice = voice_from_dict(data)
     except UnsupportedSchema:
@@ -271,6 +279,11 @@ def _validate_voice(stage: Path, names: set[str], bad: Callable[[str], BadArchiv
     originals = {n for n in names if ORIGINAL_RE.fullmatch(n)}
     if originals != ({voice.original_file} if voice.original_file else set()):
         raise bad("its original file does not match what voice.json says")
+    for name in originals:
+        try:
+            refaudio.check_original(stage / name)
+        except StudioError as exc:
+            raise bad(f"its original file is not the audio it must be ({exc})") from exc
     try:
         prompts.from_bytes((stage / PROMPT_FILE).read_bytes(), source="voice prompt")
     except StudioError as exc:
@@ -302,8 +315,10 @@ def _validate_takes(stage: Path, names: set[str], bad: Callable[[str], BadArchiv
             raise bad(f"its {take_id} is incomplete ({', '.join(missing)} missing)")
         folder = stage / TAKES_DIR / take_id
         try:
-            meta = json.loads((folder / TAKE_META).read_bytes().decode("utf-8"))
+            meta = safe_json.loads((folder / TAKE_META).read_bytes())
             take = take_from_meta(meta, take_id, folder, False)
+            if take.original_path is not None and take.original_file in files:
+                refaudio.check_original(take.original_path)
             prompts.from_bytes((folder / PROMPT_FILE).read_bytes(), source="voice prompt")
             refaudio.check(folder / REFERENCE_FILE, full=True)
             (folder / TRANSCRIPT_FILE).read_bytes().decode("utf-8")

@@ -7,7 +7,6 @@ reason, so one bad folder never hides the others.
 
 from __future__ import annotations
 
-import json
 import os
 import unicodedata
 from dataclasses import dataclass, field
@@ -15,10 +14,11 @@ from pathlib import Path
 
 import numpy as np
 
+from studio import safe_json
 from studio.engine import prompts
 from studio.engine.prompts import VoicePrompt
 from studio.errors import StudioError
-from studio.library import refaudio
+from studio.library import limits, refaudio
 from studio.library import takes as tk
 from studio.library.errors import VoiceDamaged
 from studio.library.ids import is_valid_id
@@ -30,9 +30,6 @@ from studio.library.schema import (
     Voice,
     voice_from_dict,
 )
-
-MAX_META_BYTES = 1 << 20
-MAX_TRANSCRIPT_BYTES = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -126,9 +123,9 @@ def read_meta(folder: Path, voice_id: str | None = None) -> Voice:
     path = folder / META_FILE
     try:
         size = path.stat().st_size
-        if size > MAX_META_BYTES:
+        if size > limits.META_BYTES:
             raise VoiceDamaged(f"{META_FILE} is implausibly large ({size} bytes)")
-        data = json.loads(path.read_bytes().decode("utf-8"))
+        data = safe_json.loads(path.read_bytes())
     except FileNotFoundError as exc:
         raise VoiceDamaged(f"{META_FILE} is missing") from exc
     except (OSError, UnicodeDecodeError, ValueError) as exc:
@@ -141,13 +138,15 @@ def read_meta(folder: Path, voice_id: str | None = None) -> Voice:
         raise VoiceDamaged(f"{META_FILE} is invalid: {exc}") from exc
 
 
-def inspect(folder: Path) -> VoiceEntry:
-    """Check a voice folder from top to bottom; raises VoiceDamaged with the reason."""
+def inspect(folder: Path, voice_id: str | None = None) -> VoiceEntry:
+    """Check a voice folder from top to bottom; raises VoiceDamaged with the reason.
+
+    ``voice_id`` names a folder that is not in voices/ yet (an import being staged)."""
     if folder.is_symlink() or not folder.is_dir():
         raise VoiceDamaged("it is not a folder")
-    if not is_valid_id(folder.name):
+    if voice_id is None and not is_valid_id(folder.name):
         raise VoiceDamaged(f"the folder name {folder.name!r} is not a valid voice id")
-    voice = read_meta(folder)
+    voice = read_meta(folder, voice_id)
     entry = VoiceEntry(voice, folder)
     for name in (REFERENCE_FILE, PROMPT_FILE, TRANSCRIPT_FILE, voice.original_file):
         if name and not _is_file(folder / name):
@@ -157,11 +156,15 @@ def inspect(folder: Path) -> VoiceEntry:
     except StudioError as exc:
         raise VoiceDamaged(f"the reference clip is unusable: {exc}") from exc
     try:
+        if (folder / PROMPT_FILE).stat().st_size > limits.PROMPT_BYTES:
+            raise VoiceDamaged(f"{PROMPT_FILE} is implausibly large")
         prompts.load(folder / PROMPT_FILE)
     except StudioError as exc:
         raise VoiceDamaged(str(exc)) from exc
+    except OSError as exc:
+        raise VoiceDamaged(f"{PROMPT_FILE} cannot be read ({_reason(exc)})") from exc
     try:
-        if (folder / TRANSCRIPT_FILE).stat().st_size > MAX_TRANSCRIPT_BYTES:
+        if (folder / TRANSCRIPT_FILE).stat().st_size > limits.TRANSCRIPT_BYTES:
             raise VoiceDamaged(f"{TRANSCRIPT_FILE} is implausibly large")
         (folder / TRANSCRIPT_FILE).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -171,6 +174,15 @@ def inspect(folder: Path) -> VoiceEntry:
             tk.read_take(folder, voice, voice.active_take, full=True)
         except VoiceDamaged as exc:
             raise VoiceDamaged(f"its active take is unusable: {exc}") from exc
+    return entry
+
+
+def check_whole(folder: Path, voice_id: str) -> VoiceEntry:
+    """Everything the library will ever read of a staged voice, every take included: an
+    import passes this before it is committed, so it never lands as a damaged voice."""
+    entry = inspect(folder, voice_id)
+    for take_id in tk.take_ids_on_disk(folder):
+        tk.read_take(folder, entry.voice, take_id, full=True)
     return entry
 
 

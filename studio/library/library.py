@@ -26,6 +26,7 @@ from studio.fsutil import atomic_write_json
 from studio.library import archive, refaudio, staging
 from studio.library.errors import (
     AmbiguousVoice,
+    BadArchive,
     InvalidName,
     StorageError,
     UnsupportedLanguage,
@@ -33,7 +34,14 @@ from studio.library.errors import (
     VoiceNotFound,
     storage_errors,
 )
-from studio.library.folder import VoiceEntry, VoiceListing, inspect, read_meta, scan
+from studio.library.folder import (
+    VoiceEntry,
+    VoiceListing,
+    check_whole,
+    inspect,
+    read_meta,
+    scan,
+)
 from studio.library.ids import MAX_NAME, clean_name, is_valid_id, name_key, slugify, unique_id
 from studio.library.previews import PreviewArea, PreviewItem, utc_now
 from studio.library.schema import (
@@ -264,9 +272,17 @@ class VoiceLibrary(TakeOps):
     @storage_errors("import the voice")
     def import_voice(self, path: Path | str, *, name: str | None = None,
                      limits: archive.ImportLimits = archive.ImportLimits()) -> VoiceEntry:
-        """Validate an exported voice completely, then add it (fresh id/name if taken)."""
+        """Validate an exported voice completely, then add it (fresh id/name if taken).
+
+        The staged voice is read once more exactly as the library will read it, every take
+        included, before it is committed; a voice that would open damaged is never added."""
+        path = Path(path)
         with staging.staged(self.voices_dir) as stage:
-            voice = archive.extract_into(Path(path), stage, limits)
+            voice = archive.extract_into(path, stage, limits)
+            try:
+                check_whole(stage, voice.id)
+            except VoiceDamaged as exc:
+                raise BadArchive(f"{path.name} cannot be imported: {exc}.") from exc
             wanted = self._free_name_or_raise(name) if name is not None else voice.name
             voice = replace(voice, name=self._free_name(wanted))
             voice_id = self._commit(stage, voice, base=voice.id)

@@ -15,9 +15,8 @@ import numpy as np
 from studio.audio.errors import not_a_file_message
 from studio.engine.reference import resample, to_mono
 from studio.errors import InvalidInput
+from studio.library import limits
 from studio.library.schema import REFERENCE_RATE
-
-MAX_SECONDS = 15 * 60
 
 
 def prepare(audio: np.ndarray, sample_rate: int) -> np.ndarray:
@@ -30,10 +29,13 @@ def prepare(audio: np.ndarray, sample_rate: int) -> np.ndarray:
     mono = to_mono(arr)
     if not np.isfinite(mono).all():
         raise InvalidInput("The reference clip contains invalid samples (NaN or infinity).")
-    if len(mono) / sample_rate > MAX_SECONDS:
-        raise InvalidInput(f"The reference clip is longer than {MAX_SECONDS // 60} minutes. "
+    if len(mono) / sample_rate > limits.REFERENCE_SECONDS:
+        raise InvalidInput(f"The reference clip is longer than {limits.REFERENCE_SECONDS // 60} "
+                           "minutes. "
                            "Trim it to the 5-15 seconds of clean speech cloning needs.")
-    return resample(mono, int(sample_rate), REFERENCE_RATE)
+    # at most a sample of rounding beyond the limit, which check() would refuse
+    return resample(mono, int(sample_rate), REFERENCE_RATE)[: limits.REFERENCE_SECONDS
+                                                             * REFERENCE_RATE]
 
 
 def write(path: Path, audio: np.ndarray, sample_rate: int) -> float:
@@ -68,7 +70,8 @@ def is_reference_format(path: Path) -> bool:
 
 
 def check(path: Path, full: bool = False) -> float:
-    """Refuse a reference that is not a readable, non-empty mono WAV; return its seconds.
+    """Refuse a reference that is not what the format promises, a readable, non-empty mono
+    WAV at 24 kHz of at most the longest reference (limits.py); return its seconds.
 
     The header is enough for listing; ``full`` decodes every sample (imports).
     """
@@ -77,6 +80,12 @@ def check(path: Path, full: bool = False) -> float:
         raise InvalidInput(f"{path.name} is not a WAV file")
     if info.channels != 1 or info.frames <= 0 or info.samplerate <= 0:
         raise InvalidInput(f"{path.name} is not a non-empty mono clip")
+    if info.samplerate != REFERENCE_RATE:
+        raise InvalidInput(f"{path.name} is at {info.samplerate} Hz, not the "
+                           f"{REFERENCE_RATE} Hz a voice's reference is kept at")
+    if info.frames > limits.REFERENCE_SECONDS * REFERENCE_RATE:
+        raise InvalidInput(f"{path.name} is longer than {limits.REFERENCE_SECONDS // 60} "
+                           "minutes, the longest reference a voice keeps")
     if full:
         check_bytes(path.read_bytes(), path.name)
     return info.frames / info.samplerate
@@ -91,6 +100,14 @@ def check_bytes(data: bytes, name: str = "reference.wav") -> None:
         raise InvalidInput(f"{name} cannot be read ({_first_line(exc)})") from exc
     if samples.size == 0 or not np.isfinite(samples).all():
         raise InvalidInput(f"{name} is empty or holds invalid samples")
+
+
+def check_original(path: Path) -> None:
+    """An original kept beside a reference is the audio file the user imported: refuse
+    anything else (a voice file from elsewhere must not smuggle other files in)."""
+    info = _info(path)
+    if info.frames <= 0 or info.samplerate <= 0 or info.channels <= 0:
+        raise InvalidInput(f"{path.name} holds no audio")
 
 
 def keep_original(stage: Path, original: Path | str | None, item_original: Path | None = None,

@@ -42,6 +42,8 @@ MAX_TAG = 40
 ORIGINAL_RE = re.compile(r"original\.[a-z0-9]{1,8}")
 MAIN_TAKE = "take-1"  # the voice's first clip: the files at the top of its folder
 TAKE_ID_RE = re.compile(r"take-[1-9][0-9]{0,2}")
+MAX_SECONDS_FIELD = 1e6  # any length a voice records is far below this
+SEED_RANGE = (-(2**63), 2**64 - 1)  # every seed torch takes (older versions saved any)
 
 
 @dataclass(frozen=True)
@@ -178,6 +180,27 @@ def known_language(value: object) -> str:
     raise UnsupportedLanguage(text, LANGUAGES)
 
 
+def check_seconds(value: object, what: str = "reference_seconds") -> float:
+    """A length in seconds: a finite number from 0 up to MAX_SECONDS_FIELD."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not (
+            0 <= value < MAX_SECONDS_FIELD):  # NaN fails the comparison too
+        raise SchemaError(f"{what} must be a number of seconds from 0 to {MAX_SECONDS_FIELD:g}")
+    return float(value)
+
+
+def check_params(value: object) -> dict[str, Any]:
+    """A design recipe's sampling options: names to plain values, numbers finite."""
+    if not isinstance(value, dict):
+        raise SchemaError("the recipe's params must be an object")
+    for key, item in value.items():
+        if isinstance(item, float) and not math.isfinite(item) or (
+                isinstance(item, int) and not isinstance(item, bool) and abs(item) >= 2**63):
+            raise SchemaError(f"the recipe's param {key!r} is out of range")
+        if not (item is None or isinstance(item, bool | str | int | float)):
+            raise SchemaError(f"the recipe's param {key!r} must be a number or text")
+    return value
+
+
 def check_tags(value: object) -> tuple[str, ...]:
     if value is None:
         return ()
@@ -201,11 +224,10 @@ def recipe_from_dict(data: object) -> Recipe:
     if not isinstance(data, dict):
         raise SchemaError("the design recipe must be an object")
     seed = data.get("seed")
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
-        raise SchemaError("the recipe's seed must be a whole number")
-    params = data.get("params") or {}
-    if not isinstance(params, dict):
-        raise SchemaError("the recipe's params must be an object")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)
+                             or not SEED_RANGE[0] <= seed <= SEED_RANGE[1]):
+        raise SchemaError("the recipe's seed must be a whole number a random generator takes")
+    params = check_params(data.get("params") or {})
     return Recipe(
         instruct=_text(data, "instruct", MAX_TEXT, required=True),
         sample_text=_text(data, "sample_text", MAX_TEXT),
@@ -242,10 +264,7 @@ def voice_from_dict(data: object) -> Voice:
     recipe = data.get("recipe")
     if kind == "designed" and recipe is None:
         raise SchemaError("a designed voice needs its design recipe")
-    seconds = data.get("reference_seconds", 0.0)
-    if (isinstance(seconds, bool) or not isinstance(seconds, int | float)
-            or not math.isfinite(seconds) or seconds < 0):
-        raise SchemaError("reference_seconds must be a positive number")
+    seconds = check_seconds(data.get("reference_seconds", 0.0))
     original = data.get("original_file")
     if original is not None and not (isinstance(original, str) and ORIGINAL_RE.fullmatch(original)):
         raise SchemaError(f"original_file {original!r} is not a valid file name")
@@ -270,7 +289,7 @@ def voice_from_dict(data: object) -> Voice:
         description=_text(data, "description", MAX_DESCRIPTION),
         recipe=None if recipe is None else recipe_from_dict(recipe),
         prompt_model=_text(data, "prompt_model", 200),
-        x_vector_only=x_vector_only, reference_seconds=float(seconds),
+        x_vector_only=x_vector_only, reference_seconds=seconds,
         original_file=original, original_name=original_name,
         tags=check_tags(data.get("tags")), active_take=active,
         app_version=_text(data, "app_version", 40),

@@ -20,7 +20,6 @@ first take, so no migration is needed (the format stays version 1).
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,11 +28,11 @@ from typing import Any
 
 import numpy as np
 
-from studio import __version__
+from studio import __version__, safe_json
 from studio.engine import prompts
 from studio.engine.prompts import VoicePrompt
 from studio.errors import StudioError
-from studio.library import refaudio
+from studio.library import limits, refaudio
 from studio.library.errors import SchemaError, VoiceDamaged
 from studio.library.schema import (
     MAIN_TAKE,
@@ -43,6 +42,7 @@ from studio.library.schema import (
     TAKE_ID_RE,
     TRANSCRIPT_FILE,
     Voice,
+    check_seconds,
     format_time,
     parse_time,
 )
@@ -52,7 +52,6 @@ TAKE_META = "take.json"
 TAKE_FILES = (REFERENCE_FILE, TRANSCRIPT_FILE, PROMPT_FILE, TAKE_META)
 MAX_TAKES = 8  # the first take included
 MAX_LABEL = 80
-MAX_TAKE_META_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -142,10 +141,7 @@ def take_from_meta(data: object, take_id: str, folder: Path, active: bool) -> Ta
     label = data.get("label") or ""
     if not isinstance(label, str) or len(label) > MAX_LABEL or "\x00" in label:
         raise SchemaError("the take's label must be short text")
-    seconds = data.get("reference_seconds", 0.0)
-    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not (
-            0 <= seconds < 1e6):
-        raise SchemaError("reference_seconds must be a positive number")
+    seconds = check_seconds(data.get("reference_seconds", 0.0))
     x_vector = data.get("x_vector_only", False)
     model = data.get("prompt_model") or ""
     if not isinstance(x_vector, bool) or not isinstance(model, str) or len(model) > 200:
@@ -157,7 +153,7 @@ def take_from_meta(data: object, take_id: str, folder: Path, active: bool) -> Ta
                                   and "\x00" not in shown):
         raise SchemaError("original_name must be a file name")
     return Take(take_id, folder, " ".join(label.split()), parse_time(data.get("created"),
-                "created"), float(seconds), x_vector, model, active,
+                "created"), seconds, x_vector, model, active,
                 original_file=original, original_name=(shown or original) if original else None)
 
 
@@ -175,15 +171,19 @@ def read_take(voice_folder: Path, voice: Voice, take_id: str, full: bool = False
             raise VoiceDamaged(f"{take_id}/{name} is missing")
     try:
         meta_path = folder / TAKE_META
-        if meta_path.stat().st_size > MAX_TAKE_META_BYTES:
+        if meta_path.stat().st_size > limits.TAKE_META_BYTES:
             raise VoiceDamaged(f"{take_id}/{TAKE_META} is implausibly large")
-        take = take_from_meta(json.loads(meta_path.read_bytes().decode("utf-8")), take_id,
+        take = take_from_meta(safe_json.loads(meta_path.read_bytes()), take_id,
                               folder, voice.active_take == take_id)
         if take.original_path is not None and not _is_file(take.original_path):
             raise VoiceDamaged(f"{take_id}/{take.original_file} is missing")
         if full:
             refaudio.check(folder / REFERENCE_FILE)
+            if (folder / PROMPT_FILE).stat().st_size > limits.PROMPT_BYTES:
+                raise VoiceDamaged(f"{take_id}/{PROMPT_FILE} is implausibly large")
             prompts.load(folder / PROMPT_FILE)
+            if (folder / TRANSCRIPT_FILE).stat().st_size > limits.TRANSCRIPT_BYTES:
+                raise VoiceDamaged(f"{take_id}/{TRANSCRIPT_FILE} is implausibly large")
             (folder / TRANSCRIPT_FILE).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError, ValueError, StudioError) as exc:
         if isinstance(exc, VoiceDamaged):

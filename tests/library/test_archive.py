@@ -14,7 +14,7 @@ import pytest
 from studio.errors import InvalidInput
 from studio.library import BadArchive, ImportLimits, UnsupportedSchema, VoiceLibrary
 from studio.library.archive import MANIFEST
-from tests.library.helpers import FakeClock, add_voice
+from tests.library.helpers import FakeClock, add_voice, tone
 
 FILES = ("voice.json", "reference.wav", "transcript.txt", "prompt.safetensors")
 
@@ -57,8 +57,10 @@ def assert_nothing_left(home: Path, before: set[str]) -> None:
 
 def test_round_trip_into_another_library(lib: VoiceLibrary, tmp_path: Path,
                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    import soundfile as sf
+
     src_clip = tmp_path / "source.ogg"
-    src_clip.write_bytes(b"OggS fake original bytes")
+    sf.write(str(src_clip), tone(0.5), 24_000)
     path = exported(lib, tmp_path, original=src_clip)
     assert path.name == "alice.voice.zip"
     assert set(members_of(path)) == {MANIFEST, *FILES, "original.ogg"}
@@ -196,11 +198,13 @@ def test_oversized_member_is_refused_by_declared_size(lib: VoiceLibrary, tmp_pat
     words = " ".join(str(i * 7919 % 100_003) for i in range(250_000)).encode()  # ~1.5 MB
     big = {**good, "transcript.txt": words}
     path = write_zip(tmp_path / "big.zip", big)
-    limits = ImportLimits(max_small_bytes=1 << 20)
+    with pytest.raises(BadArchive, match="too large"):  # the library reads 1 MiB at most
+        lib.import_voice(path)
     with pytest.raises(BadArchive, match="too large"):
-        lib.import_voice(path, limits=limits)
+        lib.import_voice(path, limits=ImportLimits(max_small_bytes=1 << 16))
+    half = write_zip(tmp_path / "half.zip", {**good, "transcript.txt": words[:500_000]})
     with pytest.raises(BadArchive, match="more than"):
-        lib.import_voice(path, limits=ImportLimits(max_total_bytes=100_000))
+        lib.import_voice(half, limits=ImportLimits(max_total_bytes=100_000))
     with pytest.raises(BadArchive, match="larger than"):
         lib.import_voice(path, limits=ImportLimits(max_archive_bytes=1000))
     assert_nothing_left(home, {"alice"})
