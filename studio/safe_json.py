@@ -46,11 +46,17 @@ def deeper_than(value: Any, limit: int) -> bool:
     return False
 
 
-def loads(data: bytes | bytearray | str, max_depth: int = MAX_DEPTH) -> Any:
-    """``json.loads`` that refuses deep nesting and non-finite numbers with a ValueError."""
+def loads(data: bytes | bytearray | str, max_depth: int = MAX_DEPTH,
+          finite: bool = True) -> Any:
+    """``json.loads`` that refuses deep nesting and non-finite numbers with a ValueError.
+
+    ``finite=False`` lets NaN and Infinity through, for files written by other tools that
+    may hold them (a model's config.json)."""
     text = data if isinstance(data, str) else bytes(data).decode("utf-8")
+    checks: dict[str, Any] = dict(parse_float=_finite, parse_constant=_no_constant) if finite \
+        else {}
     try:
-        value = json.loads(text, parse_float=_finite, parse_constant=_no_constant)
+        value = json.loads(text, **checks)
     except RecursionError:
         raise JsonTooDeep(f"arrays or objects nested more than {max_depth} levels deep") from None
     if text.count("[") + text.count("{") > max_depth and deeper_than(value, max_depth):

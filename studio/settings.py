@@ -7,14 +7,13 @@ are used. Unknown keys from newer versions are kept when saving.
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import os
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from studio import paths
+from studio import paths, safe_json
 from studio.fsutil import atomic_write_json
 
 log = logging.getLogger(__name__)
@@ -47,7 +46,7 @@ class Settings:
     def load(cls, path: Path | None = None) -> Settings:
         path = path or paths.settings_file()
         try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
+            raw = safe_json.loads(path.read_bytes())
         except FileNotFoundError:
             return cls()
         except (OSError, ValueError) as exc:

@@ -7,13 +7,12 @@ models folder, and each side sees only its own kind.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from studio import paths
+from studio import paths, safe_json
 from studio.engine.errors import ModelNotFound
 
 KIND = "asr"
@@ -54,7 +53,7 @@ class AsrModelInfo:
 
 def _json(path: Path) -> Any:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        return safe_json.loads(path.read_bytes(), finite=False)
     except (OSError, ValueError):
         return None
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import gc
 import importlib.util
-import json
 import logging
 import os
 import time
@@ -16,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from studio import paths
+from studio import paths, safe_json
 from studio.engine.errors import (
     ModelCorrupt,
     ModelFolderNotFound,
@@ -74,7 +73,7 @@ def read_model_info(folder: Path) -> ModelInfo | None:
     folder = Path(folder)
     cfg_path = folder / "config.json"
     try:
-        cfg = json.loads(cfg_path.read_text(encoding="utf-8"))
+        cfg = safe_json.loads(cfg_path.read_bytes(), finite=False)
     except (OSError, ValueError):
         return None
     if not isinstance(cfg, dict) or cfg.get("model_type") != "qwen3_tts":

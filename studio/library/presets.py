@@ -8,12 +8,11 @@ so one bad preset never hides the others or stops the app.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from studio import paths
+from studio import paths, safe_json
 from studio.engine.catalog import LANGUAGES
 from studio.errors import StudioError
 from studio.library.ids import clean_name, is_valid_id
@@ -116,7 +115,7 @@ def _read_json(path: Path) -> Any:
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
             raise PresetError("the file is implausibly large")
-        return json.loads(path.read_bytes().decode("utf-8"))
+        return safe_json.loads(path.read_bytes())
     except FileNotFoundError as exc:
         raise PresetError("the file is missing") from exc
     except (OSError, UnicodeDecodeError, ValueError) as exc:

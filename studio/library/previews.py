@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from studio import paths
+from studio import paths, safe_json
 from studio.errors import InvalidInput, NotFound
 from studio.fsutil import fsync_dir
 from studio.library import staging
@@ -156,7 +156,7 @@ class PreviewArea:
     def _read(self, folder: Path) -> PreviewItem | None:
         """The item in ``folder``, or None if it is missing or unreadable."""
         try:
-            record = json.loads((folder / ITEM_FILE).read_text(encoding="utf-8"))
+            record = safe_json.loads((folder / ITEM_FILE).read_bytes())
             kind = record["kind"]
             created = parse_time(record["created"], "created")
             if isinstance(record.get("created_ts"), int | float):
@@ -171,7 +171,7 @@ class PreviewArea:
                 original=folder / original if original else None,
                 original_name=record.get("original_name"),
             )
-        except (OSError, ValueError, KeyError, TypeError, InvalidInput):
+        except (OSError, ValueError, KeyError, TypeError, OverflowError, InvalidInput):
             return None
         if not item.path.is_file() or (item.original and not item.original.is_file()):
             return None
