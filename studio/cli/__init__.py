@@ -96,6 +96,8 @@ def dispatch(args: argparse.Namespace) -> int:
     from studio.engine.owner import EngineThread
     from studio.engine.pool import ModelPool
 
+    speak.sampling_from(args)  # a bad option is refused before any model loads
+
     pool = ModelPool(device=args.device, dtype=args.dtype, extra=extra, speed=args.speed,
                      threads=args.threads)
     with EngineThread(pool) as engine:

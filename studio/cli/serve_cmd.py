@@ -28,7 +28,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--idle-unload", type=float, default=600.0, metavar="SECONDS",
                    help="unload models unused this long (default 600; 0: never)")
     p.add_argument("--max-seconds", type=float, default=None,
-                   help="cap on the audio generated per text segment")
+                   help="cap on the audio of one response, in seconds")
 
 
 def run(args: argparse.Namespace, extra: list) -> int:

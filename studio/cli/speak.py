@@ -13,6 +13,7 @@ from studio.cli.sink import TakeSink
 from studio.engine.options import Sampling, Streaming, Take
 from studio.engine.owner import EngineThread
 from studio.engine.requests import CLONE, DESIGN, PRESET, PromptRequest, SpeakRequest, make_prompt
+from studio.engine.sampling_ranges import MAX_SECONDS, checked_sampling
 from studio.errors import InvalidInput
 
 
@@ -23,7 +24,8 @@ def add_sampling_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--top-k", type=int)
     g.add_argument("--top-p", type=float)
     g.add_argument("--repetition-penalty", type=float)
-    g.add_argument("--max-seconds", type=float, help="hard cap on the length of each segment")
+    g.add_argument("--max-seconds", type=float,
+                   help=f"hard cap on the length of the audio (at most {MAX_SECONDS:g})")
 
 
 def add_output_args(p: argparse.ArgumentParser) -> None:
@@ -43,21 +45,16 @@ def read_text(value: str) -> str:
     return value
 
 
+def option_name(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
 def sampling_from(args: argparse.Namespace) -> Sampling:
-    max_frames = None
-    if args.max_seconds is not None:
-        if args.max_seconds <= 0:
-            raise InvalidInput("--max-seconds must be more than 0.")
-        max_frames = max(1, int(round(args.max_seconds * 12.5)))
-    for name in ("temperature", "top_p"):
-        value = getattr(args, name)
-        if value is not None and value <= 0:
-            raise InvalidInput(f"--{name.replace('_', '-')} must be more than 0.")
-    if args.top_k is not None and args.top_k < 1:
-        raise InvalidInput("--top-k must be at least 1.")
-    return Sampling(temperature=args.temperature, top_k=args.top_k, top_p=args.top_p,
-                    repetition_penalty=args.repetition_penalty, max_frames=max_frames,
-                    seed=args.seed)
+    """The sampling options, checked as the server and the window check them."""
+    return checked_sampling(option_name, seed=args.seed, temperature=args.temperature,
+                            top_k=args.top_k, top_p=args.top_p,
+                            repetition_penalty=args.repetition_penalty,
+                            max_seconds=args.max_seconds)
 
 
 def build_request(args: argparse.Namespace, engine: EngineThread) -> SpeakRequest:
@@ -108,7 +105,8 @@ def run_take(engine: EngineThread, request: SpeakRequest, out: Path | None, play
     request = SpeakRequest(**{**request.__dict__, "streaming": Streaming(enabled=True)})
     from studio.engine import text as textmod
 
-    expected = textmod.expected_take_seconds(request.text, request.sampling.max_frames)
+    expected = textmod.expected_take_seconds(request.text, request.sampling.max_frames,
+                                             max_seconds=request.sampling.max_seconds)
     sink = TakeSink(out, play=play, live=stream, expected_s=expected)
     sink.open()
     progress = output.ProgressLine()

@@ -17,8 +17,9 @@ class Sampling:
     top_k: int | None = None
     top_p: float | None = None
     repetition_penalty: float | None = None
-    max_frames: int | None = None  # a hard cap on length, in codec frames (12.5 per second)
+    max_frames: int | None = None  # a cap on each segment, in codec frames (12.5 per second)
     seed: int | None = None  # None: a fresh random seed, reported in the take
+    max_seconds: float | None = None  # a cap on the whole take's audio, pauses included
     greedy: bool = False  # deterministic argmax decoding (tests, A/B comparisons)
 
     def generate_kwargs(self) -> dict[str, object]:

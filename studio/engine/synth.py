@@ -222,18 +222,31 @@ class Synthesizer:
         first: list[float] = []
         total_frames = 0
         reason = COMPLETE
+        # max_seconds caps the take as a whole: each segment gets the frames still left,
+        # and the audio is cut at the exact sample
+        limit = None if sampling.max_seconds is None else max(1, round(sampling.max_seconds * sr))
+        emitted = [0]
 
         def emit(audio: np.ndarray) -> None:
+            if limit is not None:
+                audio = audio[: max(0, limit - emitted[0])]
             if not len(audio):
                 return
+            emitted[0] += len(audio)
             if not first:
                 first.append(time.monotonic() - started)
             pieces.append(audio)
             if on_chunk is not None:
                 on_chunk(audio)
 
+        spf = self.model.samples_per_frame
         for index, seg in enumerate(segments):
-            frames, seg_reason = self._segment(seg, sampling, streaming, emit, cancel)
+            left = None if limit is None else limit - emitted[0]
+            if left is not None and left <= 0:
+                reason = MAX_LENGTH
+                break
+            budget = None if left is None else -(-left // spf)
+            frames, seg_reason = self._segment(seg, sampling, streaming, emit, cancel, budget)
             total_frames += frames
             if seg_reason != COMPLETE:
                 reason = seg_reason
@@ -250,13 +263,16 @@ class Synthesizer:
         return take
 
     def _segment(self, seg: _Segment, sampling: Sampling, streaming: Streaming,
-                 emit: ChunkFn, cancel: CancelToken | None) -> tuple[int, str]:
-        """Generate one segment; returns (frames, stop reason)."""
+                 emit: ChunkFn, cancel: CancelToken | None,
+                 budget: int | None = None) -> tuple[int, str]:
+        """Generate one segment of at most ``budget`` frames (what the take has left);
+        returns (frames, stop reason)."""
         import torch
 
         qwen = self._qwen
         guard = textmod.frame_budget(seg.text, self.model.frame_rate)
-        cap = guard if sampling.max_frames is None else min(guard, int(sampling.max_frames))
+        caps = [int(c) for c in (sampling.max_frames, budget) if c is not None]
+        cap = min([guard, *caps])
         # qwen-tts: max_new_tokens=N yields at most N-1 frames (the last token is never fed)
         kwargs = qwen._merge_generate_kwargs(max_new_tokens=cap + 1, **sampling.generate_kwargs())
         spf = self.model.samples_per_frame
@@ -300,7 +316,7 @@ class Synthesizer:
                 for chunk in threaded.finish():  # the rest of the audio, in order
                     emit(chunk)
         if reason != CANCELLED and len(frames) >= cap:
-            reason = RUNAWAY if cap == guard and sampling.max_frames != cap else MAX_LENGTH
+            reason = MAX_LENGTH if caps and cap == min(caps) else RUNAWAY
         if threaded is None and decoder is not None:
             rest = decoder.flush()
             if rest is not None:

@@ -136,13 +136,15 @@ def expected_seconds(text: str) -> float:
 
 
 def expected_take_seconds(text: str, max_frames: int | None = None,
-                          frame_rate: float = 12.5) -> float:
+                          frame_rate: float = 12.5, max_seconds: float | None = None) -> float:
     """A generous guess of a whole take's length, pauses included, for playback to plan by;
-    ``max_frames`` (a per-segment cap) bounds it."""
+    ``max_frames`` (a per-segment cap) and ``max_seconds`` (the take's cap) bound it."""
     segments = segment(text)
     guess = sum(expected_seconds(s) + p for s, p in segments)
     if max_frames:
         guess = min(guess, len(segments) * max_frames / frame_rate)
+    if max_seconds:
+        guess = min(guess, max_seconds)
     return guess
 
 

@@ -19,6 +19,7 @@ from studio.server.auth import Guard
 from studio.server.config import ServerConfig
 from studio.server.scheduler import Scheduler
 from studio.server.state import ServerState, state
+from studio.server.uploads import Arriving, UploadGuard
 
 
 def create_app(config: ServerConfig) -> FastAPI:
@@ -53,7 +54,10 @@ def create_app(config: ServerConfig) -> FastAPI:
     app.include_router(speech.router)
     app.include_router(voices.router)
     app.add_api_route("/health", health, methods=["GET"], summary="Models, device and queue")
-    app.add_middleware(Guard, token=config.token, loopback=config.loopback)
+    app.state.arriving = Arriving(config.max_uploads)
+    app.add_middleware(UploadGuard, timeout_s=config.body_timeout_s,
+                       arriving=app.state.arriving)
+    app.add_middleware(Guard, token=config.token, loopback=config.loopback)  # the outer one
     return app
 
 
@@ -72,8 +76,12 @@ async def health(request: Request) -> dict:
                   else round(time.monotonic() - running.started, 3),
                   "waiting": sched.waiting, "max_waiting": sched.max_waiting,
                   "completed": sched.completed},
+        "uploads": {"arriving": request.app.state.arriving.open,
+                    "max_arriving": st.config.max_uploads},
         "limits": {"request_timeout_s": st.config.request_timeout_s,
                    "max_seconds": st.config.max_seconds,
                    "max_upload_bytes": st.config.max_upload_bytes,
+                   "body_timeout_s": st.config.body_timeout_s,
+                   "max_uploads": st.config.max_uploads,
                    "max_input_chars": st.config.max_input_chars},
     }

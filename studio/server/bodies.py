@@ -7,7 +7,6 @@ discarded first, so the client gets the 413 instead of a reset connection.
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import TypeVar
@@ -17,6 +16,7 @@ from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import Request
 
+from studio import safe_json
 from studio.server.errors import ApiError, validation_error
 
 T = TypeVar("T", bound=BaseModel)
@@ -78,8 +78,8 @@ async def read_json(request: Request, model: type[T], limit: int) -> T:
                        f"{f' (not {kind})' if kind else ''}.", "unsupported_media_type")
     raw = await read_limited(request, limit, "request body")
     try:
-        data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+        data = safe_json.loads(raw)
+    except ValueError as exc:
         raise ApiError(400, f"The body is not valid JSON ({exc}).", "invalid_json") from None
     if not isinstance(data, dict):
         raise ApiError(400, "The body must be a JSON object.", "invalid_json")

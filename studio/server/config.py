@@ -8,11 +8,13 @@ network, so it is refused unless a bearer token is set.
 from __future__ import annotations
 
 import ipaddress
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from studio.engine import sampling_ranges
 from studio.engine.options import Streaming
 from studio.errors import InvalidInput
 
@@ -21,7 +23,6 @@ if TYPE_CHECKING:
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
-FRAME_RATE = 12.5  # codec frames per second of audio (every Qwen3-TTS 12Hz model)
 
 
 def is_loopback(host: str) -> bool:
@@ -35,10 +36,6 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def seconds_to_frames(seconds: float) -> int:
-    return max(1, int(round(seconds * FRAME_RATE)))
-
-
 @dataclass
 class ServerConfig:
     host: str = DEFAULT_HOST
@@ -47,10 +44,12 @@ class ServerConfig:
     queue_size: int = 8  # requests that may wait behind the running one; more get 503
     request_timeout_s: float = 300.0  # from admission to the last sample, queue wait included
     idle_unload_s: float | None = 600.0  # unload models unused this long; None: never
-    max_seconds: float | None = None  # cap on the audio of one segment; None: the engine's guard
+    max_seconds: float | None = None  # cap on the audio of one response; None: the engine's guard
     max_input_chars: int = 20_000
     max_upload_bytes: int = 20 * 1024 * 1024
     max_json_bytes: int = 1024 * 1024
+    body_timeout_s: float = 30.0  # a request body must have arrived this long after its headers
+    max_uploads: int = 16  # request bodies being received at once; more are answered 503
     pool: ModelPool | None = None  # None: a ModelPool from device/dtype/extra_models
     device: str = "auto"
     dtype: str | None = None
@@ -64,10 +63,6 @@ class ServerConfig:
     @property
     def loopback(self) -> bool:
         return is_loopback(self.host)
-
-    @property
-    def max_frames(self) -> int | None:
-        return None if self.max_seconds is None else seconds_to_frames(self.max_seconds)
 
     def check(self) -> ServerConfig:
         """Refuse settings that would be unsafe or cannot work; returns self."""
@@ -83,8 +78,14 @@ class ServerConfig:
             raise InvalidInput(f"The port must be 0-65535, not {self.port}.")
         if self.queue_size < 0:
             raise InvalidInput("The queue size cannot be negative.")
-        for name in ("request_timeout_s", "idle_unload_s", "max_seconds"):
+        for name in ("request_timeout_s", "idle_unload_s", "body_timeout_s"):
             value = getattr(self, name)
-            if value is not None and value <= 0:
-                raise InvalidInput(f"{name.replace('_', ' ')} must be more than 0.")
+            if value is not None and not (isinstance(value, int | float)
+                                          and math.isfinite(value) and value > 0):
+                raise InvalidInput(f"{name} must be a finite number of seconds above 0 "
+                                   f"(got {value}).")
+        for name in ("max_input_chars", "max_upload_bytes", "max_json_bytes", "max_uploads"):
+            if getattr(self, name) < 1:
+                raise InvalidInput(f"{name} must be at least 1.")
+        sampling_ranges.check("max_seconds", self.max_seconds)
         return self

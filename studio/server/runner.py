@@ -13,6 +13,7 @@ import uvicorn
 from studio.errors import InvalidInput
 from studio.server.app import create_app
 from studio.server.config import ServerConfig
+from studio.server.protocol import JsonErrorH11Protocol
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -41,8 +42,8 @@ def url_of(sock: socket.socket) -> str:
 
 def uvicorn_config(config: ServerConfig, **kw: Any) -> uvicorn.Config:
     kw.setdefault("timeout_graceful_shutdown", 10)
-    return uvicorn.Config(create_app(config), lifespan="on", http="h11", ws="none",
-                          server_header=False, **kw)
+    return uvicorn.Config(create_app(config), lifespan="on", http=JsonErrorH11Protocol,
+                          ws="none", server_header=False, **kw)
 
 
 class _Server(uvicorn.Server):

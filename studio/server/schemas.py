@@ -3,11 +3,30 @@ silently ignored option."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
-MAX_SEED = 2**31 - 2
+from studio.engine import sampling_ranges
+
+MAX_SEED = int(sampling_ranges.SEED.high)
+
+
+def in_range(name: str) -> AfterValidator:
+    """The sampling check the CLI and the window use, as a pydantic validator."""
+
+    def check(value: object) -> object:
+        reason = sampling_ranges.problem(name, value)
+        if reason:
+            raise PydanticCustomError("out_of_range", reason)
+        return value
+
+    return AfterValidator(check)
+
+
+Seed = Annotated[int | None, in_range("seed")]
+MaxSeconds = Annotated[float | None, in_range("max_seconds")]
 
 # Any of these in ``model`` means "the Qwen3-TTS model the voice needs"; the voice decides
 # the kind (saved voices: Base, design presets: VoiceDesign, speakers: CustomVoice).
@@ -31,12 +50,13 @@ class SpeechRequest(Strict):
     language: str | None = Field(None, description="e.g. English, Chinese, ja; default auto")
     instructions: str | None = Field(None, description="speaking style (preset speakers on "
                                      "1.7B CustomVoice) or the voice description (design)")
-    seed: int | None = Field(None, ge=0, le=MAX_SEED, description="the same seed, the same take")
+    seed: Seed = Field(None, description=f"the same seed, the same take (0 to {MAX_SEED})")
     speed: float | None = Field(None, description="only 1.0 is supported")
     stream: bool = Field(False, description="send audio chunks as they are generated")
     stream_format: Literal["audio", "sse"] | None = Field(None, description="'audio' is the "
                                                           "same as stream: true")
-    max_seconds: float | None = Field(None, gt=0, description="cap on the length of the audio")
+    max_seconds: MaxSeconds = Field(None, description="cap on the length of the audio, in "
+                                    f"seconds (at most {sampling_ranges.MAX_SECONDS:g})")
 
     @field_validator("voice")
     @classmethod
@@ -59,9 +79,9 @@ class PreviewForm(Strict):
     transcript: str | None = None
     x_vector_only: bool = False
     language: str | None = None
-    seed: int | None = Field(None, ge=0, le=MAX_SEED)
+    seed: Seed = None
     response_format: str = "wav"
-    max_seconds: float | None = Field(None, gt=0)
+    max_seconds: MaxSeconds = None
     force: bool = False
 
 

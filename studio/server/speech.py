@@ -20,7 +20,7 @@ from studio.engine.options import Sampling
 from studio.engine.requests import MODE_KIND
 from studio.library.anyvoice import SAVED, VoiceRef, resolve
 from studio.server.bodies import read_json
-from studio.server.config import ServerConfig, seconds_to_frames
+from studio.server.config import ServerConfig
 from studio.server.encode import MEDIA_TYPES, StreamEncoder, check_format, encode
 from studio.server.errors import ApiError
 from studio.server.schemas import MAX_SEED, MODEL_ALIASES, SpeechRequest
@@ -43,11 +43,11 @@ def check_text(text: str, config: ServerConfig, param: str) -> str:
 
 
 def sampling_for(config: ServerConfig, seed: int | None, max_seconds: float | None) -> Sampling:
-    """A seed is always chosen here, so it can be reported before the take starts."""
-    caps = [c for c in (config.max_frames,
-                        seconds_to_frames(max_seconds) if max_seconds else None) if c]
+    """A seed is always chosen here, so it can be reported before the take starts; the
+    length cap is the smaller of the server's and the request's, for the whole response."""
+    caps = [c for c in (config.max_seconds, max_seconds) if c is not None]
     return Sampling(seed=secrets.randbelow(MAX_SEED + 1) if seed is None else seed,
-                    max_frames=min(caps) if caps else None)
+                    max_seconds=min(caps) if caps else None)
 
 
 def model_preference(st: ServerState, model: str, ref: VoiceRef) -> str | None:

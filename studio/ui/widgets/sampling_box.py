@@ -19,9 +19,10 @@ from PySide6.QtWidgets import (
 )
 
 from studio.engine.options import Sampling
+from studio.engine.sampling_ranges import RANGES, checked_sampling
 
 DEFAULTS = dict(temperature=0.9, top_k=50, top_p=1.0, repetition_penalty=1.05)
-MAX_SEED = 2**31 - 2
+MAX_SEED = int(RANGES["seed"].high)
 
 
 class SamplingBox(QWidget):
@@ -36,13 +37,15 @@ class SamplingBox(QWidget):
         self.body = QWidget()
         form = QFormLayout(self.body)
         form.setContentsMargins(18, 0, 0, 0)
-        self.temperature = self._double(0.05, 2.0, 0.05, DEFAULTS["temperature"])
+        self.temperature = self._double("temperature", 0.05)
         self.temperature.setToolTip("Higher is livelier and less predictable; lower is steadier.")
-        self.top_k = QSpinBox(minimum=1, maximum=2048, value=DEFAULTS["top_k"])
-        self.top_p = self._double(0.05, 1.0, 0.05, DEFAULTS["top_p"])
-        self.repetition = self._double(1.0, 2.0, 0.01, DEFAULTS["repetition_penalty"])
+        top_k = RANGES["top_k"]
+        self.top_k = QSpinBox(minimum=int(top_k.low), maximum=int(top_k.high),
+                              value=DEFAULTS["top_k"])
+        self.top_p = self._double("top_p", 0.05)
+        self.repetition = self._double("repetition_penalty", 0.01)
         self.repetition.setToolTip("Raise a little if the voice stutters or loops.")
-        self.seed = QSpinBox(minimum=0, maximum=MAX_SEED)
+        self.seed = QSpinBox(minimum=int(RANGES["seed"].low), maximum=MAX_SEED)
         self.seed.setValue(secrets.randbelow(MAX_SEED))
         self.dice = QToolButton()
         self.dice.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_BrowserReload))
@@ -67,9 +70,11 @@ class SamplingBox(QWidget):
         self.body.setVisible(False)
 
     @staticmethod
-    def _double(lo: float, hi: float, step: float, value: float) -> QDoubleSpinBox:
-        box = QDoubleSpinBox(minimum=lo, maximum=hi, singleStep=step, decimals=2)
-        box.setValue(value)
+    def _double(name: str, step: float) -> QDoubleSpinBox:
+        """A spin box over the option's range (sampling_ranges), the CLI's and server's too."""
+        box = QDoubleSpinBox(minimum=RANGES[name].low, maximum=RANGES[name].high,
+                             singleStep=step, decimals=2)
+        box.setValue(DEFAULTS[name])
         return box
 
     @staticmethod
@@ -92,9 +97,9 @@ class SamplingBox(QWidget):
             if self.new_each.isChecked():
                 self.roll()
             seed = self.seed.value()
-        return Sampling(temperature=self.temperature.value(), top_k=self.top_k.value(),
-                        top_p=self.top_p.value(), repetition_penalty=self.repetition.value(),
-                        seed=seed)
+        return checked_sampling(str, temperature=self.temperature.value(),
+                                top_k=self.top_k.value(), top_p=self.top_p.value(),
+                                repetition_penalty=self.repetition.value(), seed=seed)
 
     def to_dict(self) -> dict[str, Any]:
         return dict(temperature=self.temperature.value(), top_k=self.top_k.value(),
