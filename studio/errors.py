@@ -49,6 +49,7 @@ class DiskFull(StudioError, OSError):
 
     code = "disk_full"
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, folder: str = "") -> None:
         OSError.__init__(self, errno.ENOSPC, message)
         self.message = message
+        self.folder = folder  # where the write went

@@ -77,19 +77,25 @@ def amount(n: int) -> str:
     raise AssertionError("unreachable")
 
 
-def disk_full(path: Path | str) -> DiskFull:
-    """The error for a write into ``path`` (a file or folder) that ran out of space."""
+def disk_full(path: Path | str | None, action: str | None = None) -> DiskFull:
+    """The error for a write into ``path`` (a file or folder; None: not known) that ran out
+    of space; ``action`` ("save the voice") says what could not be done."""
+    what = f"Could not {action}: the disk" if action else "The disk"
+    if path is None:
+        return DiskFull(f"{what} is full. Free some space and try again.")
     folder = Path(path)
     free = free_bytes(folder)
     room = f"{amount(free)} free" if free is not None else "no room left"
-    return DiskFull(f"the disk is full ({room} at {folder}). Free some space and try again.")
+    return DiskFull(f"{what} is full ({room} at {folder}). Free some space and try again.",
+                    str(folder))
 
 
-def as_disk_full(exc: BaseException, path: Path | str) -> BaseException:
+def as_disk_full(exc: BaseException, path: Path | str,
+                 action: str | None = None) -> BaseException:
     """``exc`` as a DiskFull for a write into ``path`` when it is one, else ``exc`` itself."""
     if isinstance(exc, DiskFull) or not is_disk_full(exc):
         return exc
-    full = disk_full(path)
+    full = disk_full(path, action)
     full.__cause__ = exc
     return full
 
@@ -111,7 +117,7 @@ def atomic_open(path: Path | str, mode: str = "wb") -> Iterator[BinaryIO]:
     except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
-        full = as_disk_full(exc, path.parent)
+        full = as_disk_full(exc, path.parent, f"write {path.name}")
         if full is not exc:
             raise full from exc
         raise

@@ -26,7 +26,9 @@ from studio.audio.errors import (
     UnreadableAudio,
     UnsupportedFormat,
 )
-from studio.fsutil import atomic_copy, atomic_open
+from studio.audio.writer import write_audio
+from studio.errors import DiskFull
+from studio.fsutil import atomic_copy
 
 #: a reference import longer than this is refused (configurable per call)
 MAX_IMPORT_SECONDS = 600.0
@@ -250,8 +252,9 @@ def save_audio(
     format: str | None = None,
     subtype: str | None = None,
 ) -> Path:
-    """Write (n,) or (n, channels) float audio atomically; the format comes from the name
-    unless given. PCM output is clipped to full scale rather than wrapping around."""
+    """Write (n,) or (n, channels) float audio atomically (writer.py; a full disk is
+    DiskFull); the format comes from the name unless given. PCM output is clipped to full
+    scale rather than wrapping around."""
     path = Path(path)
     fmt = format_for(path, format)
     sub = subtype or _DEFAULT_SUBTYPES[fmt]
@@ -266,8 +269,12 @@ def save_audio(
     if sub.startswith("PCM") or sub in ("ULAW", "ALAW"):
         data = np.clip(data, -1.0, 1.0)
     try:
-        with atomic_open(path, "wb") as fh:
-            sf.write(fh, data, int(sr), format=fmt, subtype=sub)
+        write_audio(path, data, int(sr), format=fmt, subtype=sub)
+    except DiskFull:
+        raise
+    except OSError as exc:
+        raise AudioError(f"{path.name} could not be written ({exc.strerror or exc}). Choose "
+                         "a folder you can write to.") from exc
     except (sf.LibsndfileError, RuntimeError, ValueError, TypeError) as exc:
         raise UnsupportedFormat(
             f"{path.name} could not be written as {fmt} {sub} at {sr} Hz ({_reason(exc)}). "

@@ -30,13 +30,15 @@ def error(exc: BaseException) -> int:
 
 
 def _log_traceback(exc: BaseException) -> str | None:
+    """Append the traceback to the log; None if that fails (a full disk, a read-only
+    folder...): the one-line message is printed either way, so nothing hides it."""
     try:
         path = paths.logs_dir(ensure=True) / "cli-errors.log"
         with open(path, "a", encoding="utf-8") as fh:
             fh.write(f"--- {time.strftime('%Y-%m-%d %H:%M:%S')}\n")
             fh.write("".join(traceback.format_exception(exc)))
         return str(path)
-    except OSError:
+    except Exception:  # noqa: BLE001 - whatever stops the log must not stop the message
         return None
 
 

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from studio.audio.writer import AudioPartFile, write_audio
 from studio.engine.options import Take
 from studio.errors import InvalidInput, StudioError
-from studio.fsutil import default_mode
 
 SR = 24000
 FORMATS = {".wav": "WAV", ".flac": "FLAC", ".ogg": "OGG", ".mp3": "MP3"}
@@ -30,9 +27,10 @@ def format_for(path: Path) -> str:
 
 
 class TakeSink:
-    """Receives chunks. ``live``: the file grows (as ``.<name>.part``) and playback starts
-    with the first chunk; otherwise both happen at the end. The file appears under its
-    real name only when complete (or when the user stopped early: what was made is kept)."""
+    """Receives chunks. ``live``: the file grows (as a hidden part file, writer.py) and
+    playback starts with the first chunk; otherwise both happen at the end. The file appears
+    under its real name only when complete (or when the user stopped early: what was made
+    is kept); a write that fails (a full disk) removes the part file and stops the take."""
 
     def __init__(self, path: Path | None, play: bool = False, live: bool = False,
                  expected_s: float | None = None) -> None:
@@ -40,23 +38,16 @@ class TakeSink:
         self.path = path
         self.play = play
         self.live = live
-        self._file: Any = None
-        self._tmp: str | None = None
+        self._file: AudioPartFile | None = None
+        self._failed = False
         self._chunks: list[np.ndarray] = []
         self._player: Any = None
 
     def open(self) -> None:
         if self.path is not None:
             fmt = format_for(self.path)
-            self.path.parent.mkdir(parents=True, exist_ok=True)
             if self.live:
-                import soundfile as sf
-
-                fd, self._tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".part",
-                                                 dir=self.path.parent)
-                default_mode(fd)
-                os.close(fd)
-                self._file = sf.SoundFile(self._tmp, "w", SR, 1, format=fmt)
+                self._file = AudioPartFile(self.path, SR, format=fmt)
         if self.play:
             try:
                 self._player = _open_player()
@@ -73,41 +64,40 @@ class TakeSink:
     def add(self, chunk: np.ndarray) -> None:
         self._chunks.append(chunk)
         if self._file is not None:
-            self._file.write(chunk)
-            self._file.flush()
+            try:
+                self._file.write(chunk)
+            except BaseException:
+                self._failed, self._file = True, None  # the part file is gone already
+                raise
         if self._player is not None:
             self._player.append(chunk)
 
     def close(self, take: Take | None) -> None:
         audio = np.concatenate(self._chunks) if self._chunks else np.zeros(0, np.float32)
         try:
-            if self._file is not None:
-                self._file.close()
+            if self._failed or take is None:
+                self.path = None  # the take failed: nothing is written
+            elif self._file is not None:
                 if audio.size:
-                    os.replace(self._tmp, self.path)  # type: ignore[arg-type]
+                    self._file.commit()
+                    self._file = None
                 else:
-                    os.unlink(self._tmp)  # type: ignore[arg-type]
                     self.path = None
             elif self.path is not None:
                 if audio.size:
-                    import soundfile as sf
-
-                    from studio.fsutil import atomic_open
-
-                    with atomic_open(self.path) as fh:
-                        sf.write(fh, audio, SR, format=format_for(self.path))
+                    write_audio(self.path, audio, SR, format=format_for(self.path))
                 else:
                     self.path = None
-            if self.play and audio.size and self._player is not None:
+            if self.play and audio.size and self._player is not None and not self._failed:
                 if self.live:
                     self._player.end_stream()
                 else:
                     self._player.play(audio, SR)
                 self._player.wait()
         finally:
-            if self._tmp and os.path.exists(self._tmp):
-                with contextlib.suppress(OSError):
-                    os.unlink(self._tmp)
+            if self._file is not None:
+                self._file.discard()  # not committed: empty, or the take failed
+                self._file = None
             if self._player is not None:
                 self._player.close()
 

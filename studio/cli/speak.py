@@ -127,6 +127,9 @@ def run_take(engine: EngineThread, request: SpeakRequest, out: Path | None, play
             for chunk in ts:
                 sink.add(chunk)
         take = ts.result()
+    except BaseException:
+        ts.cancel()  # a failed write (a full disk) stops the generation too
+        raise
     finally:
         progress.done()
         sink.close(take)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 from studio.errors import InvalidInput, NotFound, StudioError
+from studio.fsutil import disk_full, is_disk_full
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -58,7 +60,8 @@ class StorageError(StudioError):
 
 
 def storage_errors(action: str) -> Callable[[F], F]:
-    """Turn an OSError escaping ``fn`` into a StorageError that says what failed and why."""
+    """Turn an OSError escaping the method ``fn`` into a StorageError that says what failed
+    and why; a full disk becomes DiskFull (see ``_full_folder`` for the folder it names)."""
 
     def wrap(fn: F) -> F:
         @functools.wraps(fn)
@@ -66,6 +69,9 @@ def storage_errors(action: str) -> Callable[[F], F]:
             try:
                 return fn(*args, **kwargs)
             except OSError as exc:
+                if is_disk_full(exc):
+                    raise disk_full(_full_folder(exc, args[0] if args else None),
+                                    action) from exc
                 where = f" ({exc.filename})" if exc.filename else ""
                 raise StorageError(
                     f"Could not {action}: {exc.strerror or exc}{where}. Check that the disk "
@@ -75,3 +81,14 @@ def storage_errors(action: str) -> Callable[[F], F]:
         return inner  # type: ignore[return-value]
 
     return wrap
+
+
+def _full_folder(exc: OSError, owner: object) -> Path:
+    """Where the disk is full: the folder the write went to, or the owner's data folder
+    (its ``root`` or ``folder``) when that write went inside it, to a work folder that is
+    gone by now."""
+    went = getattr(exc, "folder", None) or exc.filename2 or exc.filename
+    data = getattr(owner, "root", None) or getattr(owner, "folder", None)
+    if data is not None and (not went or Path(went).is_relative_to(data)):
+        return Path(data)
+    return Path(went or ".")

@@ -22,7 +22,7 @@ from studio import paths
 from studio.engine import prompts
 from studio.engine.prompts import VoicePrompt
 from studio.errors import InvalidInput, StudioError
-from studio.fsutil import atomic_write_json
+from studio.fsutil import atomic_write_json, disk_full, is_disk_full
 from studio.library import archive, refaudio, staging
 from studio.library.errors import (
     AmbiguousVoice,
@@ -81,7 +81,9 @@ class VoiceLibrary(TakeOps):
             staging.sweep(self.voices_dir, stray_files_in_children=True)
             self.trash = Trash(self.root / "trash", clock)
             self.previews = PreviewArea(self.root, clock, preview_retention)
-        except OSError as exc:  # a file in the way, a read-only or missing drive
+        except OSError as exc:  # a file in the way, a read-only, full or missing drive
+            if is_disk_full(exc):
+                raise disk_full(self.root, "set up the Voice Studio data folder") from exc
             raise StorageError(
                 f"The Voice Studio data folder {self.root} cannot be used: "
                 f"{exc.strerror or exc}{f' ({exc.filename})' if exc.filename else ''}. "

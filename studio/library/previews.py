@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from studio import paths, safe_json
+from studio.audio.writer import write_audio
 from studio.errors import InvalidInput, NotFound
 from studio.fsutil import fsync_dir
 from studio.library import staging
@@ -73,8 +74,6 @@ class PreviewArea:
                   meta: Mapping[str, Any] | None = None, *,
                   original: Path | str | None = None) -> PreviewItem:
         """Keep a clip (and optionally the file it was imported from) until it expires."""
-        import soundfile as sf
-
         if kind not in self.retention:
             raise InvalidInput(f"Unknown preview kind {kind!r}; use one of "
                                f"{', '.join(sorted(self.retention))}.")
@@ -87,7 +86,7 @@ class PreviewArea:
                                       created_ts=self.clock().timestamp(),
                                       sample_rate=int(sr), meta=dict(meta or {}))
         with staging.staged(self.folder) as stage:
-            sf.write(str(stage / CLIP_FILE), data, int(sr), format="WAV", subtype="FLOAT")
+            write_audio(stage / CLIP_FILE, data, int(sr), format="WAV", subtype="FLOAT")
             if original is not None:
                 src = Path(original)
                 ext = src.suffix.lower().lstrip(".")

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from studio.audio.errors import not_a_file_message
+from studio.audio.writer import write_audio
 from studio.engine.reference import resample, to_mono
 from studio.errors import InvalidInput
 from studio.library import limits
@@ -39,11 +40,9 @@ def prepare(audio: np.ndarray, sample_rate: int) -> np.ndarray:
 
 
 def write(path: Path, audio: np.ndarray, sample_rate: int) -> float:
-    """Write the clip (plain write: callers stage and fsync); returns its length in seconds."""
-    import soundfile as sf
-
+    """Write the clip (into a stage the caller commits); returns its length in seconds."""
     data = prepare(audio, sample_rate)
-    sf.write(str(path), data, REFERENCE_RATE, format="WAV", subtype="FLOAT")
+    write_audio(path, data, REFERENCE_RATE, format="WAV", subtype="FLOAT")
     return len(data) / REFERENCE_RATE
 
 

@@ -19,7 +19,8 @@ from starlette.requests import ClientDisconnect
 
 from studio.audio import errors as audio_errors
 from studio.engine import errors as engine_errors
-from studio.errors import DeviceUnavailable, InvalidInput, NotFound, StudioError
+from studio.errors import DeviceUnavailable, DiskFull, InvalidInput, NotFound, StudioError
+from studio.fsutil import disk_full, is_disk_full
 from studio.library import errors as library_errors
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,7 @@ _STATUS: list[tuple[type[StudioError], int]] = [
     (library_errors.AmbiguousVoice, 409),
     (library_errors.VoiceDamaged, 409),
     (library_errors.StorageError, 507),
+    (DiskFull, 507),
     (engine_errors.ModelCorrupt, 500),
     (engine_errors.Cancelled, 503),
     (DeviceUnavailable, 503),
@@ -84,6 +86,8 @@ def error_response(status: int, message: str, code: str, param: str | None = Non
 
 
 def from_exception(exc: BaseException) -> JSONResponse:
+    if isinstance(exc, OSError) and is_disk_full(exc) and not isinstance(exc, DiskFull):
+        exc = disk_full(exc.filename2 or exc.filename)  # a write that was not expected to fail
     if isinstance(exc, ApiError):
         return error_response(exc.status, exc.message, exc.code, exc.param, exc.headers)
     if isinstance(exc, StudioError):

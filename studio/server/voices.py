@@ -28,6 +28,7 @@ from studio.engine.pool import ModelPool
 from studio.engine.prompts import VoicePrompt
 from studio.engine.requests import CLONE, PromptRequest, SpeakRequest, make_prompt
 from studio.engine.stream import CancelToken
+from studio.fsutil import atomic_write_bytes
 from studio.library.anyvoice import SAVED, VoiceRef, all_voices, resolve
 from studio.library.errors import InvalidName
 from studio.library.folder import VoiceEntry
@@ -131,7 +132,7 @@ async def preview(request: Request) -> Response:
     deadline = asyncio.get_running_loop().time() + limit
     with tempfile.TemporaryDirectory(prefix="voice-studio-upload-") as tmp:
         path = Path(tmp) / _upload_name(upload.filename)
-        await run_in_threadpool(path.write_bytes, upload.data)
+        await run_in_threadpool(atomic_write_bytes, path, upload.data)  # a full disk: 507
         clip = await run_in_threadpool(import_clip, path)
         report = await run_in_threadpool(check_clip, clip)
         if not report.ok and not form.force:

@@ -277,17 +277,25 @@ def test_disk_errors_become_storage_errors_and_leave_nothing(
         lib: VoiceLibrary, home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import errno
 
+    from studio.errors import DiskFull
     from studio.library import StorageError, staging
 
     def full(_path):
         raise OSError(errno.ENOSPC, "No space left on device")
 
+    def broken(_path):
+        raise OSError(errno.EIO, "Input/output error")
+
     add_voice(lib, "Alice")
     monkeypatch.setattr(staging, "fsync_tree", full)
-    with pytest.raises(StorageError, match="Could not save the voice: No space left"):
+    with pytest.raises(DiskFull, match=r"Could not save the voice: the disk is full \(.* free "
+                       f"at {home}\\). Free some space"):
         add_voice(lib, "Bob", seed=1)
-    with pytest.raises(StorageError, match="Could not duplicate"):
+    with pytest.raises(DiskFull, match="Could not duplicate the voice: the disk is full"):
         lib.duplicate("alice")
+    monkeypatch.setattr(staging, "fsync_tree", broken)
+    with pytest.raises(StorageError, match="Could not save the voice: Input/output error"):
+        add_voice(lib, "Bob", seed=1)
     assert {p.name for p in (home / "voices").iterdir()} == {"alice"}
 
 

@@ -8,8 +8,10 @@ import json
 import socket
 from collections.abc import Callable
 
+import httpx
 import pytest
 
+from tests.full_disk import full_disk_fixture  # noqa: F401 - the full_disk fixture
 from tests.server.conftest import Api, error_of, reference_clip, written
 
 JSON = {"content-type": "application/json"}
@@ -166,3 +168,33 @@ def test_a_body_that_never_ends_is_cut_off_and_uploads_are_capped(serve):
     assert arriving() == 0
     r = api.http.post("/v1/voices", json={"preview_id": "nope", "name": "X"})
     assert error_of(r, 404)["code"] == "not_found"  # whole bodies are read as before
+
+
+# --- a full disk: 507 with the JSON error, nothing left behind ---------------------------
+
+def preview(api: Api) -> httpx.Response:
+    return api.http.post("/v1/voices/preview", files={"file": ("me.wav", reference_clip())},
+                         data={"text": "Hello.", "transcript": "Some words in the clip."})
+
+
+@pytest.mark.parametrize("room", [0, 5000, 300_000])
+def test_a_preview_onto_a_full_disk_is_a_507(api, studio_home, full_disk, room):
+    full_disk(room)
+    err = error_of(preview(api), 507)
+    assert err["code"] == "disk_full" and err["type"] == "server_error"
+    assert "the disk is full" in err["message"] and "Free some space" in err["message"]
+    assert written(studio_home) == []
+    assert api.http.get("/health").status_code == 200
+
+
+@pytest.mark.parametrize("room", [0, 200])
+def test_saving_a_voice_onto_a_full_disk_is_a_507(api, studio_home, full_disk, room):
+    r = preview(api)
+    assert r.status_code == 200, r.text
+    kept = written(studio_home)
+    full_disk(room)
+    saved = api.http.post("/v1/voices", json={"preview_id": r.headers["x-preview-id"],
+                                              "name": "Desk Voice"})
+    err = error_of(saved, 507)
+    assert err["message"].startswith("Could not save the voice: the disk is full")
+    assert written(studio_home) == kept  # the preview is still there, no voice was added

@@ -25,8 +25,8 @@ from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 from studio.engine import text as textmod
 from studio.engine.options import Sampling, Streaming
 from studio.engine.requests import CLONE, PromptRequest, SpeakRequest
-from studio.errors import StudioError
-from studio.library.errors import InvalidName
+from studio.errors import DiskFull, StudioError
+from studio.library.errors import InvalidName, StorageError
 from studio.ui.context import AppContext
 from studio.ui.pages import clone_takes
 from studio.ui.pages.base import Page
@@ -359,8 +359,9 @@ class ClonePage(Page):
             self.form.name.setFocus()
             return
         except (OSError, StudioError) as exc:
-            self.notice.show_message(f"Could not save the voice: {exc} The clip is still here; "
-                                     "try again.", "error")
+            said = isinstance(exc, StorageError | DiskFull)  # these name the failed step
+            self.notice.show_message(f"{'' if said else 'Could not save the voice: '}{exc} The "
+                                     "clip is still here; try again.", "error")
             return
         self.workspace.forget_item()
         self.saved_as = entry.name
