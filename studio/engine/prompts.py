@@ -23,6 +23,7 @@ from studio.fsutil import atomic_write_bytes
 FORMAT = "voice-studio-prompt"
 VERSION = 1
 MAX_REF_FRAMES = 12 * 60 * 13  # about 12 minutes of reference: far beyond any sane clip
+MAX_DIM = 1 << 16  # embedding size, code groups, codebook size: far beyond any model
 DTYPES = {"spk_embedding": "F32", "ref_code": "I64"}  # what to_bytes writes, by name
 
 
@@ -131,6 +132,9 @@ def from_bytes(data: bytes, source: str = "voice prompt") -> VoicePrompt:
                             int(meta["codebook_size"]), str(meta["tokenizer"]))
     except (KeyError, TypeError, ValueError) as exc:
         raise bad("model shape missing from metadata") from exc
+    if not (0 < shape.speaker_dim <= MAX_DIM and 0 < shape.num_code_groups <= MAX_DIM
+            and 0 < shape.codebook_size <= MAX_DIM and len(shape.tokenizer) <= 100):
+        raise bad("model shape out of range")
     if emb.shape[0] != shape.speaker_dim:
         raise bad("speaker embedding size disagrees with its metadata")
     code = tensors.get("ref_code")

@@ -86,6 +86,11 @@ def hostile(good: dict[str, bytes]) -> dict[str, tuple[dict[str, bytes], str]]:
             b'"reference_seconds": 1.0', b'"reference_seconds": 1e400')}, "too large"),
         "nan-seconds": ({**good, "voice.json": meta.replace(
             b'"reference_seconds": 1.0', b'"reference_seconds": NaN')}, "NaN"),
+        "huge-codebook-size": ({**good, "prompt.safetensors": safetensors(
+            {"spk_embedding": ("F32", [64], make_prompt(0).spk_embedding.tobytes()),
+             "ref_code": ("I64", [10, 16], make_prompt(0).ref_code.tobytes())},
+            json.dumps({**make_prompt(0).metadata(), "codebook_size": 10**4000}))},
+            "out of range"),
         # 3: a tensor type a prompt never has
         "bf16-prompt": ({**good, "prompt.safetensors": bf16_prompt()}, "BF16"),
         "bf16-take-prompt": ({**good, "takes/take-2/prompt.safetensors": bf16_prompt()},
