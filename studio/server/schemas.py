@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
 from studio.engine import sampling_ranges
@@ -25,8 +25,15 @@ def in_range(name: str) -> AfterValidator:
     return AfterValidator(check)
 
 
-Seed = Annotated[int | None, in_range("seed")]
-MaxSeconds = Annotated[float | None, in_range("max_seconds")]
+def _not_bool(value: object) -> object:
+    """true is not 1: pydantic would take it as one."""
+    if isinstance(value, bool):
+        raise PydanticCustomError("not_a_number", "must be a number, not true or false")
+    return value
+
+
+Seed = Annotated[int | None, BeforeValidator(_not_bool), in_range("seed")]
+MaxSeconds = Annotated[float | None, BeforeValidator(_not_bool), in_range("max_seconds")]
 
 # Any of these in ``model`` means "the Qwen3-TTS model the voice needs"; the voice decides
 # the kind (saved voices: Base, design presets: VoiceDesign, speakers: CustomVoice).

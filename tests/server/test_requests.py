@@ -18,6 +18,7 @@ SPEECH_CASES = [
     (dict(seed=-1), 400, "invalid_value", "seed"),
     (dict(seed="many"), 400, "invalid_value", "seed"),
     (dict(max_seconds=0), 400, "invalid_value", "max_seconds"),
+    (dict(max_seconds=True), 400, "invalid_value", "max_seconds"),
     (dict(temperature=0.5), 400, "invalid_value", "temperature"),
     (dict(voice={"name": "Ryan"}), 400, "invalid_value", "voice"),
     (dict(model="whisper-1"), 404, "model_not_found", "model"),
