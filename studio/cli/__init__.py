@@ -11,7 +11,7 @@ from studio.engine.models import DTYPES, check_device_names, check_model_folder
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from studio.cli import models_cmd, serve_cmd, speak, transcribe_cmd, voices
+    from studio.cli import models_cmd, project_cmd, serve_cmd, speak, transcribe_cmd, voices
 
     parser = argparse.ArgumentParser(
         prog="voice-studio",
@@ -55,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     voices.add_parsers(sub)
     transcribe_cmd.add_parser(sub)
     serve_cmd.add_parser(sub)
+    project_cmd.add_parser(sub)
     return parser
 
 
@@ -88,6 +89,10 @@ def dispatch(args: argparse.Namespace) -> int:
         from studio.cli import transcribe_cmd
 
         return transcribe_cmd.run(args, extra)
+    if args.command == "project":
+        from studio.cli import project_cmd
+
+        return project_cmd.run(args, extra)
     if args.command == "serve":
         from studio.cli import serve_cmd
 

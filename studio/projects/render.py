@@ -21,11 +21,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from studio.audio.samplerate import SAMPLE_RATE
 from studio.engine.options import CANCELLED, Sampling, Take
 from studio.engine.requests import SpeakRequest
 from studio.errors import InvalidInput
 from studio.projects import cast, earcheck, lexicon, stale
-from studio.projects.audiofiles import write_flac
+from studio.projects.audiofiles import read_audio, write_flac
 from studio.projects.earcheck import EarCheck
 from studio.projects.schema import TAKES_DIR, BlockTake, LexiconEntry, Project
 from studio.projects.store import ProjectStore
@@ -84,8 +85,10 @@ class Renderer:
 
     def __init__(self, store: ProjectStore, project_id: str, engine: Any, library: Any = None,
                  checker: EarCheck | None = None, shared: list[LexiconEntry] | None = None,
-                 on_progress: Callable[[Progress], None] | None = None) -> None:
+                 on_progress: Callable[[Progress], None] | None = None,
+                 max_seconds: float | None = None) -> None:
         self.store, self.project_id, self.engine = store, project_id, engine
+        self.max_seconds = max_seconds  # a cap on each take for this render (drafts, tests)
         self.library, self.checker = library, checker
         self.shared = list(shared or [])
         self.on_progress = on_progress
@@ -215,7 +218,7 @@ class Renderer:
         assert member is not None
         text = stale.spoken(block, entries)
         fingerprint = stale.fingerprint(project, block, entries, self.library)
-        cap = project.settings.max_seconds
+        cap = self.max_seconds or project.settings.max_seconds
         folder = self.store.path(project)
         best: BlockTake | None = None
         for _attempt in range(retries + 1):
@@ -247,6 +250,34 @@ class Renderer:
         if best.check is not None and best.check.flagged:
             report.flagged.append(f"#{number}: " + "; ".join(best.check.differences[:3]))
         return True
+
+    def check_chosen(self, block_ids: list[str]) -> list[str]:
+        """Hear the chosen takes of ``block_ids`` again, from their files as they are now,
+        and store the results; returns the ids of the flagged blocks."""
+        if self.checker is None:
+            raise InvalidInput("Checking by ear needs a speech recognition model "
+                               "('voice-studio models download whisper-small').")
+        project = self.store.load(self.project_id)
+        entries = lexicon.merged(project.lexicon, self.shared)
+        flagged = []
+        for block_id in block_ids:
+            block = project.block(block_id)
+            take = block.chosen_take
+            if take is None:
+                continue
+            audio = read_audio(self.store.path(project) / take.file)
+            result = self.checker.check(audio, SAMPLE_RATE, stale.spoken(block, entries),
+                                        block.language)
+            if result.flagged:
+                flagged.append(block_id)
+
+            def apply(fresh: Project, b: str = block_id, t: str = take.id,
+                      r: Any = result) -> None:
+                for candidate in fresh.block(b).takes:
+                    if candidate.id == t:
+                        candidate.check = r
+            self._commit(apply)
+        return flagged
 
     def _save_take(self, project: Project, block_id: str, take: Take,
                    fingerprint: str) -> BlockTake:
