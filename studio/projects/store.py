@@ -9,6 +9,7 @@ the reason and never hides the others.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -175,7 +176,12 @@ class ProjectStore:
         naming it in project.json) and temporary files a kill left; returns how many."""
         folder = self.path(project) / TAKES_DIR
         named = {t.file.split("/", 1)[1] for _c, b in project.blocks() for t in b.takes}
-        removed = 0
+        removed = staging.sweep(self.path(project), stray_files_in_children=False)
+        for entry in os.scandir(self.path(project)):
+            if entry.name.startswith(f".{PROJECT_FILE}.") and entry.name.endswith(".tmp"):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+                    removed += 1
         try:
             entries = list(os.scandir(folder))
         except FileNotFoundError:
