@@ -7,7 +7,8 @@ there; all of them show up here without a person clicking through the window. St
 1. import the engine (torch, transformers, qwen-tts, with the torchaudio stand-in);
 2. find the models (``$VOICE_STUDIO_MODELS`` or ``<root>/models``, plus ``--models DIR``);
 3. load every usable model, one at a time (and build a clone prompt on a Base model);
-4. stream a short take into a WAV file in a temporary folder, chunk by chunk;
+4. stream a short take into a WAV file in a temporary folder, chunk by chunk; render a
+   two-block project and export it to M4B (chapter, tags, loudness);
    (and find the Whisper models: where one is installed, transcribe a test tone with it);
 5. open the main window offscreen (no display needed) on a fake sound device, wait for
    its first paint, close it.
@@ -396,8 +397,13 @@ def _engine_steps(report: Report, test: SelfTest) -> None:
                             lambda info=info: test.clone_prompt(info))
         if loaded_ok:
             report.step("streamed take", lambda: test.streamed_take(take_model))
+            from studio.selftest_project import render_and_export
+
+            report.step("project rendered and exported to M4B", lambda: render_and_export(
+                test.engine, test.models, test.work, test.frames, test.prompt, _test_clip()))
         else:
             report.skip("streamed take", "a model did not load")
+            report.skip("project rendered and exported to M4B", "a model did not load")
     finally:
         test.engine.close()
 

@@ -258,6 +258,7 @@ def _render(args: argparse.Namespace, extra: list[Path]) -> int:
     if not ids:
         output.info("Nothing to render: every block is up to date.")
         return 0
+    render.check_cast(project, ids, library)
     checker = _checker(args, extra, project.settings.min_score)
     line = output.ProgressLine()
 

@@ -79,6 +79,24 @@ def select(project: Project, entries: list[LexiconEntry], library: Any,
     return out
 
 
+def check_cast(project: Project, block_ids: list[str], library: Any) -> list[str]:
+    """The speakers of ``block_ids``; a clear error for one without a voice (or whose voice
+    is gone), before any model is loaded."""
+    names: list[str] = []
+    for block_id in block_ids:
+        speaker = project.block(block_id).speaker
+        if speaker not in names:
+            names.append(speaker)
+    for name in names:
+        member = project.member(name)
+        if member is None or not member.voice:
+            raise InvalidInput(
+                f"{name!r} speaks in the script but has no voice yet. Cast it first, "
+                f"e.g. voice-studio project cast \"{project.name}\" \"{name}=Vivian\".")
+        cast.voice_of(member, library)
+    return names
+
+
 class Renderer:
     """Renders blocks of one project through an EngineThread (or anything with its
     ``stream`` and ``call``); ``cancel()`` may be called from any thread."""
@@ -176,19 +194,7 @@ class Renderer:
 
     def _prepare(self, project: Project, block_ids: list[str]) -> None:
         """Every speaker cast (clear error before any work), design voices kept."""
-        names = []
-        for block_id in block_ids:
-            speaker = project.block(block_id).speaker
-            if speaker not in names:
-                names.append(speaker)
-        for name in names:
-            member = project.member(name)
-            if member is None or not member.voice:
-                raise InvalidInput(
-                    f"{name!r} speaks in the script but has no voice yet. Cast it first, "
-                    f"e.g. voice-studio project cast \"{project.name}\" \"{name}=Vivian\".")
-            cast.voice_of(member, self.library)
-        for name in names:
+        for name in check_cast(project, block_ids, self.library):
             member = project.member(name)
             if member is not None and cast.needs_keep(member) and not self.cancelled:
                 cast.keep_design_voice(project, member, self.store.path(project),
