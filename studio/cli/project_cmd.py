@@ -17,6 +17,7 @@ from studio.errors import InvalidInput
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
+    from studio.cli import project_edit
     from studio.cli.transcribe_cmd import add_asr_args
 
     pr = sub.add_parser("project", help="long-form projects: scripts with a cast, rendered, "
@@ -40,9 +41,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     st = ps.add_parser("status", help="rendered / stale / flagged counts")
     st.add_argument("name")
     st.add_argument("--json", action="store_true")
-    cs = ps.add_parser("cast", help="recast names: every block of a name follows")
-    cs.add_argument("name")
-    cs.add_argument("cast", nargs="+", metavar="NAME=VOICE")
     rd = ps.add_parser("render", help="render what is missing or stale")
     rd.add_argument("name")
     rd.add_argument("--chapter", type=int, metavar="N", help="only chapter N (from 1)")
@@ -71,14 +69,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     ex.add_argument("--author")
     ex.add_argument("--cover", type=Path)
     ex.add_argument("-o", "--out", type=Path, required=True, metavar="FILE")
-    lx = ps.add_parser("lexicon", help="how words are said: add, remove, list")
-    lx.add_argument("name", help="the project (its lexicon; --shared: the one for all)")
-    lx.add_argument("action", choices=["add", "remove", "list"])
-    lx.add_argument("word", nargs="?", help="the word, or a pattern with --regex")
-    lx.add_argument("say", nargs="?", help="how to say it (a respelling)")
-    lx.add_argument("--regex", action="store_true", help="WORD is a regular expression")
-    lx.add_argument("--case-sensitive", action="store_true")
-    lx.add_argument("--shared", action="store_true", help="the lexicon shared by all projects")
+    project_edit.add_parsers(ps)
 
 
 def _store() -> Any:
@@ -101,9 +92,12 @@ def _entries(project: Any) -> list:
 
 def run(args: argparse.Namespace, extra: list[Path]) -> int:
     cmd = args.project_command
+    from studio.cli import project_edit
+
+    if cmd in project_edit.COMMANDS:
+        return project_edit.run(args)
     handler = {"new": _new, "list": _list, "show": _show, "delete": _delete,
-               "status": _status, "cast": _cast, "render": _render, "export": _export,
-               "lexicon": _lexicon}[cmd]
+               "status": _status, "render": _render, "export": _export}[cmd]
     return handler(args, extra)
 
 
@@ -116,11 +110,10 @@ def _new(args: argparse.Namespace, _extra: list[Path]) -> int:
     output.info(f"Created {project.name}: {len(project.chapters)} chapter(s), {blocks} "
                 f"block(s){', timed' if project.timed else ''}.")
     for member in project.cast:
-        output.info(f"  {member.name}: {member.voice or 'not cast yet'}")
-    uncast = [m.name for m in project.cast if not m.voice]
-    if uncast:
-        output.info(f"Cast {', '.join(uncast)} before rendering: voice-studio project cast "
-                    f"\"{project.name}\" \"{uncast[0]}=VOICE\".")
+        output.info(f"  {member.name}: {member.voice}")
+    if len(project.cast) > 1:
+        output.info(f"Recast a name with: voice-studio project cast \"{project.name}\" "
+                    "\"NAME=VOICE\".")
     print(project.id)
     return 0
 
@@ -197,18 +190,6 @@ def _status(args: argparse.Namespace, _extra: list[Path]) -> int:
         output.info(f"not cast yet: {', '.join(st.uncast)}")
     for note in project.notes.values():
         output.info(f"note: {note}")
-    return 0
-
-
-def _cast(args: argparse.Namespace, _extra: list[Path]) -> int:
-    from studio.projects import cast
-
-    store, library = _store(), _library()
-    project = store.get(args.name)
-    for spec in args.cast:
-        member = cast.recast(project, *cast.parse_spec(spec), library)
-        print(f"{member.name}\t{member.voice}")
-    store.save(project)
     return 0
 
 
@@ -337,38 +318,4 @@ def _export(args: argparse.Namespace, _extra: list[Path]) -> int:
             print(f.subtitles)
         for stem in f.stems:
             print(stem)
-    return 0
-
-
-def _lexicon(args: argparse.Namespace, _extra: list[Path]) -> int:
-    from studio.projects import lexicon
-
-    store = _store()
-    project = store.get(args.name)
-    entries = lexicon.load_shared() if args.shared else project.lexicon
-    if args.action == "list":
-        own = {(e.pattern, e.regex) for e in project.lexicon}
-        shown = entries if args.shared else lexicon.merged(project.lexicon, lexicon.load_shared())
-        for e in shown:
-            where = "project" if (e.pattern, e.regex) in own and not args.shared else "shared"
-            flags = ",".join(f for f, on in (("regex", e.regex), ("case", e.case_sensitive)) if on)
-            print(f"{e.pattern}\t{e.say}\t{where}{(' ' + flags) if flags else ''}")
-        return 0
-    if args.action == "add":
-        if not args.word or not args.say:
-            raise InvalidInput("lexicon add takes the word and how to say it, e.g. "
-                               "lexicon \"My book\" add Nguyen Win.")
-        entries = lexicon.add(entries, lexicon.new_entry(args.word, args.say, args.regex,
-                                                         args.case_sensitive))
-    else:
-        if not args.word:
-            raise InvalidInput("lexicon remove takes the word to remove.")
-        entries = lexicon.remove(entries, args.word)
-    if args.shared:
-        lexicon.save_shared(entries)
-    else:
-        project.lexicon = entries
-        store.save(project)
-    output.info("Blocks that contain it are now stale; 'project render' brings them up to "
-                "date." if args.action == "add" else "Removed.")
     return 0

@@ -36,7 +36,24 @@ def new_project(store: ProjectStore, name: str, source: Path | None = None,
         cast.recast(project, NARRATOR, DEFAULT_VOICE, library)
     for member, voice in specs:
         cast.recast(project, member, voice, library)
+    auto_cast(project, speakers)
+    return store.create(project, cover)
+
+
+def auto_cast(project: Project, speakers: list[str]) -> list[CastMember]:
+    """Give every script name without a voice a preset speaker no one else in the cast has
+    (native English speakers first, then the others in the order the presets list them),
+    so a script renders with distinct voices at once; recasting is one command. Returns
+    the members cast here."""
+    from studio.library.presets import load_presets
+
+    used = {m.voice for m in project.cast}
+    presets = sorted(load_presets().speakers, key=lambda s: not s.language.startswith("English"))
+    free = [f"speaker:{s.name}" for s in presets]
+    free = [v for v in free if v not in used] or free or [DEFAULT_VOICE]
+    made = []
     for speaker in speakers:
         if project.member(speaker) is None:
-            project.cast.append(CastMember(speaker, None))
-    return store.create(project, cover)
+            made.append(CastMember(speaker, free[len(made) % len(free)]))
+            project.cast.append(made[-1])
+    return made

@@ -239,6 +239,7 @@ class Renderer:
                 report.failed.append(f"#{number}: the model produced no audio")
                 continue
             new = self._save_take(project, block_id, take, fingerprint)
+            new.settings = dict(max_seconds=cap, stop_reason=take.stop_reason)
             if self.checker is not None:
                 new.check = self.checker.check(take.audio, take.sample_rate, text,
                                                block.language)

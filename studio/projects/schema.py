@@ -64,11 +64,12 @@ class BlockTake:
     model: str = ""
     created: datetime = field(default_factory=now)
     check: CheckResult | None = None
+    settings: dict[str, Any] = field(default_factory=dict)  # the length cap, why it stopped
 
     def to_dict(self) -> dict[str, Any]:
         return dict(id=self.id, file=self.file, seed=self.seed, samples=self.samples,
                     fingerprint=self.fingerprint, model=self.model,
-                    created=format_time(self.created),
+                    created=format_time(self.created), settings=dict(self.settings),
                     check=self.check.to_dict() if self.check else None)
 
 
@@ -276,13 +277,21 @@ def _check(data: Any, where: str) -> CheckResult | None:
                        r.text("heard", ""), words, r.text("note", ""))
 
 
+def _settings(data: Any, where: str) -> dict[str, Any]:
+    if not isinstance(data, dict) or not all(
+            isinstance(v, str | int | float | bool) or v is None for v in data.values()):
+        raise ProjectDamaged(f"{where}: 'settings' must map names to plain values")
+    return dict(data)
+
+
 def _take(data: Any, where: str) -> BlockTake:
     r = _Reader(data, where)
     take = BlockTake(id=r.text("id", empty=False, limit=64), file=r.text("file", empty=False),
                      seed=r.integer("seed"), samples=r.integer("samples"),
                      fingerprint=r.text("fingerprint", empty=False, limit=128),
                      model=r.text("model", ""), created=r.time("created"),
-                     check=_check(r.data.get("check"), f"{where} check"))
+                     check=_check(r.data.get("check"), f"{where} check"),
+                     settings=_settings(r.data.get("settings", {}), where))
     if take.file != f"{TAKES_DIR}/{take.id}.flac" or "/" in take.id or ".." in take.id:
         raise ProjectDamaged(f"{where}: its file {take.file!r} is not where takes live")
     return take

@@ -24,10 +24,13 @@ def test_new_render_status_export_flow(models, tmp_path, capsys):
     code, out, err = run(capsys, "project", "new", "The Play", "--from", str(script),
                          "--cast", "Alice=Vivian", "--author", "Me")
     assert code == 0 and out.strip() == "the-play"
-    assert "Bob: not cast yet" in err and "Cast Bob before rendering" in err
-    code, _out, err = run(capsys, "project", "render", "The Play", "--max-seconds", "0.4")
-    assert code == 1 and err.startswith("voice-studio: error: 'Bob' speaks in the script")
-    assert run(capsys, "project", "cast", "the play", "Bob=Eric")[0] == 0
+    assert "Narrator: speaker:ryan" in err and "Alice: speaker:vivian" in err
+    assert "Bob: speaker:aiden" in err  # cast automatically, a voice no one else has
+    code, out, _err = run(capsys, "project", "cast", "the play", "Bob=Eric")
+    assert code == 0 and out == "Bob\tspeaker:eric\n"
+    code, _out, err = run(capsys, "project", "set", "The Play", "--max-speedup", "1.3",
+                          "--retries", "1", "--title", "A Play")
+    assert code == 0 and "retries 1" in err and "max speed-up 1.3" in err
     assert run(capsys, "project", "lexicon", "The Play", "add", "Nguyen", "Win")[0] == 0
     code, out, _err = run(capsys, "project", "lexicon", "The Play", "list")
     assert out == "Nguyen\tWin\tproject\n"
@@ -58,7 +61,7 @@ def test_new_render_status_export_flow(models, tmp_path, capsys):
     assert "LUFS integrated" in err and "target podcast: -16 LUFS" in err
     tags, chapters = read_chapters(book)
     assert [c[0] for c in chapters] == ["Act one", "Act two"]
-    assert tags["title"] == "The Play" and tags["artist"] == "Me"
+    assert tags["title"] == "A Play" and tags["artist"] == "Me"
     code, out, _ = run(capsys, "project", "list")
     assert out.split()[:2] == ["the-play", "The"]
     code, out, err = run(capsys, "project", "delete", "The Play")
@@ -89,6 +92,8 @@ def test_option_errors(studio_home, tmp_path, capsys):
         (["project", "lexicon", "Book", "add", "(x", "y", "--regex"],
          "not a valid regular expression"),
         (["project", "lexicon", "Book", "remove", "zz"], "no entry 'zz'"),
+        (["project", "set", "Book", "--max-speedup", "9"], "from 1 (never) to 4"),
+        (["project", "set", "Book", "--cover", str(tmp_path)], "is a folder"),
         (["project", "export", "Book", "--format", "wav", "-o", str(tmp_path)], "is a folder"),
     ]
     for argv, message in cases:
