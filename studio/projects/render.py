@@ -147,6 +147,10 @@ class Renderer:
     # -- rendering -------------------------------------------------------------------------
 
     def run(self, block_ids: list[str], retries: int | None = None) -> RenderReport:
+        with self.store.render_lock(self.store.load(self.project_id)):
+            return self._run(block_ids, retries)
+
+    def _run(self, block_ids: list[str], retries: int | None) -> RenderReport:
         project = self.store.load(self.project_id)
         self.store.sweep_takes(project)
         entries = lexicon.merged(project.lexicon, self.shared)

@@ -14,6 +14,7 @@ import json
 import os
 import secrets
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +35,7 @@ from studio.projects.schema import (
 )
 
 MAX_PROJECT_BYTES = 64 << 20
+LOCK_FILE = "render.lock"
 COVER_TYPES = {b"\x89PNG\r\n\x1a\n": "png", b"\xff\xd8\xff": "jpg"}
 MAX_COVER_BYTES = 20 << 20
 
@@ -170,6 +172,25 @@ class ProjectStore:
         if not staging.move_dir(folder, dest):
             raise StorageError(f"Could not move {folder} to the trash: {dest} exists.")
         return dest
+
+    @contextlib.contextmanager
+    def render_lock(self, project: Project) -> Iterator[None]:
+        """One render of a project at a time (another would sweep this one's new takes).
+        An OS lock on ``render.lock``: a killed process releases it by dying. Where there
+        is no fcntl (Windows) renders are not locked."""
+        try:
+            import fcntl
+        except ImportError:
+            yield
+            return
+        with open(self.path(project) / LOCK_FILE, "a+b") as fh:
+            try:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise InvalidInput(f"{project.name} is being rendered by another process (a "
+                                   "window or another command). Let it finish or stop it, "
+                                   "then render again.") from None
+            yield
 
     def sweep_takes(self, project: Project) -> int:
         """Remove take files no take names (a kill between writing a take's audio and

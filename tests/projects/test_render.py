@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from studio.errors import InvalidInput
 from studio.projects import earcheck, render, stale
 from studio.projects.audiofiles import read_audio
 from studio.projects.earcheck import EarCheck
@@ -123,3 +124,11 @@ def test_the_real_whisper_hears_each_new_take(models, store, library, engine, ti
     assert take.check.flagged == (take.check.score < 85.0)  # random weights hear nonsense
     assert isinstance(take.check.heard, str)
     assert np.isfinite(take.check.score)
+
+
+def test_one_render_of_a_project_at_a_time(models, store, library, engine):
+    project = make_project(store, TEXTS[:1])
+    r = render.Renderer(store, project.id, engine, library)
+    with store.render_lock(project), pytest.raises(InvalidInput, match="being rendered by another"):
+        r.run(render.select(project, [], library))
+    assert r.run(render.select(project, [], library)).rendered == 1
