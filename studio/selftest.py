@@ -148,9 +148,9 @@ class SelfTest:
     # --- 2. models ---------------------------------------------------------------------
 
     def find_models(self) -> str:
-        from studio.engine.models import discover
+        from studio import hub
 
-        found = discover(self.roots)
+        found = hub.discover(self.roots)
         self.models = [m for m in found if m.usable]
         where = ", ".join(str(r) for r in self.roots)
         if not self.models:
@@ -235,9 +235,9 @@ class SelfTest:
 
     def find_asr(self) -> str:
         """Scan for Whisper models; none is fine (transcription is optional), an error is not."""
-        from studio.audio.asr_models import discover_asr
+        from studio import hub
 
-        self.asr = [m for m in discover_asr(self.roots) if m.usable]
+        self.asr = [m for m in hub.discover(self.roots, kind="asr") if m.usable]
         where = ", ".join(str(r) for r in self.roots)
         if not self.asr:
             return (f"transcription models found: none in {where} (optional, transcription "

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CORE = ("engine", "audio", "library", "cli", "testing")
+CORE = ("engine", "audio", "library", "cli", "testing", "hub")
 QT = ("PySide6", "pyqtgraph", "shiboken6", "qtpy")
 
 

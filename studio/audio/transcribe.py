@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from studio.audio.asr_models import AsrModelInfo, discover_asr, pick_asr
+from studio.audio.asr_models import pick_asr
 from studio.audio.asr_words import (
     NO_SPACE_LANGUAGES,
     Transcript,
@@ -35,8 +35,9 @@ from studio.audio.asr_words import (
 from studio.audio.clip import resample, to_mono
 from studio.audio.errors import AudioTooLong, AudioTooShort, InvalidSamples, NoSpeech
 from studio.audio.levels import SILENCE_DB, detect_speech, frame_power
-from studio.engine.errors import Cancelled, ModelCorrupt, OutOfMemory
-from studio.errors import InvalidInput
+from studio.engine.errors import ModelCorrupt, OutOfMemory
+from studio.errors import Cancelled, InvalidInput
+from studio.hub import AsrModelInfo, discover
 
 log = logging.getLogger(__name__)
 
@@ -268,7 +269,7 @@ class AsrPool:
         self.extra = [Path(p) for p in extra]
 
     def available(self) -> list[AsrModelInfo]:
-        return discover_asr(self.roots, self.extra)
+        return discover(self.roots, self.extra, kind="asr")
 
     def resolve(self, prefer: str | None = None) -> AsrModelInfo:
         return pick_asr(self.available(), prefer or self.prefer)

@@ -110,9 +110,9 @@ def dispatch(args: argparse.Namespace) -> int:
 def check_model_folders(folders: list[Path]) -> None:
     """Every ``--model DIR`` must be a model folder (or a folder of them): a typo would
     otherwise be skipped in silence and another model used instead."""
-    from studio.audio.asr_models import discover_asr
+    from studio.hub import discover
 
     for folder in folders:
-        if folder.is_dir() and discover_asr([], extra=[folder]):
+        if folder.is_dir() and discover([], extra=[folder], kind="asr"):
             continue  # a transcription model: clone and transcribe search --model folders too
         check_model_folder(folder)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 
-from studio import paths
-from studio.cli import output
-from studio.engine import catalog, models
+from studio import hub, paths
+from studio.hub import catalog
+from studio.humanize import human_bytes
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -32,9 +32,7 @@ def run(args: argparse.Namespace, extra: list) -> int:
 
 
 def _list(args: argparse.Namespace, extra: list) -> int:
-    from studio.audio.asr_models import discover_asr
-
-    found = [*models.discover(extra=extra), *discover_asr(extra=extra)]
+    found = [*hub.discover(extra=extra), *hub.discover(extra=extra, kind="asr")]
     by_name = {m.name.lower(): m for m in found}
     rows = []
     for entry in (*catalog.CATALOG, *catalog.ASR_CATALOG):
@@ -43,17 +41,12 @@ def _list(args: argparse.Namespace, extra: list) -> int:
         if local is not None:
             state = "on disk" if local.usable else f"incomplete: {local.problem}"
         else:
-            try:
-                from studio.engine import download as dl
-
-                partial = dl.partial_state(entry.repo_id)
-                if partial is not None and partial.done_bytes:
-                    state = partial.describe()
-            except (ImportError, AttributeError):
-                pass
+            partial = hub.partial_state(entry.repo_id)
+            if partial is not None and partial.done_bytes:
+                state = partial.describe()
         rows.append(dict(id=entry.repo_id, kind=entry.kind, size=entry.size, state=state,
                          path=str(local.path) if local else None,
-                         download=output.human_bytes(entry.download_bytes)))
+                         download=human_bytes(entry.download_bytes)))
     for m in by_name.values():  # other folders found on disk
         rows.append(dict(id=m.name, kind=m.kind, size=m.size,
                          state="on disk" if m.usable else f"incomplete: {m.problem}",

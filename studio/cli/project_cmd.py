@@ -224,7 +224,7 @@ def _checker(args: argparse.Namespace, extra: list[Path], min_score: float) -> A
 def _render(args: argparse.Namespace, extra: list[Path]) -> int:
     from studio.engine.owner import EngineThread
     from studio.engine.pool import ModelPool
-    from studio.engine.sizes import human_duration
+    from studio.humanize import human_duration
     from studio.projects import lexicon, render
 
     if args.retries is not None and not 0 <= args.retries <= 10:

@@ -18,7 +18,6 @@ from typing import Any
 import numpy as np
 
 from studio.engine import text as textmod
-from studio.engine.catalog import LANGUAGE_CODES
 from studio.engine.errors import (
     EmptyText,
     InvalidInput,
@@ -48,6 +47,7 @@ from studio.engine.stream import (
     IncrementalDecoder,
     StopGeneration,
 )
+from studio.hub.catalog import LANGUAGE_CODES
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from studio import __version__
-from studio.engine.catalog import LANGUAGE_CODES, LANGUAGES
+from studio.hub.catalog import LANGUAGE_CODES, LANGUAGES
 from studio.library.errors import SchemaError, UnsupportedLanguage, UnsupportedSchema
 from studio.library.ids import clean_name, is_valid_id
 

@@ -25,10 +25,10 @@ from typing import Any
 
 import numpy as np
 
-from studio.engine.errors import Cancelled
 from studio.engine.owner import EngineThread
 from studio.engine.pool import ModelPool
 from studio.engine.stream import CancelToken
+from studio.errors import Cancelled
 from studio.server.errors import ApiError
 
 log = logging.getLogger(__name__)

@@ -22,12 +22,13 @@ from starlette.concurrency import run_in_threadpool
 from studio.audio.check import check_clip
 from studio.audio.files import import_clip
 from studio.engine import requests as engine_requests
-from studio.engine.errors import Cancelled, MissingTranscript
+from studio.engine.errors import MissingTranscript
 from studio.engine.options import Take
 from studio.engine.pool import ModelPool
 from studio.engine.prompts import VoicePrompt
 from studio.engine.requests import CLONE, PromptRequest, SpeakRequest, make_prompt
 from studio.engine.stream import CancelToken
+from studio.errors import Cancelled
 from studio.library.anyvoice import SAVED, VoiceRef, all_voices, resolve
 from studio.library.errors import InvalidName
 from studio.library.folder import VoiceEntry

@@ -25,8 +25,8 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
-from studio.engine.errors import Cancelled
 from studio.engine.stream import CancelToken
+from studio.errors import Cancelled
 from studio.ui.workers import user_message
 
 log = logging.getLogger(__name__)

@@ -1,6 +1,6 @@
 """Model downloads for the window: each one runs on its own QThread, progress comes back as signals.
 
-``studio.engine.download.download`` blocks, so it never runs on the GUI thread. Its progress
+``studio.hub.download`` blocks, so it never runs on the GUI thread. Its progress
 callback is called on the downloading thread; the worker re-emits it as a queued Qt signal
 (already throttled by ``progress_interval``). Pausing is not a queued signal (it would wait
 behind the running download): :meth:`DownloadManager.cancel` sets the worker's
@@ -22,7 +22,7 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
-from studio.engine import download as dl
+from studio import hub
 from studio.errors import StudioError
 
 log = logging.getLogger(__name__)
@@ -49,11 +49,11 @@ class DownloadWorker(QObject):
     @Slot()
     def run(self) -> None:
         try:
-            path = dl.download(self.repo_id, self.models_dir,
-                               progress=lambda p: self.progress.emit(self.repo_id, p),
-                               cancel=self.cancel_event, progress_interval=self.interval)
+            path = hub.download(self.repo_id, self.models_dir,
+                                progress=lambda p: self.progress.emit(self.repo_id, p),
+                                cancel=self.cancel_event, progress_interval=self.interval)
             self.outcome, self.message = DONE, str(path)
-        except dl.DownloadCancelled:
+        except hub.DownloadCancelled:
             self.outcome, self.message = CANCELLED, ""
         except StudioError as exc:
             self.outcome, self.message = FAILED, str(exc)

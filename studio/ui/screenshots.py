@@ -122,8 +122,8 @@ def _manager(window: Any) -> Any:
 
 def _downloading(dialog: Any) -> None:
     """Show a download in progress (a made-up report: nothing is fetched)."""
-    from studio.engine.catalog import CATALOG
-    from studio.engine.download_progress import DOWNLOADING, DownloadProgress
+    from studio.hub import DOWNLOADING, DownloadProgress
+    from studio.hub.catalog import CATALOG
 
     entry = CATALOG[0]
     total = entry.download_bytes or 2_500_000_000

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from studio.audio.asr_models import discover_asr, pick_asr, read_asr_info
+from studio.audio.asr_models import pick_asr
 from studio.audio.errors import (
     AudioFileMissing,
     AudioTooLong,
@@ -23,10 +23,10 @@ from studio.audio.errors import (
     UnreadableAudio,
 )
 from studio.audio.transcribe import AsrPool, prepare, transcribe_file, windows
-from studio.engine.errors import Cancelled, ModelNotFound, UnknownLanguage
-from studio.engine.models import read_model_info
+from studio.engine.errors import ModelNotFound, UnknownLanguage
 from studio.engine.stream import CancelToken
-from studio.errors import InvalidInput
+from studio.errors import Cancelled, InvalidInput
+from studio.hub import discover, read_asr_info, read_model_info
 from studio.testing.tiny_whisper import LANGUAGES
 
 SR = 24_000
@@ -173,7 +173,7 @@ def test_discovery_keeps_voice_and_transcription_models_apart(tiny_whisper_dir: 
     tts.mkdir()
     (tts / "config.json").write_text(json.dumps({"model_type": "qwen3_tts"}))
     assert read_asr_info(tts) is None
-    assert [m.name for m in discover_asr([tmp_path], extra=[tiny_whisper_dir])] == [
+    assert [m.name for m in discover([tmp_path], extra=[tiny_whisper_dir], kind="asr")] == [
         "whisper-tiny-random"]
 
 

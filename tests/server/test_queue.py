@@ -7,7 +7,7 @@ import threading
 import httpx
 import pytest
 
-from studio.engine.errors import Cancelled
+from studio.errors import Cancelled
 from tests.server.conftest import HELD, SAMPLES_PER_FRAME
 
 

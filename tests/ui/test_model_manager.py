@@ -1,7 +1,7 @@
 """The Model manager against the real download code and a fake Hugging Face hub on 127.0.0.1.
 
 Only the network is fake: the catalog's real repo ids are served by FakeHub with tiny model
-content, and studio.engine.download runs unchanged on its own QThread. No sleeps: tests wait
+content, and studio.hub.download runs unchanged on its own QThread. No sleeps: tests wait
 on Qt signals and conditions with timeouts.
 """
 
@@ -15,13 +15,16 @@ import shiboken6
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
+from studio import hub as dl
 from studio import paths
-from studio.engine import download as dl
-from studio.engine.catalog import find
-from studio.engine.models import DeviceChoice, LoadedModel, read_model_info
+from studio.engine.models import DeviceChoice, LoadedModel
 from studio.engine.pool import ModelPool
+from studio.hub import read_model_info
+from studio.hub.catalog import find
+from studio.hub.locks import DownloadLock
 from studio.settings import Settings
-from studio.testing.fake_hub import FakeHub, tiny_repo
+from studio.testing.fake_hub import FakeHub
+from studio.testing.fake_hub_repos import tiny_repo
 from studio.ui.context import AppContext
 from studio.ui.dialogs.model_manager import ModelManagerDialog
 from studio.ui.download_worker import download_manager, shutdown_downloads
@@ -156,7 +159,7 @@ def test_discard_a_paused_download(qtbot, hub, ctx, open_dialog, monkeypatch):
         qtbot.mouseClick(row.button("pause"), LEFT)
     assert row.state == mr.PAUSED and dl.partial_state(VOICE) is not None
     lock = models_dir() / dl.STAGING_DIR / "Qwen3-TTS-12Hz-0.6B-CustomVoice.lock"
-    with dl._DownloadLock(lock, VOICE):  # as if another window were downloading it
+    with DownloadLock(lock, VOICE):  # as if another window were downloading it
         dlg.refresh()
         assert row.state == mr.ELSEWHERE and row.visible_buttons() == []
         assert "another window" in row.status.text()

@@ -29,13 +29,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio import paths
-from studio.audio.asr_models import discover_asr, read_asr_info
-from studio.engine import download as dl
-from studio.engine.catalog import ASR_CATALOG, CATALOG, KIND_NAMES, CatalogEntry
-from studio.engine.hub import human_bytes
-from studio.engine.models import ModelInfo, read_model_info
+from studio import hub, paths
 from studio.errors import StudioError
+from studio.hub import ModelInfo, discover, read_asr_info, read_model_info
+from studio.hub.catalog import ASR_CATALOG, CATALOG, KIND_NAMES, CatalogEntry
+from studio.humanize import human_bytes
 from studio.ui.dialogs.model_panels import (
     FirstRunPanel,
     RolePicker,
@@ -165,7 +163,7 @@ class ModelManagerDialog(QDialog):
     def refresh(self) -> None:
         """Re-read the disk (JSON only) and the pool's loaded models; update every row."""
         self._models = self.ctx.pool.available()
-        asr = discover_asr(self.ctx.pool.roots, self.ctx.pool.extra)
+        asr = discover(self.ctx.pool.roots, self.ctx.pool.extra, kind="asr")
         loaded = {m.info.path.resolve(): m for m in self.ctx.pool.loaded()}
         self.first_run.setVisible(not any(m.usable for m in self._models))
         installed: set[Path] = set()
@@ -194,7 +192,7 @@ class ModelManagerDialog(QDialog):
                 row.set_state(mr.ON_DISK, f"On disk · {size}", ("delete",), tone="good")
             return target
         error = self.manager.errors.get(repo)
-        partial = dl.partial_state(entry)
+        partial = hub.partial_state(entry)
         if info is not None:
             row.set_state(mr.BROKEN, f"Incomplete folder: {info.problem}", ("delete",),
                           tone="error")
@@ -218,7 +216,7 @@ class ModelManagerDialog(QDialog):
         if progress is None:
             return
         row.set_status(progress_text(progress), "busy")
-        busy = progress.state in (dl.CHECKING, dl.FINISHING) or not progress.total_bytes
+        busy = progress.state in (hub.CHECKING, hub.FINISHING) or not progress.total_bytes
         row.set_fraction(None if busy else progress.fraction, busy)
 
     def _fill_others(self, models: list[ModelInfo], loaded: dict) -> None:
@@ -276,7 +274,7 @@ class ModelManagerDialog(QDialog):
                             f"{entry.folder_name}? The download would start from zero.",
                             "Discard"):
                 try:
-                    dl.discard_partial(entry)
+                    hub.discard_partial(entry)
                 except StudioError as exc:
                     self.notice.show_message(str(exc), "error")
                 self.manager.errors.pop(repo, None)
@@ -319,7 +317,7 @@ class ModelManagerDialog(QDialog):
         if client is not None and read_asr_info(path) is not None:
             client.unload()  # its files must not be in use (Windows)
         try:
-            dl.delete_model(path)
+            hub.delete_model(path)
         except StudioError as exc:
             self.notice.show_message(str(exc), "error")
         else:

@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
 )
 
 from studio.engine import text as textmod
-from studio.engine.catalog import LANGUAGES
 from studio.errors import StudioError
+from studio.hub.catalog import LANGUAGES
 from studio.library.anyvoice import DESIGN_PRESET, SAVED, SPEAKER, VoiceRef
 from studio.ui.context import AppContext
 from studio.ui.playback import gate_play

@@ -10,12 +10,9 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from studio.engine.sizes import human_bytes, human_duration
-
-if TYPE_CHECKING:
-    from studio.engine.download_plan import DownloadPlan, PlannedFile
+from studio.hub.plan import DownloadPlan, PlannedFile
+from studio.humanize import human_bytes, human_duration
 
 _SPEED_WINDOW_S = 5.0
 
@@ -68,7 +65,7 @@ class DownloadProgress:
 ProgressCallback = Callable[[DownloadProgress], None]
 
 
-class _Reporter:
+class ProgressReporter:
     """Turns byte counts into throttled DownloadProgress calls with speed and ETA."""
 
     def __init__(self, repo_id: str, callback: ProgressCallback | None, interval: float,

@@ -10,19 +10,17 @@ import os
 import shutil
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from studio.engine.download_layout import MANIFEST, PART_SUFFIX, _manifest_entry, _on_disk
-from studio.engine.hub_errors import DiskFull, DownloadError, FolderConflict
 from studio.fsutil import atomic_write_json, fsync_dir, fsync_tree
-
-if TYPE_CHECKING:
-    from studio.engine.download_plan import DownloadPlan
+from studio.hub.errors import DiskFull, DownloadError, FolderConflict
+from studio.hub.layout import MANIFEST, PART_SUFFIX, bytes_on_disk
+from studio.hub.plan import DownloadPlan, manifest_entry
 
 SPACE_MARGIN_BYTES = 64 * 1024 * 1024  # plus 1% of the download
 
 
-def _check_space(pl: DownloadPlan, folder: Path) -> None:
+def check_space(pl: DownloadPlan, folder: Path) -> None:
+    """DiskFull unless ``folder`` has room for what is left to fetch, plus a margin."""
     needed = pl.remaining_bytes
     if needed <= 0:
         return
@@ -35,7 +33,7 @@ def _check_space(pl: DownloadPlan, folder: Path) -> None:
         raise DiskFull(str(folder.parent), needed + margin, free)
 
 
-def _prepare_staging(pl: DownloadPlan) -> None:
+def prepare_staging(pl: DownloadPlan) -> None:
     """Drop stale or unknown files from staging, then record what this download is."""
     pl.staging.mkdir(parents=True, exist_ok=True)
     keep = {MANIFEST}
@@ -53,24 +51,27 @@ def _prepare_staging(pl: DownloadPlan) -> None:
         elif rel not in keep:
             with contextlib.suppress(OSError):
                 p.unlink()
-    _write_manifest(pl, complete=False)
+    write_manifest(pl, complete=False)
 
 
-def _write_manifest(pl: DownloadPlan, complete: bool, folder: Path | None = None) -> None:
+def write_manifest(pl: DownloadPlan, complete: bool, folder: Path | None = None) -> None:
+    """Record what the staging folder (or ``folder``) holds, so a later call can resume it."""
     atomic_write_json((folder or pl.staging) / MANIFEST, {
         "repo_id": pl.repo_id, "revision": pl.revision, "commit": pl.commit,
         "endpoint": pl.endpoint, "complete": complete, "written_at": time.time(),
-        "files": [_manifest_entry(f) for f in pl.files],
+        "files": [manifest_entry(f) for f in pl.files],
     })
 
 
-def _finish(pl: DownloadPlan) -> None:
+def move_into_place(pl: DownloadPlan) -> None:
+    """Check every file is staged, mark the manifest complete and rename the staging folder
+    to the model folder."""
     for f in pl.files:
-        size, complete = _on_disk(pl.staging, f.path, f.size)
+        size, complete = bytes_on_disk(pl.staging, f.path, f.size)
         if not complete:
             raise DownloadError(f"The download of '{pl.repo_id}' is incomplete ({f.path} is "
                                 "missing). Start it again to resume.")
-    _write_manifest(pl, complete=True)
+    write_manifest(pl, complete=True)
     fsync_tree(pl.staging)
     if pl.target.exists():
         raise FolderConflict(str(pl.target), pl.repo_id)

@@ -10,10 +10,10 @@ import contextlib
 import os
 from pathlib import Path
 
-from studio.engine.hub_errors import DownloadInProgress
+from studio.hub.errors import DownloadInProgress
 
 
-class _DownloadLock:
+class DownloadLock:
     """An exclusive, non-blocking lock on a file; freed by the OS if the process dies."""
 
     def __init__(self, path: Path, repo_id: str, staging: Path | None = None) -> None:
@@ -65,7 +65,7 @@ class _DownloadLock:
         finally:
             os.close(fd)
 
-    def __enter__(self) -> _DownloadLock:
+    def __enter__(self) -> DownloadLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         if not self._try_lock(fd):

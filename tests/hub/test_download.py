@@ -19,18 +19,17 @@ from pathlib import Path
 import pytest
 import requests
 
+from studio import hub as dl
 from studio import paths
-from studio.engine import download as dl
-from studio.engine.catalog import find
-from studio.engine.errors import Cancelled
-from studio.engine.models import discover, read_model_info
-from studio.errors import InvalidInput, NotFound, StudioError
+from studio.errors import Cancelled, InvalidInput, NotFound, StudioError
+from studio.hub import discover, read_model_info, transfer
+from studio.hub.catalog import find
+from studio.hub.staging import write_manifest
 from studio.testing.fake_hub import (
-    TINY_REPO_ID,
     FakeHub,
     fake_hub_fixture,  # noqa: F401 - the fake_hub fixture
-    tiny_repo,
 )
+from studio.testing.fake_hub_repos import TINY_REPO_ID, tiny_repo
 
 REPO = TINY_REPO_ID
 NAME = REPO.split("/")[1]
@@ -327,7 +326,7 @@ def test_a_bad_partial_is_fetched_again_from_scratch(models: Path, fake_hub: Fak
     # a partial whose bytes are wrong (e.g. written by a broken earlier run)
     pl = dl.plan(REPO, endpoint=fake_hub.endpoint)
     staging.mkdir(parents=True)
-    dl._write_manifest(pl, complete=False)
+    write_manifest(pl, complete=False)
     (staging / (WEIGHTS + dl.PART_SUFFIX)).write_bytes(b"\0" * 1000)
     assert_complete(dl.download(REPO, endpoint=fake_hub.endpoint))
     assert served(fake_hub, WEIGHTS) == len(FILES[WEIGHTS]) - 1000 + len(FILES[WEIGHTS])
@@ -401,7 +400,7 @@ def test_not_enough_disk_space_is_refused_before_downloading(models: Path, fake_
 def test_a_disk_filling_up_mid_download_keeps_the_partial(models: Path, fake_hub: FakeHub,
                                                           monkeypatch: pytest.MonkeyPatch):
     written = {"n": 0}
-    real_write = dl._write
+    real_write = transfer.write_chunk
 
     def write(fh, data):
         written["n"] += len(data)
@@ -409,13 +408,13 @@ def test_a_disk_filling_up_mid_download_keeps_the_partial(models: Path, fake_hub
             raise OSError(errno.ENOSPC, "No space left on device")
         real_write(fh, data)
 
-    monkeypatch.setattr(dl, "_write", write)
+    monkeypatch.setattr(transfer, "write_chunk", write)
     with pytest.raises(dl.DiskFull, match="is full") as err:
         dl.download(REPO, endpoint=fake_hub.endpoint)
     assert "kept" in str(err.value)
     state = dl.partial_state(REPO)
     assert state is not None and state.done_bytes > 100_000
-    monkeypatch.setattr(dl, "_write", real_write)
+    monkeypatch.setattr(transfer, "write_chunk", real_write)
     assert_complete(dl.download(REPO, endpoint=fake_hub.endpoint))
 
 

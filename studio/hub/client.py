@@ -1,8 +1,6 @@
 """Talking to the Hugging Face hub over HTTP: file listings, sizes and ranged file streams.
 
-Qt-free and torch-free. ``studio.engine.download`` builds on it; nothing here touches disk.
-The typed errors live in ``hub_errors`` and ``human_bytes`` in ``sizes``; both are
-re-exported here, where callers have always imported them from.
+Nothing here touches disk; the download modules build on it.
 
 Why a private ``requests.Session`` rather than huggingface_hub's ``get_session()``: the
 shared session is built once per process and, when ``HF_HUB_OFFLINE=1`` was set at that
@@ -12,6 +10,8 @@ the network regardless of ``HF_HUB_OFFLINE``. huggingface_hub still provides the
 must match the hub: URLs (``hf_hub_url``), headers and the token (``build_hf_headers``:
 ``HF_TOKEN``, the token file under ``HF_HOME``, ``HF_HUB_DISABLE_IMPLICIT_TOKEN``) and repo id
 validation. Proxies from the environment (``HTTPS_PROXY``...) are honoured by requests.
+requests and huggingface_hub are imported on first use, so listing the catalog or the
+models on disk costs no HTTP stack.
 
 The endpoint is, in order: the ``endpoint=`` argument, ``$HF_ENDPOINT`` read at call time
 (huggingface_hub itself only reads it at import), then ``https://huggingface.co``.
@@ -24,31 +24,23 @@ import os
 import posixpath
 import socket
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
-import requests
-
 from studio import __version__, paths
-
-# every download error and human_bytes are re-exported: callers import them from here
-from studio.engine.hub_errors import (  # noqa: F401
+from studio.errors import InvalidInput
+from studio.hub.errors import (
     AccessDenied,
-    ChecksumMismatch,
-    ConnectionLost,
-    DiskFull,
-    DownloadCancelled,
     DownloadError,
-    DownloadInProgress,
-    FolderConflict,
     HubError,
     HubUnreachable,
-    NotAModel,
     RepoNotFound,
     RevisionNotFound,
-    _Transient,
+    TransientError,
 )
-from studio.engine.sizes import human_bytes  # noqa: F401
+
+if TYPE_CHECKING:
+    import requests
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
 CONNECT_TIMEOUT_S = 15.0
@@ -76,8 +68,6 @@ def configure_hf_environment() -> None:
 def check_repo_id(repo_id: str) -> str:
     configure_hf_environment()  # before huggingface_hub is first imported
     from huggingface_hub.utils import HFValidationError, validate_repo_id
-
-    from studio.errors import InvalidInput
 
     try:
         validate_repo_id(repo_id)
@@ -128,6 +118,7 @@ class HubClient:
 
     def __init__(self, endpoint: str | None = None, token: str | bool | None = None) -> None:
         configure_hf_environment()  # before huggingface_hub is first imported
+        import requests
         from huggingface_hub.utils import build_hf_headers
 
         self.endpoint = resolve_endpoint(endpoint)
@@ -148,6 +139,8 @@ class HubClient:
     # -- requests
 
     def _request(self, method: str, url: str, **kw: Any) -> requests.Response:
+        import requests
+
         kw.setdefault("timeout", (CONNECT_TIMEOUT_S, READ_TIMEOUT_S))
         try:
             return self.session.request(method, url, **kw)
@@ -156,13 +149,13 @@ class HubClient:
         except (requests.exceptions.ConnectionError, requests.exceptions.ConnectTimeout) as exc:
             raise HubUnreachable(self.host, str(exc)) from exc
         except requests.exceptions.Timeout as exc:
-            raise _Transient(f"timed out: {exc}") from exc
+            raise TransientError(f"timed out: {exc}") from exc
         except requests.exceptions.RequestException as exc:
             raise HubUnreachable(self.host, str(exc)) from exc
 
     def raise_for_status(self, r: requests.Response, repo_id: str, revision: str = "main",
                          filename: str | None = None) -> None:
-        """Map an error answer to a typed error (``_Transient`` for retryable ones)."""
+        """Map an error answer to a typed error (``TransientError`` for retryable ones)."""
         if r.status_code < 400:
             return
         code = r.headers.get("X-Error-Code", "")
@@ -183,7 +176,7 @@ class HubClient:
         if status in (401, 403):
             raise AccessDenied(repo_id, status, host=self.host)
         if status == 429 or status >= 500:
-            raise _Transient(f"HTTP {status}", HubError(self.host, status, message))
+            raise TransientError(f"HTTP {status}", HubError(self.host, status, message))
         raise HubError(self.host, status, message)
 
     def _metadata(self, method: str, url: str, repo_id: str, revision: str,
@@ -192,11 +185,11 @@ class HubClient:
         and a retryable status is final (the response is closed on any error)."""
         try:
             r = self._request(method, url, **kw)
-        except _Transient as exc:
+        except TransientError as exc:
             raise HubUnreachable(self.host, str(exc)) from exc
         try:
             self.raise_for_status(r, repo_id, revision, filename)
-        except _Transient as exc:
+        except TransientError as exc:
             r.close()
             raise exc.server_error or HubError(self.host, r.status_code) from None
         except BaseException:
@@ -248,7 +241,7 @@ class HubClient:
         """A streaming GET of ``filename`` from byte ``offset`` (redirects followed).
 
         The answer is 200 (whole file; the server ignored the Range) or 206 from ``offset``;
-        416 is returned as is for the caller to handle. Raises typed errors or ``_Transient``.
+        416 is returned as is for the caller to handle. Raises typed errors or ``TransientError``.
         """
         headers = {"Accept-Encoding": "identity"}
         if offset:

@@ -10,23 +10,23 @@ import contextlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from studio.engine import catalog
-from studio.engine.download_layout import (
+from studio.hub import catalog
+from studio.hub.client import HubClient, RepoFile, RepoListing
+from studio.hub.layout import (
     DEFAULT_IGNORE,
     PART_SUFFIX,
     STAGING_DIR,
-    _folder_name,
-    _manifest_entry,
-    _models_root,
-    _on_disk,
-    _only_files,
-    _read_manifest,
+    bytes_on_disk,
+    files_to_fetch,
+    folder_name,
+    models_root,
+    read_manifest,
     resolve_repo_id,
 )
-from studio.engine.download_locks import _DownloadLock
-from studio.engine.hub import HubClient, RepoListing
-from studio.engine.sizes import human_bytes
+from studio.hub.locks import DownloadLock
+from studio.humanize import human_bytes
 
 
 @dataclass(frozen=True)
@@ -104,21 +104,21 @@ def plan(model: str | catalog.CatalogEntry, models_dir: Path | str | None = None
          ignore: Iterable[str] = DEFAULT_IGNORE) -> DownloadPlan:
     """List the repo on the hub (one request) and compare it with what is on disk."""
     repo_id = resolve_repo_id(model)
-    models = _models_root(models_dir)
+    models = models_root(models_dir)
     with HubClient(endpoint, token) as client:
         listing = client.listing(repo_id, revision)
-    return _make_plan(listing, revision, models, client.endpoint, tuple(ignore),
-                      _only_files(repo_id))
+    return make_plan(listing, revision, models, client.endpoint, tuple(ignore),
+                     files_to_fetch(repo_id))
 
 
 def partial_state(model: str | catalog.CatalogEntry,
                   models_dir: Path | str | None = None) -> PartialDownload | None:
     """An interrupted or running download of ``model``, from disk alone; None if none."""
     repo_id = resolve_repo_id(model)
-    models = _models_root(models_dir)
-    name = _folder_name(repo_id)
+    models = models_root(models_dir)
+    name = folder_name(repo_id)
     staging = models / STAGING_DIR / name
-    manifest = _read_manifest(staging)
+    manifest = read_manifest(staging)
     if manifest is None or manifest.get("repo_id") != repo_id:
         return None
     done = files_done = total = 0
@@ -126,10 +126,10 @@ def partial_state(model: str | catalog.CatalogEntry,
     for entry in files:
         size = int(entry["size"])
         total += size
-        have, complete = _on_disk(staging, entry["path"], size)
+        have, complete = bytes_on_disk(staging, entry["path"], size)
         done += size if complete else have
         files_done += complete
-    active = _DownloadLock.is_held(models / STAGING_DIR / f"{name}.lock")
+    active = DownloadLock.is_held(models / STAGING_DIR / f"{name}.lock")
     updated = 0.0
     with contextlib.suppress(OSError):
         updated = max(p.stat().st_mtime for p in [staging, *staging.rglob("*")])
@@ -137,9 +137,11 @@ def partial_state(model: str | catalog.CatalogEntry,
                            updated)
 
 
-def _make_plan(listing: RepoListing, revision: str, models: Path, endpoint: str,
-               ignore: tuple[str, ...], only: tuple[str, ...] = ()) -> DownloadPlan:
-    name = _folder_name(listing.repo_id)
+def make_plan(listing: RepoListing, revision: str, models: Path, endpoint: str,
+              ignore: tuple[str, ...], only: tuple[str, ...] = ()) -> DownloadPlan:
+    """The plan for ``listing`` given what ``models`` holds: the files to fetch (``only``
+    those if given, none of ``ignore``), each with what is already staged."""
+    name = folder_name(listing.repo_id)
     target = models / name
     staging = models / STAGING_DIR / name
     wanted = [f for f in listing.files if f.path not in ignore and not f.path.endswith(PART_SUFFIX)
@@ -151,7 +153,7 @@ def _make_plan(listing: RepoListing, revision: str, models: Path, endpoint: str,
         except OSError:
             installed = False
         conflict = not installed
-    known = {e["path"]: e for e in (_read_manifest(staging) or {}).get("files") or []
+    known = {e["path"]: e for e in (read_manifest(staging) or {}).get("files") or []
              if isinstance(e, dict) and "path" in e}
     files = []
     for f in wanted:
@@ -159,8 +161,13 @@ def _make_plan(listing: RepoListing, revision: str, models: Path, endpoint: str,
             files.append(PlannedFile(f.path, f.size, f.sha256, f.blob_id, f.size, True))
             continue
         have, complete = 0, False
-        if known.get(f.path) == _manifest_entry(f):
-            have, complete = _on_disk(staging, f.path, f.size)
+        if known.get(f.path) == manifest_entry(f):
+            have, complete = bytes_on_disk(staging, f.path, f.size)
         files.append(PlannedFile(f.path, f.size, f.sha256, f.blob_id, have, complete))
     return DownloadPlan(listing.repo_id, revision, listing.commit, name, target, staging,
                         endpoint, tuple(files), listing.gated, installed, conflict)
+
+
+def manifest_entry(f: RepoFile | PlannedFile) -> dict[str, Any]:
+    """How the manifest records one file: a staged file counts only if its entry matches."""
+    return {"path": f.path, "size": f.size, "sha256": f.sha256, "blob_id": f.blob_id}

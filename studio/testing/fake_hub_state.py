@@ -1,6 +1,7 @@
-"""The fake hub's server: repos, fault settings, counters and the serving thread.
+"""What a fake hub serves and how it misbehaves: repos, fault settings and counters.
 
-Counters wait on a condition, so tests block on "N bytes served" instead of sleeping.
+The request handler reads this state at each request, so a test can change faults between
+calls; counters wait on a condition, so tests block on "N bytes served" instead of sleeping.
 """
 
 from __future__ import annotations
@@ -8,18 +9,26 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Mapping
-from http.server import ThreadingHTTPServer
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from studio.testing.fake_hub_handler import Request, _make_handler
-from studio.testing.fake_hub_repos import TINY_REPO_ID, _File, _load_files, _Repo, tiny_repo
+from studio.testing.fake_hub_repos import HostedFile, HostedRepo, load_files
+
+RepoContent = Mapping[str, bytes] | Path | str
 
 
-class FakeHub:
-    """A threaded fake hub. ``repos`` maps repo ids to ``{path: bytes}`` or a folder."""
+@dataclass(frozen=True)
+class Request:
+    method: str
+    path: str
+    range: str | None
 
-    def __init__(self, repos: Mapping[str, Mapping[str, bytes] | Path | str] | None = None, *,
+
+class FakeHubState:
+    """Repos (``{repo_id: {path: bytes} | folder}``), faults and counters of a fake hub."""
+
+    def __init__(self, repos: Mapping[str, RepoContent] | None = None, *,
                  throttle_bps: float | None = None, fail_after: int | None = None,
                  fail_times: int = 1, stall_after: int | None = None,
                  status: Mapping[str, int] | None = None, private: Any = (), gated: Any = (),
@@ -36,78 +45,27 @@ class FakeHub:
         self.blobs_metadata = blobs_metadata
         self.honor_range = honor_range
         self.chunk_size = chunk_size
-        self._repos: dict[str, _Repo] = {}
+        self.repos: dict[str, HostedRepo] = {}
+        self.released = threading.Event()  # stalled responses may go on
+        self.stopping = threading.Event()  # the hub is shutting down: cut every response
         self._cond = threading.Condition()
         self._bytes: dict[str, int] = {}
         self._requests: list[Request] = []
-        self._released = threading.Event()
-        self._stopping = threading.Event()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
         for repo_id, files in (repos or {}).items():
             self.add_repo(repo_id, files)
 
-    # -- life cycle
-
-    @classmethod
-    def start(cls, repos: Mapping[str, Mapping[str, bytes] | Path | str] | None = None,
-              **options: Any) -> FakeHub:
-        """Create and start a hub (``repos`` default: the tiny model as TINY_REPO_ID)."""
-        hub = cls(repos if repos is not None else {TINY_REPO_ID: tiny_repo()}, **options)
-        return hub.serve()
-
-    def serve(self) -> FakeHub:
-        if self._server is not None:
-            return self
-        server = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
-        server.daemon_threads = True
-        self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="fake-hub", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving; stalled and throttled responses are cut off."""
-        self._stopping.set()
-        self._released.set()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._thread is not None:
-            self._thread.join(5)
-            self._thread = None
-
-    def __enter__(self) -> FakeHub:
-        return self.serve()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def endpoint(self) -> str:
-        """``http://127.0.0.1:PORT``: pass as ``endpoint=`` or set as ``HF_ENDPOINT``."""
-        if self._server is None:
-            raise RuntimeError("the fake hub is not running")
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
     # -- content
 
-    def add_repo(self, repo_id: str, files: Mapping[str, bytes] | Path | str) -> None:
-        loaded = {name: _File.of(name, data) for name, data in _load_files(files).items()}
+    def add_repo(self, repo_id: str, files: RepoContent) -> None:
+        loaded = {name: HostedFile.of(name, data) for name, data in load_files(files).items()}
         digest = hashlib.sha1(repo_id.encode())
         for name in sorted(loaded):
             digest.update(name.encode() + b"\0" + loaded[name].sha256.encode())
         with self._cond:
-            self._repos[repo_id] = _Repo(repo_id, loaded, digest.hexdigest())
+            self.repos[repo_id] = HostedRepo(repo_id, loaded, digest.hexdigest())
 
     def commit(self, repo_id: str) -> str:
-        return self._repos[repo_id].commit
-
-    def file_bytes(self, repo_id: str, filename: str) -> bytes:
-        return self._repos[repo_id].files[filename].data
+        return self.repos[repo_id].commit
 
     @staticmethod
     def key(repo_id: str, filename: str) -> str:
@@ -117,7 +75,7 @@ class FakeHub:
 
     def release(self) -> None:
         """Let stalled responses (``stall_after``) go on; later ones are not stalled."""
-        self._released.set()
+        self.released.set()
 
     @property
     def bytes_served(self) -> dict[str, int]:
@@ -149,18 +107,21 @@ class FakeHub:
         with self._cond:
             return self._cond.wait_for(enough, timeout)
 
-    # -- used by the handler
+    # -- what the request handler reports
 
-    def _note_request(self, request: Request) -> None:
+    def note_request(self, request: Request) -> None:
         with self._cond:
             self._requests.append(request)
 
-    def _note_bytes(self, key: str, n: int) -> None:
+    def note_bytes(self, key: str, n: int) -> None:
+        """Count ``n`` body bytes of ``key`` as sent (negative: a write that failed)."""
         with self._cond:
             self._bytes[key] = self._bytes.get(key, 0) + n
             self._cond.notify_all()
 
-    def _take_failure(self, body_len: int) -> int | None:
+    def take_failure(self, body_len: int) -> int | None:
+        """Where to drop a body of ``body_len`` bytes (``fail_after``), using up one of
+        ``fail_times``; None: send it whole."""
         with self._cond:
             if self.fail_after is None or self.fail_times <= 0 or body_len <= self.fail_after:
                 return None

@@ -6,9 +6,8 @@ catch them without importing requests or huggingface_hub.
 
 from __future__ import annotations
 
-from studio.engine.errors import Cancelled
-from studio.engine.sizes import human_bytes
-from studio.errors import NotFound, StudioError
+from studio.errors import Cancelled, NotFound, StudioError
+from studio.humanize import human_bytes
 
 
 class DownloadError(StudioError):
@@ -186,9 +185,11 @@ class DownloadCancelled(Cancelled, DownloadError):
         self.total_bytes = total_bytes
 
 
-class _Transient(Exception):
-    """A retryable failure inside a transfer (dropped connection, 5xx, stall)."""
+class TransientError(Exception):
+    """A retryable failure inside a transfer (dropped connection, 5xx, stall); never shown
+    to the user: the transfer retries it, then raises a DownloadError."""
 
     def __init__(self, detail: str, server_error: HubError | None = None) -> None:
         super().__init__(detail)
         self.server_error = server_error
+        self.progressed = 0  # bytes the failed attempt received: progress resets the retries

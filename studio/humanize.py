@@ -1,4 +1,4 @@
-"""Byte counts as people read them, one format for download errors, progress and the UI."""
+"""Byte counts and durations as people read them: one format for the CLI, the UI and messages."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ def human_duration(seconds: float) -> str:
 
 
 def human_bytes(n: float) -> str:
+    """'512 B', '1.5 MB', '4.5 GB': decimal units, as disks and the hub count them."""
     for unit in ("B", "KB", "MB", "GB", "TB"):
         if abs(n) < 1000 or unit == "TB":
             return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"

@@ -10,26 +10,23 @@ import contextlib
 import errno
 import os
 import threading
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from studio.engine.download_layout import PART_SUFFIX
-from studio.engine.download_progress import VERIFYING, _Reporter
-from studio.engine.download_verify import _check_config, _new_hasher, _verify
-from studio.engine.hub import HubClient, abort_response
-from studio.engine.hub_errors import (
+from studio.hub.client import HubClient, abort_response
+from studio.hub.errors import (
     ChecksumMismatch,
     ConnectionLost,
     DiskFull,
     DownloadCancelled,
     DownloadError,
     HubUnreachable,
-    _Transient,
+    TransientError,
 )
-
-if TYPE_CHECKING:
-    from studio.engine.download_plan import DownloadPlan, PlannedFile
+from studio.hub.layout import PART_SUFFIX
+from studio.hub.plan import DownloadPlan, PlannedFile
+from studio.hub.progress import VERIFYING, ProgressReporter
+from studio.hub.verify import check_config_is_model, new_hasher, verify_file
 
 CHUNK = 1 << 16
 
@@ -38,8 +35,8 @@ class _CancelNow(Exception):
     pass
 
 
-def _write(fh: Any, data: bytes) -> None:
-    """One write to a partial file (a seam for tests that simulate a full disk)."""
+def write_chunk(fh: Any, data: bytes) -> None:
+    """Every write to a partial file goes through here (tests replace it to fill the disk)."""
     fh.write(data)
 
 
@@ -47,23 +44,17 @@ def _is_disk_full(exc: OSError) -> bool:
     return exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
 
 
-class _Job:
-    """Fetches a plan's missing files into its staging folder, each one checked.
+class TransferJob:
+    """Fetches a plan's missing files into its staging folder, each one checked."""
 
-    ``write`` makes every write to a partial file; ``download`` passes its module's
-    ``_write`` so that tests can simulate a full disk there.
-    """
-
-    def __init__(self, client: HubClient, pl: DownloadPlan, report: _Reporter,
-                 cancel: threading.Event, retries: int, watch_cancel: bool = True,
-                 write: Callable[[Any, bytes], None] = _write) -> None:
+    def __init__(self, client: HubClient, pl: DownloadPlan, report: ProgressReporter,
+                 cancel: threading.Event, retries: int, watch_cancel: bool = True) -> None:
         self.client = client
         self.pl = pl
         self.report = report
         self.cancel = cancel
         self.retries = max(0, retries)
         self.watch = _CancelWatch(cancel, enabled=watch_cancel)
-        self.write = write
 
     def run(self, check_kind: str | None) -> None:
         # config.json first (to check the repo is a model before the weights), then small
@@ -75,7 +66,7 @@ class _Job:
                     self._fetch(f)
                 self.report.file_complete(f)
                 if f.path == "config.json" and check_kind:
-                    _check_config(self.pl, check_kind)
+                    check_config_is_model(self.pl, check_kind)
 
     def _cancelled(self) -> DownloadCancelled:
         return DownloadCancelled(self.pl.repo_id, self.report.done, self.report.total)
@@ -96,20 +87,20 @@ class _Job:
             try:
                 if offset < f.size:
                     hasher = self._transfer(f, part, offset, hasher)
-            except (_Transient, HubUnreachable) as exc:
+            except (TransientError, HubUnreachable) as exc:
                 if self.cancel.is_set():
                     raise self._cancelled() from None
                 # a retry that made progress resets the count: a flaky line still finishes
                 failures = 1 if getattr(exc, "progressed", 0) else failures + 1
                 if self.retries == 0 or failures > self.retries:
-                    if isinstance(exc, _Transient) and exc.server_error is not None:
+                    if isinstance(exc, TransientError) and exc.server_error is not None:
                         raise exc.server_error from None
                     raise ConnectionLost(self.client.host, str(exc)) from None
                 delay = 0.0 if getattr(exc, "progressed", 0) else min(0.5 * 2 ** (failures - 1), 8)
                 if delay and self.cancel.wait(delay):
                     raise self._cancelled() from None
                 continue
-            problem = _verify(f, part, hasher)
+            problem = verify_file(f, part, hasher)
             if problem is None:
                 os.replace(part, dest)
                 return
@@ -123,12 +114,12 @@ class _Job:
 
     def _resume_point(self, f: PlannedFile, part: Path) -> tuple[int, Any]:
         """Bytes already in ``part`` (hashed into a fresh hasher); drops an oversized one."""
-        hasher = _new_hasher(f)
+        hasher = new_hasher(f)
         try:
             offset = part.stat().st_size
         except OSError:
             return 0, hasher
-        if offset > f.size:  # never counted as progress (see _on_disk)
+        if offset > f.size:  # never counted as progress (see layout.bytes_on_disk)
             part.unlink()
             return 0, hasher
         if offset and hasher is not None:
@@ -144,7 +135,7 @@ class _Job:
     def _transfer(self, f: PlannedFile, part: Path, offset: int, hasher: Any) -> Any:
         """Fetch ``f`` from ``offset`` into ``part``; returns the hasher over the whole file.
 
-        Raises ``_Transient`` (with ``.progressed``) for what a retry may fix.
+        Raises ``TransientError`` (with ``.progressed``) for what a retry may fix.
         """
         r = self.client.open(self.pl.repo_id, self.pl.commit, f.path, offset)
         received = 0
@@ -152,7 +143,7 @@ class _Job:
             if r.status_code == 416:  # the partial is no good for this file: start over
                 part.unlink(missing_ok=True)
                 self.report.rewind()
-                raise _Transient("range not satisfiable")
+                raise TransientError("range not satisfiable")
             if offset and r.status_code == 206:
                 start, total = _content_range(r.headers.get("Content-Range"))
                 if total is not None and total != f.size:
@@ -163,11 +154,11 @@ class _Job:
                 if start != offset:  # a confused server or proxy: start the file over
                     part.unlink(missing_ok=True)
                     self.report.rewind()
-                    raise _Transient(f"server resumed at {start}, not {offset}")
+                    raise TransientError(f"server resumed at {start}, not {offset}")
             elif offset:  # 200: the server ignored the Range; take the whole file
                 self.report.rewind()
                 offset = 0
-                hasher = _new_hasher(f)
+                hasher = new_hasher(f)
                 self.report.set_file(f, 0)
             expected = f.size - offset
             read1 = getattr(r.raw, "read1", None)
@@ -183,11 +174,11 @@ class _Job:
                         except Exception as exc:  # urllib3 / socket errors vary by version
                             if self.cancel.is_set():
                                 raise _CancelNow from None
-                            raise _Transient(f"connection broken: {exc}") from exc
+                            raise TransientError(f"connection broken: {exc}") from exc
                         if not chunk:
                             break
                         chunk = chunk[: expected - received]
-                        self.write(fh, chunk)
+                        write_chunk(fh, chunk)
                         if hasher is not None:
                             hasher.update(chunk)
                         received += len(chunk)
@@ -202,12 +193,12 @@ class _Job:
             if self.cancel.is_set():
                 raise _CancelNow
             if received < expected:
-                raise _Transient(f"connection closed after {received} of {expected} bytes")
+                raise TransientError(f"connection closed after {received} of {expected} bytes")
             return hasher
         except _CancelNow:
             raise self._cancelled() from None
-        except _Transient as exc:
-            exc.progressed = received  # type: ignore[attr-defined]
+        except TransientError as exc:
+            exc.progressed = received
             raise
         finally:
             r.close()

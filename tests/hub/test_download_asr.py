@@ -9,12 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from studio import hub as dl
 from studio import paths
-from studio.audio.asr_models import discover_asr, read_asr_info
-from studio.engine import catalog
-from studio.engine import download as dl
-from studio.engine.models import discover
-from studio.testing.fake_hub import FakeHub, _fake_safetensors, tiny_repo
+from studio.hub import catalog, discover, read_asr_info
+from studio.testing.fake_hub import FakeHub
+from studio.testing.fake_hub_repos import fake_safetensors, tiny_repo
 
 REPO = "openai/whisper-small"
 
@@ -29,7 +28,7 @@ def whisper_repo() -> dict[str, bytes]:
         "generation_config.json": json.dumps(generation).encode(),
         "preprocessor_config.json": b"{}",
         "tokenizer.json": b"{}", "vocab.json": b"{}", "merges.txt": b"#version: 0.2\n",
-        "model.safetensors": _fake_safetensors(200_000, 1),
+        "model.safetensors": fake_safetensors(200_000, 1),
         "pytorch_model.bin": b"\x00" * 150_000,
         "flax_model.msgpack": b"\x01" * 150_000,
         "README.md": b"# whisper",
@@ -74,7 +73,7 @@ def test_download_fetches_only_what_whisper_needs(models: Path) -> None:
     assert info is not None and info.usable and info.size == "small"
     assert info.languages == ("en", "de")
     assert dl.installed_path("whisper-small") == path
-    assert [m.name for m in discover_asr()] == ["whisper-small"]
+    assert [m.name for m in discover(kind="asr")] == ["whisper-small"]
     assert discover() == []  # not a voice model
 
 

@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from studio import paths
-from studio.engine import catalog
-from studio.engine.hub import RepoFile, check_repo_id
 from studio.errors import InvalidInput
-
-if TYPE_CHECKING:
-    from studio.engine.download_plan import PlannedFile
+from studio.hub import catalog
+from studio.hub.client import check_repo_id
+from studio.hub.discovery import read_info
 
 STAGING_DIR = ".downloading"
 DELETING_DIR = ".deleting"
@@ -44,8 +42,8 @@ def installed_path(model: str | catalog.CatalogEntry,
                    models_dir: Path | str | None = None) -> Path | None:
     """``<models>/<name>`` if it holds a usable model (downloaded or copied there)."""
     repo_id = resolve_repo_id(model)
-    target = _models_root(models_dir) / _folder_name(repo_id)
-    info = _read_info(target, model_kind_of(repo_id))
+    target = models_root(models_dir) / folder_name(repo_id)
+    info = read_info(target, model_kind_of(repo_id))
     return target if info is not None and info.usable else None
 
 
@@ -54,38 +52,27 @@ def model_kind_of(repo_id: str) -> str:
     return "asr" if catalog.find_asr(repo_id) is not None else "tts"
 
 
-def _only_files(repo_id: str) -> tuple[str, ...]:
+def files_to_fetch(repo_id: str) -> tuple[str, ...]:
+    """The only files of ``repo_id`` to download, as its catalog entry lists them; () = all."""
     entry = catalog.find_any(repo_id)
     return entry.files if entry is not None else ()
 
 
-def _read_info(folder: Path, kind: str) -> Any:
-    """The folder's ModelInfo (voice) or AsrModelInfo (transcription), or None."""
-    if kind == "asr":
-        from studio.audio.asr_models import read_asr_info
-
-        return read_asr_info(folder)
-    from studio.engine.models import read_model_info
-
-    return read_model_info(folder)
-
-
-def _models_root(models_dir: Path | str | None, ensure: bool = False) -> Path:
+def models_root(models_dir: Path | str | None, ensure: bool = False) -> Path:
+    """``models_dir`` if given, else the app's models folder."""
     root = Path(models_dir).expanduser() if models_dir is not None else paths.models_dir()
     if ensure:
         root.mkdir(parents=True, exist_ok=True)
     return root
 
 
-def _folder_name(repo_id: str) -> str:
+def folder_name(repo_id: str) -> str:
+    """The folder a repo downloads into: its name without the owner."""
     return repo_id.rstrip("/").split("/")[-1]
 
 
-def _manifest_entry(f: RepoFile | PlannedFile) -> dict[str, Any]:
-    return {"path": f.path, "size": f.size, "sha256": f.sha256, "blob_id": f.blob_id}
-
-
-def _read_manifest(folder: Path) -> dict[str, Any] | None:
+def read_manifest(folder: Path) -> dict[str, Any] | None:
+    """The folder's download manifest, or None if it has none (or a damaged one)."""
     try:
         data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -93,12 +80,13 @@ def _read_manifest(folder: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def _manifest_total(folder: Path) -> int:
-    manifest = _read_manifest(folder) or {}
+def manifest_total(folder: Path) -> int:
+    """Bytes of every file the folder's manifest lists."""
+    manifest = read_manifest(folder) or {}
     return sum(int(e.get("size", 0)) for e in manifest.get("files") or [])
 
 
-def _on_disk(folder: Path, rel: str, size: int) -> tuple[int, bool]:
+def bytes_on_disk(folder: Path, rel: str, size: int) -> tuple[int, bool]:
     """(bytes present, complete) for one file of a staging folder."""
     try:
         if (folder / rel).stat().st_size == size:
@@ -112,9 +100,10 @@ def _on_disk(folder: Path, rel: str, size: int) -> tuple[int, bool]:
     return (have, False) if have <= size else (0, False)
 
 
-def _installed_offline(target: Path, repo_id: str) -> bool:
-    """True when ``target`` is our complete download of ``repo_id`` (sizes checked)."""
-    manifest = _read_manifest(target)
+def is_complete_download(target: Path, repo_id: str) -> bool:
+    """True when ``target`` is our complete download of ``repo_id`` (sizes checked, no
+    network)."""
+    manifest = read_manifest(target)
     if not manifest or manifest.get("repo_id") != repo_id or not manifest.get("complete"):
         return False
     try:

@@ -14,32 +14,32 @@ import uuid
 from pathlib import Path
 
 from studio import paths
-from studio.engine import catalog
-from studio.engine.download_layout import (
+from studio.errors import InvalidInput, NotFound, StudioError
+from studio.fsutil import fsync_dir
+from studio.hub import catalog
+from studio.hub.discovery import read_info
+from studio.hub.layout import (
     DELETING_DIR,
     MANIFEST,
     STAGING_DIR,
-    _folder_name,
-    _models_root,
-    _read_info,
+    folder_name,
+    models_root,
     resolve_repo_id,
 )
-from studio.engine.download_locks import _DownloadLock
-from studio.errors import InvalidInput, NotFound, StudioError
-from studio.fsutil import fsync_dir
+from studio.hub.locks import DownloadLock
 
 
 def discard_partial(model: str | catalog.CatalogEntry,
                     models_dir: Path | str | None = None) -> bool:
     """Delete an interrupted download's partial data. False if there was none."""
     repo_id = resolve_repo_id(model)
-    models = _models_root(models_dir)
-    name = _folder_name(repo_id)
+    models = models_root(models_dir)
+    name = folder_name(repo_id)
     staging_root = models / STAGING_DIR
     if not (staging_root / name).exists():
         return False
-    with _DownloadLock(staging_root / f"{name}.lock", repo_id) as lock:
-        _remove_tree(staging_root / name, models)
+    with DownloadLock(staging_root / f"{name}.lock", repo_id) as lock:
+        remove_tree_inside(staging_root / name, models)
         lock.remove_file = True
     return True
 
@@ -53,7 +53,7 @@ def delete_model(path: Path | str, models_dir: Path | str | None = None, *,
     one rename; then it is deleted, or with ``to_trash`` moved to ``<root>/trash/models/``
     (returned) when that is on the same disk. A symlink is removed, never its target.
     """
-    models = _models_root(models_dir)
+    models = models_root(models_dir)
     p = Path(path).expanduser()
     if not p.is_absolute():
         p = Path.cwd() / p
@@ -70,7 +70,7 @@ def delete_model(path: Path | str, models_dir: Path | str | None = None, *,
         return None
     if not p.is_dir():
         raise NotFound(f"There is no model folder at {p}.")
-    if (_read_info(p, "tts") is None and _read_info(p, "asr") is None
+    if (read_info(p, "tts") is None and read_info(p, "asr") is None
             and not (p / MANIFEST).is_file()):
         raise InvalidInput(f"Refusing to delete {p}: it does not look like a model folder. "
                            "Remove it with your file manager if you are sure.")
@@ -93,16 +93,16 @@ def delete_model(path: Path | str, models_dir: Path | str | None = None, *,
         except OSError:  # another disk: a copy would be slow and fill it; delete instead
             kept = None
     if kept is None:
-        _remove_tree(tomb, models)
+        remove_tree_inside(tomb, models)
     # leftovers of earlier interrupted deletes
     for old in list(tomb_root.iterdir()) if tomb_root.is_dir() else []:
-        _remove_tree(old, models)
+        remove_tree_inside(old, models)
     with contextlib.suppress(OSError):
         tomb_root.rmdir()
     return kept
 
 
-def _remove_tree(path: Path, models: Path) -> None:
+def remove_tree_inside(path: Path, models: Path) -> None:
     """rmtree, but only below ``models`` (belt and braces against a bad path)."""
     real = path.resolve()
     if models.resolve() not in real.parents:

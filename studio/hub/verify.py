@@ -9,16 +9,15 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from studio.engine.download_removal import _remove_tree
-from studio.engine.hub_errors import NotAModel
+from studio.hub import asr_folders, tts_folders
+from studio.hub.errors import NotAModel
+from studio.hub.plan import DownloadPlan, PlannedFile
+from studio.hub.removal import remove_tree_inside
 
-if TYPE_CHECKING:
-    from studio.engine.download_plan import DownloadPlan, PlannedFile
 
-
-def _new_hasher(f: PlannedFile) -> Any:
+def new_hasher(f: PlannedFile) -> Any:
     """sha256 for LFS files, git's blob sha1 for the others; None: the size alone."""
     if f.sha256:
         return hashlib.sha256()
@@ -29,7 +28,7 @@ def _new_hasher(f: PlannedFile) -> Any:
     return None
 
 
-def _verify(f: PlannedFile, part: Path, hasher: Any) -> str | None:
+def verify_file(f: PlannedFile, part: Path, hasher: Any) -> str | None:
     """None if ``part`` is ``f``; else what did not match."""
     try:
         size = part.stat().st_size
@@ -47,21 +46,19 @@ def _verify(f: PlannedFile, part: Path, hasher: Any) -> str | None:
     return None
 
 
-def _check_listing_is_model(pl: DownloadPlan, kind: str = "tts") -> None:
-    if kind == "asr":
-        from studio.audio.asr_models import REQUIRED_FILES
-    else:
-        from studio.engine.models import REQUIRED_FILES
-
+def check_listing_is_model(pl: DownloadPlan, kind: str = "tts") -> None:
+    """NotAModel unless the repo lists the files a model of ``kind`` needs (before any
+    download)."""
+    required = asr_folders.REQUIRED_FILES if kind == "asr" else tts_folders.REQUIRED_FILES
     present = {f.path for f in pl.files}
-    missing = [f for f in REQUIRED_FILES if f not in present]
+    missing = [f for f in required if f not in present]
     if kind == "asr" and "model.safetensors" not in present:
         missing.append("model.safetensors")
     if missing:
         raise NotAModel(pl.repo_id, f"it has no {', '.join(missing)}", kind)
 
 
-def _check_config(pl: DownloadPlan, kind: str) -> None:
+def check_config_is_model(pl: DownloadPlan, kind: str) -> None:
     """Refuse a repo whose config.json is not a model of ``kind`` (its staging goes too)."""
     try:
         cfg = json.loads((pl.staging / "config.json").read_text(encoding="utf-8"))
@@ -69,5 +66,5 @@ def _check_config(pl: DownloadPlan, kind: str) -> None:
         cfg = None
     wanted = "whisper" if kind == "asr" else "qwen3_tts"
     if not isinstance(cfg, dict) or cfg.get("model_type") != wanted:
-        _remove_tree(pl.staging, pl.target.parent)
+        remove_tree_inside(pl.staging, pl.target.parent)
         raise NotAModel(pl.repo_id, f"its config.json is not a {wanted} model", kind)
