@@ -234,7 +234,7 @@ class SelfTest:
 
     def find_asr(self) -> str:
         """Scan for Whisper models; none is fine (transcription is optional), an error is not."""
-        from studio.audio.asr_models import discover_asr
+        from studio.engine.asr_folders import discover_asr
 
         self.asr = [m for m in discover_asr(self.roots) if m.usable]
         where = ", ".join(str(r) for r in self.roots)
@@ -245,7 +245,7 @@ class SelfTest:
         return f"transcription models found: {len(self.asr)} ({names}) in {where}"
 
     def transcribe(self, info: Any) -> str:
-        from studio.audio.transcribe import AsrPool
+        from studio.asr.transcribe import AsrPool
 
         pool = AsrPool(device=self.device, roots=self.roots, prefer=str(info.path))
         try:

@@ -193,13 +193,13 @@ def test_window_only_reports_the_cold_start(tiny_models_dir, studio_home):
 def test_an_error_scanning_for_whisper_models_is_a_failed_step(tmp_path, monkeypatch, capsys):
     """Not a traceback out of main: the scan is a step like the others."""
     from studio import selftest
-    from studio.audio import asr_models
+    from studio.engine import asr_folders
 
     def broken(_roots):  # noqa: ANN001, ANN202
         raise PermissionError("models folder is not readable")
 
     monkeypatch.setattr(selftest, "show_window", lambda roots, work: "main window (stub)")
-    monkeypatch.setattr(asr_models, "discover_asr", broken)
+    monkeypatch.setattr(asr_folders, "discover_asr", broken)
     empty = tmp_path / "no-models"
     empty.mkdir()
     assert selftest.main(["--models", str(empty)]) == 1

@@ -105,7 +105,7 @@ def dispatch(args: argparse.Namespace) -> int:
 def check_model_folders(folders: list[Path]) -> None:
     """Every ``--model DIR`` must be a model folder (or a folder of them): a typo would
     otherwise be skipped in silence and another model used instead."""
-    from studio.audio.asr_models import discover_asr
+    from studio.engine.asr_folders import discover_asr
 
     for folder in folders:
         if folder.is_dir() and discover_asr([], extra=[folder]):

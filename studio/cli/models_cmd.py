@@ -32,7 +32,7 @@ def run(args: argparse.Namespace, extra: list) -> int:
 
 
 def _list(args: argparse.Namespace, extra: list) -> int:
-    from studio.audio.asr_models import discover_asr
+    from studio.engine.asr_folders import discover_asr
 
     found = [*models.discover(extra=extra), *discover_asr(extra=extra)]
     by_name = {m.name.lower(): m for m in found}

@@ -62,7 +62,7 @@ def _only_files(repo_id: str) -> tuple[str, ...]:
 def _read_info(folder: Path, kind: str) -> Any:
     """The folder's ModelInfo (voice) or AsrModelInfo (transcription), or None."""
     if kind == "asr":
-        from studio.audio.asr_models import read_asr_info
+        from studio.engine.asr_folders import read_asr_info
 
         return read_asr_info(folder)
     from studio.engine.models import read_model_info

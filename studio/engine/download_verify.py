@@ -49,7 +49,7 @@ def _verify(f: PlannedFile, part: Path, hasher: Any) -> str | None:
 
 def _check_listing_is_model(pl: DownloadPlan, kind: str = "tts") -> None:
     if kind == "asr":
-        from studio.audio.asr_models import REQUIRED_FILES
+        from studio.engine.asr_folders import REQUIRED_FILES
     else:
         from studio.engine.models import REQUIRED_FILES
 

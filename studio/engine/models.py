@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from studio import paths
 from studio.engine.errors import (
@@ -35,6 +35,16 @@ REQUIRED_FILES = ("config.json", "model.safetensors", "speech_tokenizer/config.j
                   "speech_tokenizer/model.safetensors")
 
 ProgressFn = Callable[[float, str], None]
+
+
+class FolderInfo(Protocol):
+    """What a model folder reader returns: at least where the folder is."""
+
+    @property
+    def path(self) -> Path: ...
+
+
+Info = TypeVar("Info", bound=FolderInfo)
 
 
 @dataclass(frozen=True)
@@ -97,27 +107,35 @@ def read_model_info(folder: Path) -> ModelInfo | None:
                      ("auto",) + langs, speakers, problem)
 
 
-def discover(roots: Iterable[Path] | None = None, extra: Iterable[Path] = ()) -> list[ModelInfo]:
-    """Every model folder directly in ``roots`` (default: the models dir) plus ``extra`` paths."""
-    found: dict[Path, ModelInfo] = {}
+def scan_model_folders(read: Callable[[Path], Info | None], roots: Iterable[Path] | None = None,
+                       extra: Iterable[Path] = ()) -> list[Info]:
+    """What ``read`` makes of each folder directly in ``roots`` (default: the models dir)
+    and of each ``extra`` path (a model folder, or a folder of model folders); one entry
+    per resolved folder, so a model named twice is listed once."""
+    found: dict[Path, Info] = {}
     for root in list(roots if roots is not None else [paths.models_dir()]):
         root = Path(root)
         if not root.is_dir():
             continue
-        candidates = [root, *sorted(p for p in root.iterdir() if p.is_dir())]
-        for folder in candidates:
-            info = read_model_info(folder)
+        for folder in [root, *sorted(p for p in root.iterdir() if p.is_dir())]:
+            info = read(folder)
             if info is not None:
                 found[folder.resolve()] = info
-    for folder in extra:  # a model folder, or a folder of model folders
+    for folder in extra:
         folder = Path(folder)
-        info = read_model_info(folder)
+        info = read(folder)
         if info is not None:
             found[folder.resolve()] = info
         elif folder.is_dir():
-            found.update({m.path.resolve(): m for m in discover([folder])})
+            found.update({m.path.resolve(): m for m in scan_model_folders(read, [folder])})
+    return list(found.values())
+
+
+def discover(roots: Iterable[Path] | None = None, extra: Iterable[Path] = ()) -> list[ModelInfo]:
+    """Every model folder directly in ``roots`` (default: the models dir) plus ``extra`` paths."""
     order = {k: i for i, k in enumerate(KINDS)}
-    return sorted(found.values(), key=lambda m: (order.get(m.kind, 9), m.size, m.name))
+    return sorted(scan_model_folders(read_model_info, roots, extra),
+                  key=lambda m: (order.get(m.kind, 9), m.size, m.name))
 
 
 def check_model_folder(folder: Path) -> None:

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from studio import paths
-from studio.audio.asr_models import discover_asr, read_asr_info
 from studio.engine import catalog
 from studio.engine import download as dl
+from studio.engine.asr_folders import discover_asr, read_asr_info
 from studio.engine.models import discover
 from studio.testing.fake_hub import FakeHub, _fake_safetensors, tiny_repo
 

@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from studio.audio.asr_models import read_asr_info
+from studio.engine.asr_folders import read_asr_info
 from studio.engine.catalog import ASR_CATALOG
 from studio.testing.fake_hub import FakeHub
 from studio.ui.widgets import model_row as mr

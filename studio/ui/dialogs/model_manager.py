@@ -30,8 +30,8 @@ from PySide6.QtWidgets import (
 )
 
 from studio import paths
-from studio.audio.asr_models import discover_asr, read_asr_info
 from studio.engine import download as dl
+from studio.engine.asr_folders import discover_asr, read_asr_info
 from studio.engine.catalog import ASR_CATALOG, CATALOG, KIND_NAMES, CatalogEntry
 from studio.engine.hub import human_bytes
 from studio.engine.models import ModelInfo, read_model_info

@@ -60,7 +60,7 @@ def check_folder(folder: Path) -> tuple[Path, list[ModelInfo], str]:
     """(the model folder to use, its usable models, "" or why it cannot be used).
 
     Voice models and transcription (Whisper) models are both accepted."""
-    from studio.audio.asr_models import discover_asr, read_asr_info
+    from studio.engine.asr_folders import discover_asr, read_asr_info
 
     folder = hf_snapshot(Path(folder).expanduser())
     asr = read_asr_info(folder)
@@ -169,7 +169,7 @@ class RolePicker(QGroupBox):
             else:
                 combo.setEnabled(True)
                 if kind == "asr":
-                    from studio.audio.asr_models import pick_asr
+                    from studio.engine.asr_folders import pick_asr
 
                     default = pick_asr(options).name if options else "none on disk"
                     combo.addItem(f"Automatic ({default})", "")

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from studio.audio.asr_models import discover_asr, pick_asr, read_asr_info
+from studio.asr.transcribe import AsrPool, prepare, transcribe_file, windows
 from studio.audio.errors import (
     AudioFileMissing,
     AudioTooLong,
@@ -22,7 +22,7 @@ from studio.audio.errors import (
     NoSpeech,
     UnreadableAudio,
 )
-from studio.audio.transcribe import AsrPool, prepare, transcribe_file, windows
+from studio.engine.asr_folders import discover_asr, pick_asr, read_asr_info
 from studio.engine.errors import Cancelled, ModelNotFound, UnknownLanguage
 from studio.engine.models import read_model_info
 from studio.engine.stream import CancelToken

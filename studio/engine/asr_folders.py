@@ -2,7 +2,9 @@
 
 Reads only JSON (no torch, no transformers), like the voice models' discovery in
 ``studio.engine.models``, which ignores these folders: a Whisper folder sits in the same
-models folder, and each side sees only its own kind.
+models folder, and each side sees only its own kind. It lives here, below both
+``studio.asr`` (which loads and runs the models) and the downloads (which check that a
+finished download is a complete Whisper folder), so neither has to import the other.
 """
 
 from __future__ import annotations
@@ -13,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from studio import paths
 from studio.engine.errors import ModelNotFound
+from studio.engine.models import scan_model_folders
 
 KIND = "asr"
 MODEL_TYPES = ("whisper",)
@@ -87,23 +89,7 @@ def read_asr_info(folder: Path) -> AsrModelInfo | None:
 def discover_asr(roots: Iterable[Path] | None = None,
                  extra: Iterable[Path] = ()) -> list[AsrModelInfo]:
     """Every Whisper folder directly in ``roots`` (default: the models folder) and ``extra``."""
-    found: dict[Path, AsrModelInfo] = {}
-    for root in list(roots if roots is not None else [paths.models_dir()]):
-        root = Path(root)
-        if not root.is_dir():
-            continue
-        for folder in [root, *sorted(p for p in root.iterdir() if p.is_dir())]:
-            info = read_asr_info(folder)
-            if info is not None:
-                found[folder.resolve()] = info
-    for folder in extra:  # a model folder, or a folder of model folders
-        folder = Path(folder)
-        info = read_asr_info(folder)
-        if info is not None:
-            found[folder.resolve()] = info
-        elif folder.is_dir():
-            found.update({m.path.resolve(): m for m in discover_asr([folder])})
-    return sorted(found.values(), key=lambda m: m.name)
+    return sorted(scan_model_folders(read_asr_info, roots, extra), key=lambda m: m.name)
 
 
 #: the order in which a model is chosen when the user has not picked one

@@ -23,8 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from studio.audio.asr_models import AsrModelInfo, discover_asr, pick_asr
-from studio.audio.asr_words import (
+from studio.asr.words import (
     NO_SPACE_LANGUAGES,
     Transcript,
     Word,
@@ -35,6 +34,7 @@ from studio.audio.asr_words import (
 from studio.audio.clip import resample, to_mono
 from studio.audio.errors import AudioTooLong, AudioTooShort, InvalidSamples, NoSpeech
 from studio.audio.levels import SILENCE_DB, detect_speech, frame_power
+from studio.engine.asr_folders import AsrModelInfo, discover_asr, pick_asr
 from studio.engine.errors import Cancelled, ModelCorrupt, OutOfMemory
 from studio.errors import InvalidInput
 

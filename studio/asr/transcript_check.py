@@ -16,7 +16,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from studio.audio.asr_words import Word, is_own_word
+from studio.asr.words import Word, is_own_word
 from studio.audio.check import CheckItem, Status
 
 MATCH, MISMATCH, MISSING = "match", "mismatch", "missing"
