@@ -77,10 +77,10 @@ def _run(args: argparse.Namespace, root: Path) -> int:
     from studio.audio.player import Player
     from studio.audio.policy import AdaptiveStart, prebuffer
     from studio.engine import text as textmod
+    from studio.engine.engine_thread import EngineThread
     from studio.engine.options import Sampling
-    from studio.engine.owner import EngineThread
     from studio.engine.pool import ModelPool
-    from studio.engine.requests import DESIGN, PRESET, SpeakRequest
+    from studio.engine.speak_request import DESIGN, PRESET, SpeakRequest
     from studio.testing.fake_sd import FakeSoundDevice
 
     sd = FakeSoundDevice(1, 1, default_samplerate=24000.0)

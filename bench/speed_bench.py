@@ -96,7 +96,7 @@ def _stock(qwen, kind: str, frames: int, seed: int, prompt) -> tuple[float, floa
 def run_ours(pool, kind: str, frames: int, seed: int, prompt, stream: bool,  # noqa: ANN001
              speed: str = "exact") -> tuple[float, float, np.ndarray]:
     from studio.engine.options import Sampling, Streaming
-    from studio.engine.requests import CLONE, DESIGN, PRESET, SpeakRequest, run
+    from studio.engine.speak_request import CLONE, DESIGN, PRESET, SpeakRequest, run
 
     s = Sampling(seed=seed, max_frames=frames)
     st = Streaming(enabled=stream)
@@ -177,7 +177,7 @@ def _run(args: argparse.Namespace, root: Path) -> int:
     import torch
 
     from studio.engine.pool import ModelPool
-    from studio.engine.requests import PromptRequest, make_prompt
+    from studio.engine.speak_request import PromptRequest, make_prompt
 
     pool = ModelPool(device=args.device, roots=[root], max_loaded=2, threads=args.threads)
     dev = pool.device

@@ -22,7 +22,7 @@ from common import models_folder  # noqa: E402 - also puts the repository on sys
 
 from studio.engine.options import Sampling, Streaming  # noqa: E402
 from studio.engine.pool import ModelPool  # noqa: E402
-from studio.engine.requests import (  # noqa: E402
+from studio.engine.speak_request import (  # noqa: E402
     CLONE,
     DESIGN,
     PRESET,

@@ -181,11 +181,11 @@ class SelfTest:
                 f"{loaded.sample_rate} Hz")
 
     def clone_prompt(self, info: Any) -> str:
-        from studio.engine import requests
+        from studio.engine import speak_request
 
-        request = requests.PromptRequest(_test_clip(), 16000, "Voice Studio self test.",
+        request = speak_request.PromptRequest(_test_clip(), 16000, "Voice Studio self test.",
                                          model=str(info.path))
-        self.prompt = self._call(lambda pool: requests.make_prompt(pool, request))
+        self.prompt = self._call(lambda pool: speak_request.make_prompt(pool, request))
         shape = self.prompt.spk_embedding.shape
         return f"clone prompt on {info.name} from a 4 s test tone (speaker vector {shape[-1]})"
 
@@ -196,7 +196,7 @@ class SelfTest:
         import soundfile as sf
 
         from studio.engine.options import Sampling
-        from studio.engine.requests import CLONE, DESIGN, PRESET, SpeakRequest
+        from studio.engine.speak_request import CLONE, DESIGN, PRESET, SpeakRequest
 
         sampling = Sampling(seed=0, max_frames=self.frames)
         if info.kind == "custom_voice":
@@ -379,7 +379,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _engine_steps(report: Report, test: SelfTest) -> None:
-    from studio.engine.owner import EngineThread
+    from studio.engine.engine_thread import EngineThread
     from studio.engine.pool import ModelPool
 
     take_model = test._take_model()

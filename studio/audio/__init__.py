@@ -4,7 +4,6 @@ sounddevice (and so PortAudio) is only imported when a device is needed, so ever
 else works on machines without a sound system.
 """
 
-from studio.audio.check import CheckItem, ReferenceReport, Status, check_clip, check_reference
 from studio.audio.clip import DEFAULT_RATE, Clip, SourceInfo, StreamResampler, resample, to_mono
 from studio.audio.devices import AudioDevice, DeviceList, audio_available, list_devices
 from studio.audio.edit import fade, normalize, rms_dbfs, trim, trim_silence
@@ -27,6 +26,13 @@ from studio.audio.levels import speech_bounds
 from studio.audio.player import Player, PlayerState
 from studio.audio.policy import BufferStatus, StartPolicy, prebuffer
 from studio.audio.recorder import Level, Recorder, RecorderState
+from studio.audio.reference_check import (
+    CheckItem,
+    ReferenceReport,
+    Status,
+    check_clip,
+    check_reference,
+)
 from studio.audio.ringbuffer import RingBuffer
 
 __all__ = [

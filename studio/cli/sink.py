@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from studio.engine.options import Take
+from studio.engine.take import Take
 from studio.errors import InvalidInput, StudioError
 from studio.fsutil import default_mode
 

@@ -10,9 +10,17 @@ from typing import Any
 
 from studio.cli import output
 from studio.cli.sink import TakeSink
-from studio.engine.options import Sampling, Streaming, Take
-from studio.engine.owner import EngineThread
-from studio.engine.requests import CLONE, DESIGN, PRESET, PromptRequest, SpeakRequest, make_prompt
+from studio.engine.engine_thread import EngineThread
+from studio.engine.options import Sampling, Streaming
+from studio.engine.speak_request import (
+    CLONE,
+    DESIGN,
+    PRESET,
+    PromptRequest,
+    SpeakRequest,
+    make_prompt,
+)
+from studio.engine.take import Take
 from studio.errors import InvalidInput
 
 

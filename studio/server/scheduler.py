@@ -25,8 +25,8 @@ from typing import Any
 
 import numpy as np
 
+from studio.engine.engine_thread import EngineThread
 from studio.engine.errors import Cancelled
-from studio.engine.owner import EngineThread
 from studio.engine.pool import ModelPool
 from studio.engine.stream import CancelToken
 from studio.server.errors import ApiError

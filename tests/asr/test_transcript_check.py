@@ -17,7 +17,7 @@ from studio.asr.transcript_check import (
     words_within,
 )
 from studio.asr.words import Transcript, Word, group_words, language_code, pieces
-from studio.audio.check import Status, check_reference
+from studio.audio.reference_check import Status, check_reference
 from studio.engine.errors import UnknownLanguage
 
 

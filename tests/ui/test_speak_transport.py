@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
 
 from studio.audio import policy as policy_mod
-from studio.engine.options import Take
+from studio.engine.take import Take
 from studio.ui.main_window import MainWindow
 from studio.ui.pages import speak as speak_mod
 

@@ -15,10 +15,10 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from studio.engine import requests
-from studio.engine.options import Take
+from studio.engine import speak_request
 from studio.engine.pool import ModelPool
 from studio.engine.stream import CancelToken
+from studio.engine.take import Take
 
 T = TypeVar("T")
 _END = object()
@@ -95,12 +95,12 @@ class EngineThread:
         self._jobs.put((fn, future))
         return future
 
-    def stream(self, request: requests.SpeakRequest) -> TakeStream:
+    def stream(self, request: speak_request.SpeakRequest) -> TakeStream:
         ts = TakeStream()
 
         def job(pool: ModelPool) -> Take:
             try:
-                take = requests.run(pool, request, on_chunk=ts._put, cancel=ts.cancel_token)
+                take = speak_request.run(pool, request, on_chunk=ts._put, cancel=ts.cancel_token)
                 ts.future.set_result(take)
                 return take
             except BaseException as exc:
@@ -112,8 +112,8 @@ class EngineThread:
         self.call(job)
         return ts
 
-    def speak(self, request: requests.SpeakRequest) -> Take:
-        return self.call(lambda pool: requests.run(pool, request)).result()
+    def speak(self, request: speak_request.SpeakRequest) -> Take:
+        return self.call(lambda pool: speak_request.run(pool, request)).result()
 
     def close(self, timeout: float | None = 30.0) -> None:
         self._jobs.put(None)

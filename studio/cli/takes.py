@@ -73,9 +73,9 @@ def run(lib: Any, args: argparse.Namespace, extra: list) -> int:
 
 def combine(lib: Any, args: argparse.Namespace, extra: list) -> int:
     """Join the takes, build the prompt from the joined clip, keep it as a new take."""
-    from studio.engine.owner import EngineThread
+    from studio.engine.engine_thread import EngineThread
     from studio.engine.pool import ModelPool
-    from studio.engine.requests import PromptRequest, make_prompt
+    from studio.engine.speak_request import PromptRequest, make_prompt
     from studio.library.combine import SR, combine_takes
 
     entry = lib.get(args.id)
