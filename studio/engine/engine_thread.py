@@ -16,47 +16,36 @@ from typing import Any, TypeVar
 import numpy as np
 
 from studio.engine import speak_request
+from studio.engine.chunk_queue import ChunkQueue
 from studio.engine.pool import ModelPool
 from studio.engine.stream import CancelToken
 from studio.engine.take import Take
 
 T = TypeVar("T")
-_END = object()
 
 
 class TakeStream(Iterator[np.ndarray]):
     """Iterate audio chunks as they are generated; then ``result()`` gives the whole Take."""
 
     def __init__(self) -> None:
-        self._queue: queue.Queue[Any] = queue.Queue()
         self.cancel_token = CancelToken()
         self.future: Future[Take] = Future()
+        self.chunks = ChunkQueue(queue.Queue(), self.future.exception)  # filled by the owner
 
     def __iter__(self) -> TakeStream:
         return self
 
     def __next__(self) -> np.ndarray:
-        item = self._queue.get()
-        if item is _END:
-            self._queue.put(_END)  # later calls end too
-            exc = self.future.exception()
-            if exc is not None:
-                raise exc
+        chunk = self.chunks.get()
+        if chunk is None:
             raise StopIteration
-        return item
+        return chunk
 
     def cancel(self) -> None:
         self.cancel_token.cancel()
 
     def result(self, timeout: float | None = None) -> Take:
         return self.future.result(timeout)
-
-    # called on the owner thread
-    def _put(self, chunk: np.ndarray) -> None:
-        self._queue.put(chunk)
-
-    def _close(self) -> None:
-        self._queue.put(_END)
 
 
 class EngineThread:
@@ -100,14 +89,14 @@ class EngineThread:
 
         def job(pool: ModelPool) -> Take:
             try:
-                take = speak_request.run(pool, request, on_chunk=ts._put, cancel=ts.cancel_token)
+                take = speak_request.run(pool, request, on_chunk=ts.chunks.put, cancel=ts.cancel_token)
                 ts.future.set_result(take)
                 return take
             except BaseException as exc:
                 ts.future.set_exception(exc)
                 raise
             finally:
-                ts._close()
+                ts.chunks.close()
 
         self.call(job)
         return ts
