@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from studio.audio.samplerate import SAMPLE_RATE
 from studio.cli import output
 from studio.cli.sink import TakeSink
 from studio.engine.engine_thread import EngineThread
@@ -130,7 +131,7 @@ def run_take(engine: EngineThread, request: SpeakRequest, out: Path | None, play
                 samples += len(chunk)
                 sink.add(chunk)
                 elapsed = time.monotonic() - started
-                progress.update(f"generating: {samples / 24000:.1f} s of audio in {elapsed:.1f} s")
+                progress.update(f"generating: {samples / SAMPLE_RATE:.1f} s of audio in {elapsed:.1f} s")
         except KeyboardInterrupt:
             ts.cancel()
             output.info("\nStopping ...")

@@ -22,6 +22,7 @@ from studio.audio.errors import (
     NoSpeech,
     UnreadableAudio,
 )
+from studio.audio.samplerate import SAMPLE_RATE
 from studio.engine.asr_folders import discover_asr, pick_asr, read_asr_info
 from studio.engine.errors import Cancelled, ModelNotFound, UnknownLanguage
 from studio.engine.models import read_model_info
@@ -29,7 +30,7 @@ from studio.engine.stream import CancelToken
 from studio.errors import InvalidInput
 from studio.testing.tiny_whisper import LANGUAGES
 
-SR = 24_000
+SR = SAMPLE_RATE
 
 
 def speechy(seconds: float, sr: int = SR) -> np.ndarray:
