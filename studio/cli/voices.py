@@ -180,7 +180,7 @@ def clone(args: argparse.Namespace, extra: list) -> int:
     lib = _library()
     target = lib.get(args.add_to) if args.add_to else None  # fails before any model work
     if target is None:
-        lib._free_name_or_raise(args.name)
+        lib.check_name_is_free(args.name)
     clip = import_clip(args.ref)
     report = check_clip(clip)
     output.info(f"Reference check for {args.ref.name}:")
@@ -244,7 +244,7 @@ def check_designed_voice(engine: Any, args: argparse.Namespace) -> None:
     from studio.library.schema import known_language
 
     known_language(args.language)
-    _library()._free_name_or_raise(args.save_as)
+    _library().check_name_is_free(args.save_as)
     try:
         engine.call(lambda p: p.resolve("base")).result()
     except ModelNotFound as exc:
@@ -267,7 +267,7 @@ def save_designed_voice(engine: Any, args: argparse.Namespace, take: Any, text: 
             "least 3 s of speech. Design again with a longer sample sentence (the take itself "
             "was kept).")
     lib = _library()
-    lib._free_name_or_raise(args.save_as)  # again: another process may have taken it since
+    lib.check_name_is_free(args.save_as)  # again: another process may have taken it since
     text = text.strip()
     language = args.language or "auto"
     req = PromptRequest(take.audio, take.sample_rate, text or None, not text)

@@ -55,8 +55,8 @@ class EngineThread:
         self.idle_unload_s = idle_unload_s
         self._on_idle_unload = on_idle_unload
         self._jobs: queue.Queue[Any] = queue.Queue()
-        self._thread = threading.Thread(target=self._run, name="engine-owner", daemon=True)
-        self._thread.start()
+        self.thread = threading.Thread(target=self._run, name="engine-owner", daemon=True)
+        self.thread.start()
 
     def _run(self) -> None:
         while True:
@@ -106,7 +106,7 @@ class EngineThread:
 
     def close(self, timeout: float | None = 30.0) -> None:
         self._jobs.put(None)
-        self._thread.join(timeout)
+        self.thread.join(timeout)
 
     def __enter__(self) -> EngineThread:
         return self

@@ -117,7 +117,7 @@ class VoiceLibrary:
                tags: Sequence[str] = ()) -> VoiceEntry:
         """Save a new voice from exactly one clip source: ``audio`` + ``sample_rate``, a
         ``reference`` file, or a ``preview`` item (whose clip is promoted, not copied)."""
-        name = self._free_name_or_raise(name)
+        name = self.check_name_is_free(name)
         if kind not in KINDS:
             raise InvalidInput(f"A voice is either {' or '.join(KINDS)}, not {kind!r}.")
         if kind == "designed" and recipe is None:
@@ -152,7 +152,7 @@ class VoiceLibrary:
     def duplicate(self, name_or_id: str, new_name: str | None = None) -> VoiceEntry:
         """A separate copy of a voice, under a new name and id."""
         src = self.get(name_or_id)
-        name = (self._free_name_or_raise(new_name) if new_name is not None
+        name = (self.check_name_is_free(new_name) if new_name is not None
                 else self._free_name(f"{src.name[: MAX_NAME - 7].rstrip()} (copy)"))
         now = self.clock()
         with staging.staged(self.voices_dir) as stage:
@@ -182,7 +182,7 @@ class VoiceLibrary:
         entry = self.get(name_or_id)
         changes: dict[str, Any] = {"updated": self.clock()}
         if name is not None:
-            changes["name"] = self._free_name_or_raise(name, allow_id=entry.id)
+            changes["name"] = self.check_name_is_free(name, allow_id=entry.id)
         if description is not None:
             _check_text(description, "description", MAX_DESCRIPTION)
             changes["description"] = description.strip()
@@ -256,7 +256,7 @@ class VoiceLibrary:
         """Validate an exported voice completely, then add it (fresh id/name if taken)."""
         with staging.staged(self.voices_dir) as stage:
             voice = archive.extract_into(Path(path), stage, limits)
-            wanted = self._free_name_or_raise(name) if name is not None else voice.name
+            wanted = self.check_name_is_free(name) if name is not None else voice.name
             voice = replace(voice, name=self._free_name(wanted))
             voice_id = self._commit(stage, voice, base=voice.id)
         return self._inspect(voice_id)
@@ -304,7 +304,8 @@ class VoiceLibrary:
     def _names_in_use(self, except_id: str | None = None) -> set[str]:
         return {name_key(v.name) for v in self.list().voices if v.id != except_id}
 
-    def _free_name_or_raise(self, name: object, allow_id: str | None = None) -> str:
+    def check_name_is_free(self, name: object, allow_id: str | None = None) -> str:
+        """The cleaned name, or InvalidName when another voice (not ``allow_id``) has it."""
         cleaned = clean_name(name)
         if name_key(cleaned) in self._names_in_use(allow_id):
             raise InvalidName(f"A voice called {cleaned!r} already exists. Choose another "

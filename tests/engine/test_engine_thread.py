@@ -23,7 +23,7 @@ def test_owner_thread_runs_jobs_in_order_and_delivers_errors(tiny_pool):
             list(stream)
     finally:
         engine.close()
-    assert not engine._thread.is_alive()
+    assert not engine.thread.is_alive()
 
 
 def test_idle_unload(tiny_models_dir):
