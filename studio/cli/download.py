@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 from studio.cli import output
+from studio.engine.sizes import human_bytes
 
 
 def download(model_id: str) -> int:
@@ -17,8 +18,8 @@ def download(model_id: str) -> int:
         print(plan.target)
         return 0
     output.info(f"Downloading {dl.resolve_repo_id(model_id)}: "
-                f"{output.human_bytes(plan.remaining_bytes)} to fetch"
-                + (f" ({output.human_bytes(plan.have_bytes)} already here)" if plan.have_bytes else "")
+                f"{human_bytes(plan.remaining_bytes)} to fetch"
+                + (f" ({human_bytes(plan.have_bytes)} already here)" if plan.have_bytes else "")
                 + f" into {plan.target.parent}")
 
     def progress(p: dl.DownloadProgress) -> None:

@@ -6,8 +6,8 @@ import argparse
 import json
 
 from studio import paths
-from studio.cli import output
 from studio.engine import catalog, models
+from studio.engine.sizes import human_bytes
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -53,7 +53,7 @@ def _list(args: argparse.Namespace, extra: list) -> int:
                 pass
         rows.append(dict(id=entry.repo_id, kind=entry.kind, size=entry.size, state=state,
                          path=str(local.path) if local else None,
-                         download=output.human_bytes(entry.download_bytes)))
+                         download=human_bytes(entry.download_bytes)))
     for m in by_name.values():  # other folders found on disk
         rows.append(dict(id=m.name, kind=m.kind, size=m.size,
                          state="on disk" if m.usable else f"incomplete: {m.problem}",
