@@ -13,8 +13,7 @@ stream is only ever stopped from those threads, never from inside its callback: 
 the callback outputs silence and wakes the feeder, which stops the stream.
 
 Starting after buffering is decided by a policy (studio.audio.policy): the default waits for
-``start_threshold_s`` of audio; ``AdaptiveStart`` (what the app uses while a take streams) waits
-until, at the rate audio is arriving, playback will not stall.
+``start_threshold_s`` of audio; ``AdaptiveStart`` (streamed takes) waits until it will not stall.
 """
 
 from __future__ import annotations
