@@ -24,6 +24,8 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from common import models_folder  # noqa: E402 - also puts the repository on sys.path
 
+from studio.audio.samplerate import SAMPLE_RATE  # noqa: E402
+
 
 class StallMeter:
     """A 2 ms timer; the longest gap between its ticks is the longest event-loop stall."""
@@ -76,7 +78,7 @@ def _run(args: argparse.Namespace, root: Path) -> int:
 
     create_app([])
     ctx = AppContext.create(pool=ModelPool(device="cpu", roots=[root]),
-                            sd=FakeSoundDevice(1, 1, default_samplerate=24000.0))
+                            sd=FakeSoundDevice(1, 1, default_samplerate=float(SAMPLE_RATE)))
     window = MainWindow(ctx)
     window.show()
     meter = StallMeter()

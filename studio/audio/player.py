@@ -13,7 +13,7 @@ stream is only ever stopped from those threads, never from inside its callback: 
 the callback outputs silence and wakes the feeder, which stops the stream.
 
 Starting after buffering is decided by a policy (studio.audio.policy): the default waits for
-``start_threshold_s`` of audio; a smarter "will not stall" policy can be plugged in later.
+``start_threshold_s`` of audio; ``AdaptiveStart`` (streamed takes) waits until it will not stall.
 """
 
 from __future__ import annotations
@@ -24,11 +24,12 @@ from typing import Any
 
 import numpy as np
 
-from studio.audio.clip import DEFAULT_RATE, Clip, StreamResampler, resample, to_mono
+from studio.audio.clip import Clip, StreamResampler, resample, to_mono
 from studio.audio.devices import AudioDevice, load_sounddevice, open_stream, resolve_device
 from studio.audio.errors import AudioError, DeviceOpenFailed
 from studio.audio.policy import BufferStatus, StartPolicy, prebuffer
 from studio.audio.ringbuffer import RingBuffer
+from studio.audio.samplerate import SAMPLE_RATE
 from studio.audio.track import Track
 
 
@@ -59,7 +60,7 @@ class Player:
         sd: Any = None,
         *,
         device: int | str | None = None,
-        sample_rate: int = DEFAULT_RATE,
+        sample_rate: int = SAMPLE_RATE,
         start_threshold_s: float = 0.3,
         policy: StartPolicy | None = None,
         ring_s: float = 2.0,

@@ -59,7 +59,7 @@ class AsrWorker(QObject):
     def __init__(self, tokens: dict[int, CancelToken], lock: threading.Lock,
                  idle_unload_s: float = IDLE_UNLOAD_S) -> None:
         super().__init__()
-        from studio.audio.transcribe import AsrPool
+        from studio.asr.transcribe import AsrPool
 
         self.pool = AsrPool()
         self._tokens, self._lock = tokens, lock

@@ -9,7 +9,7 @@ import sys
 from studio import paths
 
 
-def _fix_stdio() -> None:
+def fix_stdio() -> None:
     """Windowed frozen builds have no stdout/stderr; tqdm and torch write to them."""
     for name in ("stdout", "stderr"):
         if getattr(sys, name) is None:
@@ -50,7 +50,7 @@ def create_app(argv: list[str], theme: str = "system"):  # noqa: ANN201
 
 
 def run(argv: list[str]) -> int:
-    _fix_stdio()
+    fix_stdio()
     _logging()
     from studio.settings import Settings
 

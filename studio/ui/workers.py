@@ -121,14 +121,14 @@ class InferenceWorker(QObject):
 
     @Slot(int, object)
     def speak(self, request_id: int, request: Any) -> None:
-        from studio.engine import requests
+        from studio.engine import speak_request
 
         def work(token: CancelToken) -> None:
-            need = bool(request.instruct and request.mode == requests.PRESET)
+            need = bool(request.instruct and request.mode == speak_request.PRESET)
             model = self.pool.get(request.kind, request.model, need,
                                   progress=self._progress(request.kind), speed=request.speed)
             self.model_ready.emit(model.info)
-            take = requests.run(self.pool, request,
+            take = speak_request.run(self.pool, request,
                                 on_chunk=lambda a: self.chunk.emit(request_id, a), cancel=token)
             self.finished.emit(request_id, take)
 
@@ -136,11 +136,11 @@ class InferenceWorker(QObject):
 
     @Slot(int, object)
     def make_prompt(self, request_id: int, request: Any) -> None:
-        from studio.engine import requests
+        from studio.engine import speak_request
 
         def work(_token: CancelToken) -> None:
             self.pool.get("base", request.model, progress=self._progress("base"))
-            self.prompt_ready.emit(request_id, requests.make_prompt(self.pool, request))
+            self.prompt_ready.emit(request_id, speak_request.make_prompt(self.pool, request))
 
         self._request(request_id, "Analysing the voice", work)
 

@@ -19,13 +19,14 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QMessageBox, QVBoxLayout, QWidget
 
+from studio.audio.samplerate import SAMPLE_RATE
 from studio.engine import prompts
 from studio.ui.pages.clone import ClonePage
 from studio.ui.widgets.clip_editor import EMPTY_TEXT
 from studio.ui.widgets.notice import NoticeBar
 from tests.engine.helpers import voice_like
 
-SR = 24000
+SR = SAMPLE_RATE
 SPF = 1920  # samples per 80 ms codec frame at 24 kHz
 LONG = 60_000  # ms: generous for a loaded 2-core machine
 

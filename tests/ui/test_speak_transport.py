@@ -14,11 +14,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
 
 from studio.audio import policy as policy_mod
-from studio.engine.options import Take
+from studio.audio.samplerate import SAMPLE_RATE
+from studio.engine.take import Take
 from studio.ui.main_window import MainWindow
 from studio.ui.pages import speak as speak_mod
 
-SR = 24000
+SR = SAMPLE_RATE
 SPF = 1920
 LONG = 60_000
 LIVE = re.compile(r"^Generating: (\d+\.\d) s of audio in \d+\.\d s \(\d+\.\d\d× real time\)"

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 from studio.engine import text as textmod
 from studio.engine.options import Sampling, Streaming
-from studio.engine.requests import CLONE, PromptRequest, SpeakRequest
+from studio.engine.speak_request import CLONE, PromptRequest, SpeakRequest
 from studio.errors import StudioError
 from studio.library.errors import InvalidName
 from studio.ui.context import AppContext

@@ -15,7 +15,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from studio.audio.transcript_check import compare, words_within
+from studio.asr.transcript_check import compare, words_within
 
 SR = 24000
 MIN_SECONDS = 0.3

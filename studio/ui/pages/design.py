@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.engine.options import Streaming
-from studio.engine.requests import DESIGN, PromptRequest, SpeakRequest
+from studio.engine.speak_request import DESIGN, PromptRequest, SpeakRequest
 from studio.errors import StudioError
 from studio.library.errors import InvalidName
 from studio.library.schema import MAX_DESCRIPTION, Recipe

@@ -16,9 +16,9 @@ import numpy as np
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from studio.audio.check import check_reference
 from studio.audio.clip import Clip
 from studio.audio.files import import_clip
+from studio.audio.reference_check import check_reference
 from studio.errors import StudioError
 from studio.ui.widgets.clip_editor import ClipEditor
 from studio.ui.widgets.recorder_panel import RecorderPanel

@@ -31,7 +31,7 @@ TRANSCRIPT_HINT = ("Type exactly what is said in the selected part of the clip, 
 TRANSCRIBE_TIP = ("Hear the words of the selected part with a speech recognition model "
                   "(Whisper) and fill them in. Read them through: recognition can mishear, "
                   "and the clone copies whatever the transcript says.")
-#: backgrounds of the words that differ from what is heard (studio.audio.transcript_check)
+#: backgrounds of the words that differ from what is heard (studio.asr.transcript_check)
 WORD_TINTS = {"mismatch": QColor(224, 49, 49, 70), "missing": QColor(230, 119, 0, 80)}
 
 
