@@ -274,9 +274,9 @@ def show_window(roots: list[Path], work: Path, timeout_s: float = 60.0) -> str:
     home = work / "home"
     models = roots[0] if roots else paths.models_dir()
     with _env(**{paths.HOME_ENV: str(home), paths.MODELS_ENV: str(models)}):
+        from studio.app import build_context
         from studio.engine.pool import ModelPool
         from studio.testing.fake_sd import FakeSoundDevice
-        from studio.ui.context import AppContext
         from studio.ui.main import create_app
         from studio.ui.main_window import MainWindow
 
@@ -293,7 +293,7 @@ def show_window(roots: list[Path], work: Path, timeout_s: float = 60.0) -> str:
                     painted.extend((time.perf_counter(), time.time()))
                 super().paintEvent(event)
 
-        ctx = AppContext.create(pool=ModelPool(roots=roots), sd=FakeSoundDevice())
+        ctx = build_context(pool=ModelPool(roots=roots), sd=FakeSoundDevice())
         window = Probe(ctx)
         window.show()
         deadline = time.perf_counter() + timeout_s
@@ -341,7 +341,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    for name in ("stdout", "stderr"):  # windowed builds: see studio.ui.main._fix_stdio
+    for name in ("stdout", "stderr"):  # windowed builds: see studio.ui.main.fix_stdio
         if getattr(sys, name) is None:
             setattr(sys, name, open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
                     if name == "stderr" else _out())

@@ -229,11 +229,11 @@ def test_no_whisper_model_is_an_ok_step_that_says_so(tmp_path, monkeypatch, caps
 
 def test_fix_stdio_gives_a_windowed_build_writable_streams(monkeypatch):
     """A windowed frozen build starts with sys.stdout/stderr None; tqdm and torch write there."""
-    from studio.ui.main import _fix_stdio
+    from studio.ui.main import fix_stdio
 
     monkeypatch.setattr(sys, "stdout", None)
     monkeypatch.setattr(sys, "stderr", None)
-    _fix_stdio()
+    fix_stdio()
     try:
         for stream in (sys.stdout, sys.stderr):
             assert stream is not None
@@ -247,12 +247,12 @@ def test_fix_stdio_gives_a_windowed_build_writable_streams(monkeypatch):
 def test_fix_stdio_leaves_real_streams_alone(monkeypatch):
     import io
 
-    from studio.ui.main import _fix_stdio
+    from studio.ui.main import fix_stdio
 
     out, err = io.StringIO(), io.StringIO()
     monkeypatch.setattr(sys, "stdout", out)
     monkeypatch.setattr(sys, "stderr", err)
-    _fix_stdio()
+    fix_stdio()
     assert sys.stdout is out and sys.stderr is err
 
 
