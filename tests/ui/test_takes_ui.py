@@ -10,7 +10,7 @@ from studio.library.anyvoice import SAVED, VoiceRef
 from studio.ui.main_window import MainWindow
 from studio.ui.widgets.voice_takes import TakesPanel
 from tests.library.helpers import make_prompt, tone
-from tests.ui.test_clone_page import LONG, clone_page, shot, speech_file
+from tests.ui.clone_helpers import LONG, clone_page, shot, speech_file
 
 
 def voice_with_takes(library) -> VoiceRef:

@@ -10,8 +10,8 @@ from collections.abc import Iterator
 import pytest
 
 from studio.ui.pages.clone import ClonePage
+from tests.ui.clone_helpers import LONG, clone_page, shot, speech_file
 from tests.ui.conftest import make_ctx
-from tests.ui.test_clone_page import LONG, clone_page, shot, speech_file
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from studio.audio.samplerate import SAMPLE_RATE as SR
 from studio.ui.main_window import MainWindow
-from tests.ui.test_clone_page import LONG, speech_file
+from tests.ui.clone_helpers import LONG, speech_file
 
 CANCEL, DISCARD = QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Discard
 
