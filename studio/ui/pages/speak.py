@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -30,6 +28,7 @@ from studio.ui.jobs import TakeJob
 from studio.ui.pages.base import Page
 from studio.ui.playback import gate_play
 from studio.ui.shortcuts import PLAY_PAUSE, RUN, STOP, add_shortcuts
+from studio.ui.take_export import export_take
 from studio.ui.widgets.language_combo import language_combo
 from studio.ui.widgets.notice import NoticeBar
 from studio.ui.widgets.play_button import PlayPauseButton
@@ -89,7 +88,7 @@ class SpeakPage(Page):
         self.history.compare_requested.connect(self.compare)
         self.history.regenerate_requested.connect(self.regenerate)
         self.history.other_mode_requested.connect(self.other_mode)
-        self.history.export_requested.connect(self.export_record)
+        self.history.export_requested.connect(lambda r: export_take(self, notice, r))
         self.history.selected.connect(self._show_record)
 
         top = QWidget()
@@ -349,22 +348,6 @@ class SpeakPage(Page):
         self._start(replace(record.request, speed=other,
                             sampling=replace(record.request.sampling, seed=record.seed)))
         self.status.setText(f"Making the same take in {other} mode for an A/B listen…")
-
-    def export_record(self, record: TakeRecord) -> None:
-        from studio.audio.files import export_formats, save_audio
-
-        formats = [f for f in ("WAV", "FLAC", "OGG", "MP3") if f in export_formats()]
-        filters = ";;".join(f"{f} audio (*.{f.lower()})" for f in formats)
-        stem = "".join(c for c in record.text[:40] if c.isalnum() or c in " -_").strip() or "take"
-        path, chosen = QFileDialog.getSaveFileName(self, "Export take",
-                                                   str(Path.home() / f"{stem}.wav"), filters)
-        if not path:
-            return
-        try:
-            save_audio(path, record.audio, record.sample_rate)
-            self.notice.show_message(f"Saved {Path(path).name}.", "info")
-        except StudioError as exc:
-            self.notice.show_message(str(exc), "error")
 
     def _on_position(self, owner: object, seconds: float) -> None:
         if owner is self:
