@@ -7,7 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # Qt is imported only once the GUI is started
+if TYPE_CHECKING:  # loaded by run_gui only after prepare_process() has set up stdio
     from studio.engine.pool import ModelPool
     from studio.settings import Settings
     from studio.ui.context import AppContext
