@@ -58,7 +58,6 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.speak, "Speak")
         self.tabs.addTab(self.clone, "Clone")
         self.tabs.addTab(self.design, "Design")
-        self._last_tab = 0
         self.tabs.currentChanged.connect(self._tab_changed)
 
         right = QWidget()
@@ -306,7 +305,6 @@ class MainWindow(QMainWindow):
         if self._closing:
             return
         self.ctx.settings.last_page = PAGES[index]
-        self._last_tab = index
 
     def _restore_layout(self) -> None:
         s = self.ctx.settings
