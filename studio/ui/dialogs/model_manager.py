@@ -238,7 +238,7 @@ class ModelManagerDialog(QDialog):
                 self.remove_folder(extra)
 
     def start_download(self, repo_id: str) -> None:
-        if self.manager.start(repo_id):
+        if self.manager.start(repo_id) is not None:
             self.notice.hide()
 
     def delete_model(self, path: Path) -> None:
