@@ -49,7 +49,7 @@ def show_window(roots: list[Path], work: Path, timeout_s: float = 60.0) -> str:
     with scoped_env(**{paths.HOME_ENV: str(home), paths.MODELS_ENV: str(models)}):
         from studio.engine.pool import ModelPool
         from studio.testing.fake_sd import FakeSoundDevice
-        from studio.ui.context import AppContext
+        from studio.ui.compose import build_context
         from studio.ui.main import create_app
         from studio.ui.main_window import MainWindow
 
@@ -66,7 +66,7 @@ def show_window(roots: list[Path], work: Path, timeout_s: float = 60.0) -> str:
                     painted.extend((time.perf_counter(), time.time()))
                 super().paintEvent(event)
 
-        ctx = AppContext.create(pool=ModelPool(roots=roots), sd=FakeSoundDevice())
+        ctx = build_context(pool=ModelPool(roots=roots), sd=FakeSoundDevice())
         window = Probe(ctx)
         window.show()
         deadline = time.perf_counter() + timeout_s

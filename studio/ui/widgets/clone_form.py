@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from studio.library.ids import MAX_NAME
 from studio.library.schema import MAX_DESCRIPTION
-from studio.ui.pages.speak import language_combo
+from studio.ui.widgets.language_combo import language_combo
 
 TRADE_OFF = ("Without a transcript only the timbre is cloned: quicker to set up, "
              "less faithful.")
@@ -91,10 +91,6 @@ class CloneForm(QWidget):
         col.addLayout(mode)
         col.addLayout(form)
         self._mode_changed(False)
-
-    @property
-    def transcript_required(self) -> bool:
-        return not self.x_vector_only.isChecked()
 
     def transcript_text(self) -> str:
         return " ".join(self.transcript.toPlainText().split())
