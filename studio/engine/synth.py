@@ -28,15 +28,7 @@ from studio.engine.errors import (
     WrongModelKind,
 )
 from studio.engine.models import LoadedModel
-from studio.engine.options import (
-    CANCELLED,
-    COMPLETE,
-    MAX_LENGTH,
-    RUNAWAY,
-    Sampling,
-    Streaming,
-    Take,
-)
+from studio.engine.options import Sampling, Streaming
 from studio.engine.prompts import PromptShape, VoicePrompt
 from studio.engine.reference import prepare_reference
 from studio.engine.speed import decoder_threads
@@ -47,6 +39,7 @@ from studio.engine.stream import (
     IncrementalDecoder,
     StopGeneration,
 )
+from studio.engine.take import CANCELLED, COMPLETE, MAX_LENGTH, RUNAWAY, Take
 from studio.hub.catalog import LANGUAGE_CODES
 
 log = logging.getLogger(__name__)

@@ -32,7 +32,6 @@ REFERENCE_FILE = "reference.wav"
 TRANSCRIPT_FILE = "transcript.txt"
 PROMPT_FILE = "prompt.safetensors"
 ORIGINAL_STEM = "original"
-REFERENCE_RATE = 24_000
 
 MAX_DESCRIPTION = 2000
 MAX_TEXT = 5000

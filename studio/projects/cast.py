@@ -15,8 +15,9 @@ from collections.abc import Callable
 from typing import Any
 
 from studio.engine import prompts
-from studio.engine.options import Sampling, Take
-from studio.engine.requests import CLONE, DESIGN, PromptRequest, SpeakRequest, make_prompt
+from studio.engine.options import Sampling
+from studio.engine.speak_request import CLONE, DESIGN, PromptRequest, SpeakRequest, make_prompt
+from studio.engine.take import Take
 from studio.errors import InvalidInput, StudioError
 from studio.library.anyvoice import DESIGN_PRESET, SAVED, VoiceRef, resolve
 from studio.library.ids import slugify

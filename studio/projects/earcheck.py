@@ -2,7 +2,7 @@
 
 The failure people meet most with these models is a take that skips, repeats or garbles
 words. The take is transcribed (studio.audio.transcribe) and compared word by word with what
-the model was to read (studio.audio.transcript_check); a take whose words agree less than
+the model was to read (studio.asr.transcript_check); a take whose words agree less than
 the project's threshold is flagged with the words that differ. Without a Whisper model on
 disk the check is skipped and the project says so.
 """
@@ -13,9 +13,9 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from studio.audio.asr_words import Transcript
+from studio.asr.transcript_check import MISMATCH, TranscriptCheck, compare
+from studio.asr.words import Transcript
 from studio.audio.errors import AudioTooLong, AudioTooShort, NoSpeech
-from studio.audio.transcript_check import MISMATCH, TranscriptCheck, compare
 from studio.engine.errors import ModelNotFound
 from studio.projects.schema import CheckResult
 

@@ -22,8 +22,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from studio.audio.samplerate import SAMPLE_RATE
-from studio.engine.options import CANCELLED, Sampling, Take
-from studio.engine.requests import SpeakRequest
+from studio.engine.options import Sampling
+from studio.engine.speak_request import SpeakRequest
+from studio.engine.take import CANCELLED, Take
 from studio.errors import InvalidInput
 from studio.projects import cast, earcheck, lexicon, stale
 from studio.projects.audiofiles import read_audio, write_flac

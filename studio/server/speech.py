@@ -14,10 +14,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from studio.audio.clip import DEFAULT_RATE
-from studio.engine import requests as engine_requests
+from studio.audio.samplerate import SAMPLE_RATE
+from studio.engine import speak_request
 from studio.engine.options import Sampling
-from studio.engine.requests import MODE_KIND
+from studio.engine.speak_request import MODE_KIND
 from studio.library.anyvoice import SAVED, VoiceRef, resolve
 from studio.server.bodies import read_json
 from studio.server.config import ServerConfig, seconds_to_frames
@@ -103,7 +103,7 @@ async def speech(request: Request) -> Response:
                             instruct=body.instructions, sampling=sampling,
                             streaming=cfg.streaming, model=prefer))
     job = st.scheduler.submit(
-        lambda pool, on_chunk, cancel: engine_requests.run(pool, speak, on_chunk, cancel),
+        lambda pool, on_chunk, cancel: speak_request.run(pool, speak, on_chunk, cancel),
         label=f"speech {ref.key}")
     limit = cfg.request_timeout_s
     deadline = asyncio.get_running_loop().time() + limit
@@ -112,9 +112,9 @@ async def speech(request: Request) -> Response:
         # the status waits for the first chunk, so errors found by the model (language,
         # speaker, missing model) still get their 4xx; afterwards the response owns the job
         first = await settle(job.next_chunk(), request, job, deadline, limit)
-        headers["X-Sample-Rate"] = str(DEFAULT_RATE)
+        headers["X-Sample-Rate"] = str(SAMPLE_RATE)
         try:
-            chunks = stream_chunks(job, first, StreamEncoder(fmt, DEFAULT_RATE), deadline, limit)
+            chunks = stream_chunks(job, first, StreamEncoder(fmt, SAMPLE_RATE), deadline, limit)
             return TakeStreamResponse(job, chunks, media_type=MEDIA_TYPES[fmt], headers=headers)
         except BaseException:
             job.cancel()

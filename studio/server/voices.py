@@ -19,15 +19,15 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from studio.audio.check import check_clip
 from studio.audio.files import import_clip
-from studio.engine import requests as engine_requests
+from studio.audio.reference_check import check_clip
+from studio.engine import speak_request
 from studio.engine.errors import MissingTranscript
-from studio.engine.options import Take
 from studio.engine.pool import ModelPool
 from studio.engine.prompts import VoicePrompt
-from studio.engine.requests import CLONE, PromptRequest, SpeakRequest, make_prompt
+from studio.engine.speak_request import CLONE, PromptRequest, SpeakRequest, make_prompt
 from studio.engine.stream import CancelToken
+from studio.engine.take import Take
 from studio.errors import Cancelled
 from studio.library.anyvoice import SAVED, VoiceRef, all_voices, resolve
 from studio.library.errors import InvalidName
@@ -150,7 +150,7 @@ async def preview(request: Request) -> Response:
                 raise Cancelled()
             speak = SpeakRequest(text, CLONE, form.language or "auto", prompt=prompt,
                                  sampling=sampling, streaming=cfg.streaming)
-            return prompt, engine_requests.run(pool, speak, on_chunk, cancel)
+            return prompt, speak_request.run(pool, speak, on_chunk, cancel)
 
         job = st.scheduler.submit(work, label="preview")
         prompt, take = await settle(job.result(), request, job, deadline, limit)

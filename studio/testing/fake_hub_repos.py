@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from studio.audio.samplerate import SAMPLE_RATE
+
 TINY_REPO_ID = "Qwen/Qwen3-TTS-12Hz-0.6B-Base"
 LFS_SUFFIXES = (".safetensors", ".bin", ".pt", ".pth", ".onnx", ".gguf")
 LFS_MIN_SIZE = 100_000  # like the hub's .gitattributes: big files and weights go to LFS
@@ -44,7 +46,7 @@ def tiny_repo(kind: str = "base", weights_bytes: int = 300_000, seed: int = 0) -
         "tokenizer_type": "qwen3_tts_tokenizer_12hz",
         "talker_config": {"codec_language_id": languages, "spk_id": speakers},
     }
-    tok_config = {"model_type": "qwen3_tts_tokenizer_12hz", "output_sample_rate": 24000}
+    tok_config = {"model_type": "qwen3_tts_tokenizer_12hz", "output_sample_rate": SAMPLE_RATE}
     dumps = lambda obj: (json.dumps(obj, indent=2) + "\n").encode()  # noqa: E731
     return {
         ".gitattributes": b"*.safetensors filter=lfs diff=lfs merge=lfs -text\n",

@@ -10,7 +10,7 @@ from studio.engine import errors as E
 from studio.engine.options import Sampling
 from studio.engine.pool import ModelPool
 from studio.engine.reference import load_reference
-from studio.engine.requests import (
+from studio.engine.speak_request import (
     CLONE,
     DESIGN,
     PRESET,

@@ -29,7 +29,7 @@ def library(studio_home: Path) -> VoiceLibrary:
 @pytest.fixture(scope="module")
 def engine(tiny_models_dir: Path):
     """A real EngineThread over the tiny models (what the CLI's render uses)."""
-    from studio.engine.owner import EngineThread
+    from studio.engine.engine_thread import EngineThread
     from studio.engine.pool import ModelPool
 
     with EngineThread(ModelPool(device="cpu", roots=[tiny_models_dir], max_loaded=3)) as eng:

@@ -9,8 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from studio.audio.asr_words import Transcript, Word
-from studio.audio.transcript_check import tokenize
+from studio.asr.transcript_check import tokenize
+from studio.asr.words import Transcript, Word
 from studio.projects.schema import Block, Chapter, Project
 from studio.projects.store import ProjectStore
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from studio.engine.options import Take
+from studio.engine.take import Take
 from studio.projects import render
 from studio.projects.store import ProjectStore
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from studio.engine.requests import CLONE, PRESET
+from studio.engine.speak_request import CLONE, PRESET
 from studio.errors import InvalidInput
 from studio.projects import cast, lexicon, render, stale
 from studio.projects.export import ExportOptions, export

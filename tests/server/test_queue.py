@@ -98,7 +98,7 @@ def test_client_hanging_up_cancels_the_take(serve, stream):
     def hook(job, chunk):
         if not reached.is_set():
             reached.set()
-            cancelled.append(job.cancel_token._event.wait(20))  # until the server notices
+            cancelled.append(job.cancel_token.wait(20))  # until the server notices
 
     api = serve(chunk_hook=hook, streaming=HELD)
     jobs, _ = api.capture_jobs()

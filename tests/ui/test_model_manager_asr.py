@@ -16,7 +16,7 @@ from tests.ui import test_model_manager as mm
 from tests.ui.test_model_manager import LEFT, models_dir, wait_ended
 
 # the Model manager tests' fixtures: a context, dialogs closed after the test, HF_* kept
-ctx, open_dialog, _hf_env = mm.ctx, mm.open_dialog, mm._hf_env
+ctx, open_dialog, hf_env = mm.ctx, mm.open_dialog, mm.hf_env
 
 SMALL = "openai/whisper-small"
 

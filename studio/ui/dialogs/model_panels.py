@@ -167,7 +167,7 @@ class RolePicker(QGroupBox):
             else:
                 combo.setEnabled(True)
                 if kind == "asr":
-                    from studio.audio.asr_models import pick_asr
+                    from studio.asr.models import pick_asr
 
                     default = pick_asr(options).name if options else "none on disk"
                     combo.addItem(f"Automatic ({default})", "")

@@ -16,8 +16,8 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from studio.audio.asr_words import Word, is_own_word
-from studio.audio.check import CheckItem, Status
+from studio.asr.words import Word, is_own_word
+from studio.audio.reference_check import CheckItem, Status
 
 MATCH, MISMATCH, MISSING = "match", "mismatch", "missing"
 EXTRA = "extra"

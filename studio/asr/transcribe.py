@@ -23,8 +23,8 @@ from typing import Any
 
 import numpy as np
 
-from studio.audio.asr_models import pick_asr
-from studio.audio.asr_words import (
+from studio.asr.models import pick_asr
+from studio.asr.words import (
     NO_SPACE_LANGUAGES,
     Transcript,
     Word,

@@ -1,34 +1,28 @@
 """Adding, choosing and removing a voice's takes (the layout and why: takes.py).
 
-A mixin of :class:`~studio.library.VoiceLibrary`, kept apart so the library module stays
-small; it uses the library's ``get``, ``clock``, previews and ``_inspect``.
+The :class:`~studio.library.VoiceLibrary` holds one :class:`TakeStore`: the library finds
+the voice (by name or id), the store changes its takes.
 """
 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from studio.engine import prompts
 from studio.engine.prompts import VoicePrompt
 from studio.errors import InvalidInput, NotFound
 from studio.fsutil import atomic_write_json
-from studio.library import refaudio, staging
+from studio.library import staging
+from studio.library.clip_source import check_one_source, prompt_bytes, unsaved_clip, write_clip
 from studio.library.errors import VoiceNotFound, storage_errors
 from studio.library.folder import VoiceEntry
-from studio.library.previews import PreviewItem
-from studio.library.schema import (
-    MAIN_TAKE,
-    MAX_TEXT,
-    META_FILE,
-    PROMPT_FILE,
-    REFERENCE_FILE,
-    TAKE_ID_RE,
-    TRANSCRIPT_FILE,
-)
+from studio.library.previews import PreviewArea, PreviewItem
+from studio.library.schema import MAIN_TAKE, MAX_TEXT, META_FILE, TAKE_ID_RE
 from studio.library.takes import (
     MAX_LABEL,
     MAX_TAKES,
@@ -41,87 +35,80 @@ from studio.library.takes import (
 )
 
 
-class TakeOps:
-    """Several reference takes per voice: one speaks (the active one), all are kept."""
+class TakeStore:
+    """Several reference takes per voice: one speaks (the active one), all are kept.
+
+    ``reread`` reads a voice back by id after a change (the library's own reading, with
+    its message for a damaged voice)."""
+
+    def __init__(self, previews: PreviewArea, clock: Callable[[], datetime],
+                 reread: Callable[[str], VoiceEntry]) -> None:
+        self.previews = previews
+        self.clock = clock
+        self.reread = reread
 
     @storage_errors("add the take")
-    def add_take(self, name_or_id: str, *, prompt: bytes | VoicePrompt,
-                 audio: np.ndarray | None = None, sample_rate: int | None = None,
-                 reference: Path | str | None = None, preview: PreviewItem | str | None = None,
-                 original: Path | str | None = None, transcript: str | None = None,
-                 label: str = "", activate: bool = False) -> VoiceEntry:
+    def add(self, entry: VoiceEntry, *, prompt: bytes | VoicePrompt,
+            audio: np.ndarray | None = None, sample_rate: int | None = None,
+            reference: Path | str | None = None, preview: PreviewItem | str | None = None,
+            original: Path | str | None = None, transcript: str | None = None,
+            label: str = "", activate: bool = False) -> VoiceEntry:
         """Keep another clip (with its transcript and prompt) as a new take of a voice.
 
-        The clip comes exactly one way, as for ``create``, and the file the user imported is
-        kept beside it the same way (``original``, or an unsaved clip's import); ``activate``
-        makes the new take the one that speaks."""
-        entry: VoiceEntry = self.get(name_or_id)  # type: ignore[attr-defined]
+        The clip comes exactly one way, as for a new voice, and the file the user imported
+        is kept beside it the same way (``original``, or an unsaved clip's import);
+        ``activate`` makes the new take the one that speaks."""
         if len(entry.takes()) >= MAX_TAKES:
             raise InvalidInput(f"{entry.name} already has {MAX_TAKES} takes, the most a voice "
                                "keeps. Remove one you no longer need first.")
-        if sum(x is not None for x in (audio, reference, preview)) != 1:
-            raise InvalidInput("Give the take's clip exactly one way: audio samples, a file, "
-                               "or an unsaved clip.")
-        blob, parsed = _prompt(prompt)
+        check_one_source(audio, reference, preview, "the take's clip")
+        blob, parsed = prompt_bytes(prompt, "take")
         text = (parsed.ref_text or "") if transcript is None else transcript
         if not isinstance(text, str) or len(text) > MAX_TEXT:
             raise InvalidInput(f"The transcript must be text of at most {MAX_TEXT} characters.")
         if not isinstance(label, str) or len(label.strip()) > MAX_LABEL:
             raise InvalidInput(f"A take's label is at most {MAX_LABEL} characters.")
-        item = self._preview(preview) if preview is not None else None  # type: ignore[attr-defined]
+        item = unsaved_clip(self.previews, preview)
         takes_dir = entry.path / TAKES_DIR
         try:
             takes_dir.mkdir(exist_ok=True)  # never re-creates a voice deleted meanwhile
         except FileNotFoundError as exc:
             raise VoiceNotFound(f"The voice {entry.name!r} was deleted meanwhile.") from exc
-        now = self.clock()  # type: ignore[attr-defined]
+        now = self.clock()
         with staging.staged(takes_dir) as stage:
-            if audio is not None:
-                if sample_rate is None:
-                    raise InvalidInput("Give the sample rate of the take's audio.")
-                seconds = refaudio.write(stage / REFERENCE_FILE, audio, sample_rate)
-            elif item is not None:
-                seconds = self._take_preview_clip(item, stage / REFERENCE_FILE)  # type: ignore[attr-defined]
-            else:
-                seconds = refaudio.store_file(Path(reference), stage / REFERENCE_FILE)
-            original_file, original_name = refaudio.keep_original(
-                stage, original, item.original if item else None,
-                item.original_name if item else None)
-            (stage / TRANSCRIPT_FILE).write_text(text, encoding="utf-8")
-            (stage / PROMPT_FILE).write_bytes(blob)
+            clip = write_clip(stage, self.previews, audio=audio, sample_rate=sample_rate,
+                              reference=reference, item=item, original=original,
+                              transcript=text, blob=blob, audio_name="the take's audio")
 
             def write_meta(take_id: str) -> None:
                 atomic_write_json(stage / TAKE_META, take_meta(
-                    take_id, " ".join(label.split()), now, seconds, parsed, original_file,
-                    original_name))
+                    take_id, " ".join(label.split()), now, clip.seconds, parsed,
+                    clip.original_file, clip.original_name))
 
             take_id = staging.commit(stage, takes_dir, lambda: next_take_id(entry.path),
                                      write_meta)
         if item is not None:
-            self.previews.remove(item.id)  # type: ignore[attr-defined]
+            self.previews.remove(item.id)
         if activate:
-            return self.set_active_take(entry.id, take_id)
-        return self._inspect(entry.id)  # type: ignore[attr-defined]
+            return self.set_active(self.reread(entry.id), take_id)
+        return self.reread(entry.id)
 
     @storage_errors("change the active take")
-    def set_active_take(self, name_or_id: str, take_id: str) -> VoiceEntry:
+    def set_active(self, entry: VoiceEntry, take_id: str) -> VoiceEntry:
         """Make ``take_id`` the take the voice speaks with (voice.json replaced atomically)."""
-        entry: VoiceEntry = self.get(name_or_id)  # type: ignore[attr-defined]
         _check_id(entry, take_id)
         if entry.voice.active_take == take_id:
             return entry
         read_take(entry.path, entry.voice, take_id, full=True)  # it must be able to speak
-        voice = entry.voice.with_changes(active_take=take_id,
-                                         updated=self.clock())  # type: ignore[attr-defined]
+        voice = entry.voice.with_changes(active_take=take_id, updated=self.clock())
         if not entry.path.is_dir():
             raise VoiceNotFound(f"The voice {entry.name!r} was deleted meanwhile.")
         atomic_write_json(entry.path / META_FILE, voice.to_dict())
         return VoiceEntry(voice, entry.path)
 
     @storage_errors("remove the take")
-    def remove_take(self, name_or_id: str, take_id: str) -> VoiceEntry:
+    def remove(self, entry: VoiceEntry, take_id: str) -> VoiceEntry:
         """Delete a take that is neither the first clip nor the active one (one rename)."""
-        entry: VoiceEntry = self.get(name_or_id)  # type: ignore[attr-defined]
         _check_id(entry, take_id)
         number = take_id.split("-")[1]
         if take_id == MAIN_TAKE:
@@ -134,7 +121,7 @@ class TakeOps:
         staging.discard(folder / take_id)
         with contextlib.suppress(OSError):
             folder.rmdir()  # only if it is empty: the voice is back to the plain layout
-        return self._inspect(entry.id)  # type: ignore[attr-defined]
+        return self.reread(entry.id)
 
 
 def _check_id(entry: VoiceEntry, take_id: Any) -> None:
@@ -142,13 +129,3 @@ def _check_id(entry: VoiceEntry, take_id: Any) -> None:
             take_id != MAIN_TAKE and take_id not in take_ids_on_disk(entry.path)):
         raise NotFound(f"The voice {entry.name!r} has no take {take_id!r}. Its takes are: "
                        f"{', '.join(t.id for t in entry.takes())}.")
-
-
-def _prompt(prompt: bytes | VoicePrompt) -> tuple[bytes, VoicePrompt]:
-    if isinstance(prompt, VoicePrompt):
-        blob = prompts.to_bytes(prompt)
-    elif isinstance(prompt, bytes | bytearray | memoryview):
-        blob = bytes(prompt)
-    else:
-        raise InvalidInput("A take needs its voice prompt (made by the cloning model).")
-    return blob, prompts.from_bytes(blob)

@@ -6,9 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from studio.audio.asr_words import Transcript, Word, group_words, language_code, pieces
-from studio.audio.check import Status, check_reference
-from studio.audio.transcript_check import (
+from studio.asr.transcript_check import (
     EXTRA,
     MATCH,
     MISMATCH,
@@ -18,6 +16,8 @@ from studio.audio.transcript_check import (
     tokenize,
     words_within,
 )
+from studio.asr.words import Transcript, Word, group_words, language_code, pieces
+from studio.audio.reference_check import Status, check_reference
 from studio.engine.errors import UnknownLanguage
 
 

@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from studio.audio.asr_models import pick_asr
+from studio.asr.models import pick_asr
+from studio.asr.transcribe import AsrPool, prepare, transcribe_file, windows
 from studio.audio.errors import (
     AudioFileMissing,
     AudioTooLong,
@@ -22,14 +23,14 @@ from studio.audio.errors import (
     NoSpeech,
     UnreadableAudio,
 )
-from studio.audio.transcribe import AsrPool, prepare, transcribe_file, windows
+from studio.audio.samplerate import SAMPLE_RATE
 from studio.engine.errors import ModelNotFound, UnknownLanguage
 from studio.engine.stream import CancelToken
 from studio.errors import Cancelled, InvalidInput
 from studio.hub import discover, read_asr_info, read_model_info
 from studio.testing.tiny_whisper import LANGUAGES
 
-SR = 24_000
+SR = SAMPLE_RATE
 
 
 def speechy(seconds: float, sr: int = SR) -> np.ndarray:

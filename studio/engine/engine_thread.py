@@ -15,48 +15,37 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from studio.engine import requests
-from studio.engine.options import Take
+from studio.engine import speak_request
+from studio.engine.chunk_queue import ChunkQueue
 from studio.engine.pool import ModelPool
 from studio.engine.stream import CancelToken
+from studio.engine.take import Take
 
 T = TypeVar("T")
-_END = object()
 
 
 class TakeStream(Iterator[np.ndarray]):
     """Iterate audio chunks as they are generated; then ``result()`` gives the whole Take."""
 
     def __init__(self) -> None:
-        self._queue: queue.Queue[Any] = queue.Queue()
         self.cancel_token = CancelToken()
         self.future: Future[Take] = Future()
+        self.chunks = ChunkQueue(queue.Queue(), self.future.exception)  # filled by the owner
 
     def __iter__(self) -> TakeStream:
         return self
 
     def __next__(self) -> np.ndarray:
-        item = self._queue.get()
-        if item is _END:
-            self._queue.put(_END)  # later calls end too
-            exc = self.future.exception()
-            if exc is not None:
-                raise exc
+        chunk = self.chunks.get()
+        if chunk is None:
             raise StopIteration
-        return item
+        return chunk
 
     def cancel(self) -> None:
         self.cancel_token.cancel()
 
     def result(self, timeout: float | None = None) -> Take:
         return self.future.result(timeout)
-
-    # called on the owner thread
-    def _put(self, chunk: np.ndarray) -> None:
-        self._queue.put(chunk)
-
-    def _close(self) -> None:
-        self._queue.put(_END)
 
 
 class EngineThread:
@@ -66,8 +55,8 @@ class EngineThread:
         self.idle_unload_s = idle_unload_s
         self._on_idle_unload = on_idle_unload
         self._jobs: queue.Queue[Any] = queue.Queue()
-        self._thread = threading.Thread(target=self._run, name="engine-owner", daemon=True)
-        self._thread.start()
+        self.thread = threading.Thread(target=self._run, name="engine-owner", daemon=True)
+        self.thread.start()
 
     def _run(self) -> None:
         while True:
@@ -95,29 +84,29 @@ class EngineThread:
         self._jobs.put((fn, future))
         return future
 
-    def stream(self, request: requests.SpeakRequest) -> TakeStream:
+    def stream(self, request: speak_request.SpeakRequest) -> TakeStream:
         ts = TakeStream()
 
         def job(pool: ModelPool) -> Take:
             try:
-                take = requests.run(pool, request, on_chunk=ts._put, cancel=ts.cancel_token)
+                take = speak_request.run(pool, request, on_chunk=ts.chunks.put, cancel=ts.cancel_token)
                 ts.future.set_result(take)
                 return take
             except BaseException as exc:
                 ts.future.set_exception(exc)
                 raise
             finally:
-                ts._close()
+                ts.chunks.close()
 
         self.call(job)
         return ts
 
-    def speak(self, request: requests.SpeakRequest) -> Take:
-        return self.call(lambda pool: requests.run(pool, request)).result()
+    def speak(self, request: speak_request.SpeakRequest) -> Take:
+        return self.call(lambda pool: speak_request.run(pool, request)).result()
 
     def close(self, timeout: float | None = 30.0) -> None:
         self._jobs.put(None)
-        self._thread.join(timeout)
+        self.thread.join(timeout)
 
     def __enter__(self) -> EngineThread:
         return self

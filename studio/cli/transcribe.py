@@ -34,7 +34,7 @@ def add_asr_args(parser: argparse.ArgumentParser, language: bool = True) -> None
 
 def asr_pool(args: argparse.Namespace, extra: list) -> Any:
     """An AsrPool for this run: --model folders are searched too; the GUI's role is the default."""
-    from studio.audio.transcribe import AsrPool
+    from studio.asr.transcribe import AsrPool
     from studio.settings import Settings
 
     prefer = args.asr_model or Settings.load().roles.get("asr") or None
@@ -62,9 +62,9 @@ def transcribe_clip(pool: Any, audio: Any, sample_rate: int, language: str | Non
 
 
 def run(args: argparse.Namespace, extra: list) -> int:
-    from studio.audio.asr_words import language_code
+    from studio.asr.transcribe import ASR_RATE, MAX_SECONDS
+    from studio.asr.words import language_code
     from studio.audio.files import import_clip
-    from studio.audio.transcribe import ASR_RATE, MAX_SECONDS
 
     language_code(args.language)  # a typo fails before the file or the model is read
     clip = import_clip(args.file, ASR_RATE, max_seconds=MAX_SECONDS)

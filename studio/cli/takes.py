@@ -73,19 +73,20 @@ def run(lib: Any, args: argparse.Namespace, extra: list) -> int:
 
 def combine(lib: Any, args: argparse.Namespace, extra: list) -> int:
     """Join the takes, build the prompt from the joined clip, keep it as a new take."""
-    from studio.engine.owner import EngineThread
+    from studio.audio.samplerate import SAMPLE_RATE
+    from studio.engine.engine_thread import EngineThread
     from studio.engine.pool import ModelPool
-    from studio.engine.requests import PromptRequest, make_prompt
-    from studio.library.combine import SR, combine_takes
+    from studio.engine.speak_request import PromptRequest, make_prompt
+    from studio.library.combine import combine_takes
 
     entry = lib.get(args.id)
     joined = combine_takes(entry, [take_id(t) for t in args.takes])  # fails before the model
     output.info(f"{joined.label}: {joined.seconds:.1f} s. Building the voice prompt …")
     pool = ModelPool(device=args.device, dtype=args.dtype, extra=extra, threads=args.threads)
-    req = PromptRequest(joined.audio, SR, joined.transcript, False)
+    req = PromptRequest(joined.audio, SAMPLE_RATE, joined.transcript, False)
     with EngineThread(pool) as engine:
         prompt = engine.call(lambda p: make_prompt(p, req)).result()
-    entry = lib.add_take(entry.id, prompt=prompt, audio=joined.audio, sample_rate=SR,
+    entry = lib.add_take(entry.id, prompt=prompt, audio=joined.audio, sample_rate=SAMPLE_RATE,
                          transcript=joined.transcript, label=joined.label,
                          activate=args.activate)
     return report_new_take(entry, args.activate)

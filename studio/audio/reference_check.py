@@ -4,7 +4,7 @@ Each item passes, warns or fails with one sentence a person can act on; the repo
 suggests the best 5-15 s window of clean speech. Pure numpy and fast (a few milliseconds
 for a minute of audio), because the GUI recomputes it every time the selection changes.
 When the clip was transcribed, the comparison of the typed transcript with what was heard
-(``studio.audio.transcript_check``) is one more item, ``"transcript"``.
+(``studio.asr.transcript_check``) is one more item, ``"transcript"``.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from studio.errors import InvalidInput
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     from studio.cli import project_edit
-    from studio.cli.transcribe_cmd import add_asr_args
+    from studio.cli.transcribe import add_asr_args
 
     pr = sub.add_parser("project", help="long-form projects: scripts with a cast, rendered, "
                                         "checked by ear, exported")
@@ -212,7 +212,7 @@ def _checker(args: argparse.Namespace, extra: list[Path], min_score: float) -> A
 
     if args.no_check:
         return None
-    from studio.cli.transcribe_cmd import asr_pool
+    from studio.cli.transcribe import asr_pool
 
     pool = asr_pool(args, extra)
     if not earcheck.available(pool):
@@ -222,7 +222,7 @@ def _checker(args: argparse.Namespace, extra: list[Path], min_score: float) -> A
 
 
 def _render(args: argparse.Namespace, extra: list[Path]) -> int:
-    from studio.engine.owner import EngineThread
+    from studio.engine.engine_thread import EngineThread
     from studio.engine.pool import ModelPool
     from studio.humanize import human_duration
     from studio.projects import lexicon, render

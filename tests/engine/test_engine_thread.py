@@ -3,9 +3,9 @@ from __future__ import annotations
 import pytest
 
 from studio.engine import errors as E
+from studio.engine.engine_thread import EngineThread
 from studio.engine.options import Sampling
-from studio.engine.owner import EngineThread
-from studio.engine.requests import PRESET, SpeakRequest
+from studio.engine.speak_request import PRESET, SpeakRequest
 
 
 def test_owner_thread_runs_jobs_in_order_and_delivers_errors(tiny_pool):
@@ -23,7 +23,7 @@ def test_owner_thread_runs_jobs_in_order_and_delivers_errors(tiny_pool):
             list(stream)
     finally:
         engine.close()
-    assert not engine._thread.is_alive()
+    assert not engine.thread.is_alive()
 
 
 def test_idle_unload(tiny_models_dir):

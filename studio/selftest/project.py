@@ -10,11 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from studio.selftest.report import StepFailed
+
 FRAME_RATE = 12.5
-
-
-class ProjectStepFailed(Exception):
-    """A check of the project step did not hold; the message says which."""
 
 
 def _voice(models: list[Any], library: Any, prompt: Any, clip: Any) -> str:
@@ -29,7 +27,7 @@ def _voice(models: list[Any], library: Any, prompt: Any, clip: Any) -> str:
 
         return f"design:{load_presets().designs[0].id}"
     if prompt is None:
-        raise ProjectStepFailed("no clone prompt to make a voice from (the Base model step "
+        raise StepFailed("no clone prompt to make a voice from (the Base model step "
                                 "failed)")
     entry = library.create("Self-test voice", prompt=prompt, audio=clip, sample_rate=16000)
     return f"saved:{entry.id}"
@@ -57,13 +55,13 @@ def render_and_export(engine: Any, models: list[Any], work: Path, frames: int, p
     report = render.Renderer(store, project.id, engine, library).run(
         render.select(project, [], library))
     if report.rendered != 2:
-        raise ProjectStepFailed(f"{report.rendered} of 2 blocks rendered ({report.failed})")
+        raise StepFailed(f"{report.rendered} of 2 blocks rendered ({report.failed})")
     out = work / "self-test.m4b"
     result = export(store, store.load(project.id), ExportOptions("m4b", out, loudness="podcast"),
                     [], library)
     tags, chapters = read_chapters(out)
     if [c[0] for c in chapters] != ["Chapter 1"] or tags.get("title") != project.title:
-        raise ProjectStepFailed(f"the M4B reads back as {tags.get('title')!r} with chapters "
+        raise StepFailed(f"the M4B reads back as {tags.get('title')!r} with chapters "
                                 f"{chapters}")
     done = result.files[0]
     return (f"project: 2 blocks rendered ({voice}) and exported to M4B with a chapter "

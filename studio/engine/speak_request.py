@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from studio.engine.options import Sampling, Streaming, Take
+from studio.engine.options import Sampling, Streaming
 from studio.engine.prompts import VoicePrompt
 from studio.engine.stream import CancelToken
 from studio.engine.synth import ChunkFn
+from studio.engine.take import Take
 
 if TYPE_CHECKING:
     from studio.engine.pool import ModelPool
