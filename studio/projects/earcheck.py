@@ -1,7 +1,7 @@
 """Check by ear: hear each new take with the Whisper support, compare it with its text.
 
 The failure people meet most with these models is a take that skips, repeats or garbles
-words. The take is transcribed (studio.audio.transcribe) and compared word by word with what
+words. The take is transcribed (studio.asr.transcribe) and compared word by word with what
 the model was to read (studio.asr.transcript_check); a take whose words agree less than
 the project's threshold is flagged with the words that differ. Without a Whisper model on
 disk the check is skipped and the project says so.
