@@ -79,8 +79,12 @@ class Api:
         return jobs, queued
 
     def speak(self, **body: Any) -> httpx.Response:
+        """A whole WAV take unless the body says otherwise (the API's default is a streamed
+        MP3: tests/server/test_openai_client.py covers the defaults)."""
         body.setdefault("input", "Hello there.")
         body.setdefault("voice", "Ryan")
+        body.setdefault("response_format", "wav")
+        body.setdefault("stream", False)
         return self.http.post("/v1/audio/speech", json=body)
 
     def close(self) -> None:
