@@ -207,3 +207,23 @@ class StreamEncoder:
     def close(self) -> None:
         """Drop the encoder without finishing (the client went away)."""
         self._writer.close()
+
+
+def decode(data: bytes, fmt: str, pcm_rate: int = 24000) -> tuple[np.ndarray, int]:
+    """(float32 mono, its rate) from bytes of ``fmt``, as a player decodes them: how the
+    self-test and the tests check what was encoded. Opus decodes at 48 kHz whatever it was
+    made from; raw "pcm" has no header, so its rate is ``pcm_rate``."""
+    if check(fmt) == "pcm":
+        usable = len(data) - len(data) % 2
+        return np.frombuffer(data[:usable], "<i2").astype(np.float32) / 32767.0, pcm_rate
+    import av
+
+    parts: list[np.ndarray] = []
+    rate = 0
+    to_float = av.AudioResampler(format="flt", layout="mono")
+    with av.open(io.BytesIO(data)) as container:
+        for frame in container.decode(audio=0):
+            rate = frame.sample_rate
+            parts += [f.to_ndarray().reshape(-1) for f in to_float.resample(frame)]
+    audio = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
+    return audio.astype(np.float32, copy=False), rate

@@ -6,30 +6,16 @@ from __future__ import annotations
 import io
 import struct
 
-import av
 import numpy as np
 import pytest
 import soundfile as sf
 
 from studio.audio import encoding
-from studio.audio.encoding import FORMATS, STREAMABLE, StreamEncoder, encode
+from studio.audio.encoding import FORMATS, STREAMABLE, StreamEncoder, decode, encode
 from tests.audio.signals import SR, dominant_freq, tone
 
 # encoder delay and padding a streamed file cannot declare (no seeking back to a header)
 PADDING = {"mp3": 1600, "aac": 2048, "opus": 0, "wav": 0, "pcm": 0}
-
-
-def decode(data: bytes, fmt: str) -> tuple[np.ndarray, int]:
-    """float32 mono and its rate, as a player would decode it (PyAV; raw s16le for pcm)."""
-    if fmt == "pcm":
-        return np.frombuffer(data, "<i2").astype(np.float32) / 32767.0, SR
-    parts, rate = [], 0
-    to_float = av.AudioResampler(format="flt", layout="mono")
-    with av.open(io.BytesIO(data)) as container:
-        for frame in container.decode(audio=0):
-            rate = frame.sample_rate
-            parts += [f.to_ndarray().reshape(-1) for f in to_float.resample(frame)]
-    return np.concatenate(parts), rate
 
 
 def stream(audio: np.ndarray, fmt: str, sizes: list[int]) -> tuple[bytes, list[bytes]]:

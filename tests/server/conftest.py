@@ -143,6 +143,15 @@ def written(home: Path) -> list[str]:
     return sorted(out)
 
 
+def client_for(api: Api) -> Any:
+    """OpenAI's official client pointed at the server, as a program written for OpenAI's
+    API would be (no retries: a failure shows at once)."""
+    from openai import OpenAI
+
+    return OpenAI(base_url=f"{api.url}/v1", api_key="not-needed-on-loopback", max_retries=0,
+                  timeout=60)
+
+
 def error_of(r: httpx.Response, status: int) -> dict:
     """The OpenAI-shaped error of a response that must have ``status``."""
     assert r.status_code == status, r.text
