@@ -127,13 +127,15 @@ class _Writer:
     def start(self) -> None:
         """Write the container header (FFmpeg otherwise waits for the first packet, and a
         take with no audio would come out as no file at all)."""
-        if not self.started:
+        if not self.started and not self.closed:
             self.started = True
             self.container.start_encoding()
 
     def write(self, audio: np.ndarray) -> None:
         import av
 
+        if self.closed:  # dropped (the listener went away): nothing more to write
+            return
         data = s16(audio) if self.spec.frame_format == "s16" else clean(audio)
         self.start()
         if data.size == 0:

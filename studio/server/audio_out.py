@@ -3,6 +3,8 @@ then the encoder of the requested ``response_format``; whole, or chunk by chunk.
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 from studio.audio.encoding import FORMATS, STREAMABLE, StreamEncoder, encode
@@ -28,25 +30,27 @@ def whole_file(audio: np.ndarray, sample_rate: int, fmt: str, speed: float = 1.0
 
 
 class AudioPipe:
-    """Chunks in, encoded bytes out, for a streamed take; not thread-safe (one caller)."""
+    """Chunks in, encoded bytes out, for a streamed take. Pushes run on worker threads, and
+    a stream that ends early closes the pipe from the event loop, perhaps while a push is
+    still encoding: the lock keeps FFmpeg from being closed under it."""
 
     def __init__(self, fmt: str, sample_rate: int, speed: float = 1.0) -> None:
         self.tempo = TempoStream(sample_rate, speed)
         self.encoder = StreamEncoder(fmt, sample_rate)
-        self.samples_out = 0  # after the tempo change
+        self._lock = threading.Lock()
 
     def header(self) -> bytes:
-        return self.encoder.header()
+        with self._lock:
+            return self.encoder.header()
 
     def push(self, chunk: np.ndarray) -> bytes:
-        audio = self.tempo.push(chunk)
-        self.samples_out += len(audio)
-        return self.encoder.push(audio)
+        with self._lock:
+            return self.encoder.push(self.tempo.push(chunk))
 
     def finish(self) -> bytes:
-        audio = self.tempo.finish()
-        self.samples_out += len(audio)
-        return self.encoder.push(audio) + self.encoder.finish()
+        with self._lock:
+            return self.encoder.push(self.tempo.finish()) + self.encoder.finish()
 
     def close(self) -> None:
-        self.encoder.close()
+        with self._lock:
+            self.encoder.close()
