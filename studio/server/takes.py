@@ -124,8 +124,7 @@ class TakeStream:
             yield sse_event({"type": "speech.audio.error",
                              "error": error_body(500, self.failure, "stream_failed")["error"]})
             return
-        take = await self.job.result()
-        frames = int(getattr(take, "frames", 0))
+        frames = (await self.job.result()).frames
         yield sse_event({"type": "speech.audio.done",
                          "usage": {"input_tokens": self.input_chars, "output_tokens": frames,
                                    "total_tokens": self.input_chars + frames}})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import socket
 import threading
@@ -72,6 +73,26 @@ def test_time_limit_cancels_the_take_and_answers_504(serve):
     assert take.stop_reason == "cancelled"
     assert len(take.audio) < 5 * SAMPLES_PER_FRAME
     assert api.http.get("/health").json()["queue"]["running"] == 0
+
+
+def test_a_stream_out_of_time_ends_with_an_sse_error_event(serve):
+    gate = Gate()
+    api = serve(chunk_hook=gate, streaming=HELD)
+    gate.reached.set()  # the warm-up (model load) passes the gate
+    assert api.speak(seed=1).status_code == 200
+    gate.reached.clear()
+    api.state.config.request_timeout_s = 1.0  # read per request
+    body = {"input": "Hello there.", "voice": "Ryan", "seed": 2, "stream_format": "sse",
+            "response_format": "pcm"}
+    r = api.http.post("/v1/audio/speech", json=body)  # held after its first chunk
+    gate.release.set()
+    assert r.status_code == 200  # sent with the first chunk, before the limit
+    events = [block.split("\ndata: ") for block in r.text.strip().split("\n\n")]
+    assert [e[0] for e in events] == ["event: speech.audio.delta", "event: speech.audio.error"]
+    first = base64.b64decode(json.loads(events[0][1])["audio"])
+    assert len(first) == 2 * 2 * SAMPLES_PER_FRAME  # the first chunk (2 frames), then no more
+    error = json.loads(events[-1][1])["error"]
+    assert error["code"] == "stream_failed" and "1 s" in error["message"]
 
 
 def test_a_waiting_request_that_times_out_leaves_the_queue(serve):
