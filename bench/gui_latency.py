@@ -24,6 +24,8 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from common import models_folder  # noqa: E402 - also puts the repository on sys.path
 
+from studio.audio.samplerate import SAMPLE_RATE  # noqa: E402
+
 
 class StallMeter:
     """A 2 ms timer; the longest gap between its ticks is the longest event-loop stall."""
@@ -70,13 +72,13 @@ def _run(args: argparse.Namespace, root: Path) -> int:
 
     from studio.engine.pool import ModelPool
     from studio.testing.fake_sd import FakeSoundDevice
-    from studio.ui.context import AppContext
+    from studio.ui.compose import build_context
     from studio.ui.main import create_app
     from studio.ui.main_window import MainWindow
 
     create_app([])
-    ctx = AppContext.create(pool=ModelPool(device="cpu", roots=[root]),
-                            sd=FakeSoundDevice(1, 1, default_samplerate=24000.0))
+    ctx = build_context(pool=ModelPool(device="cpu", roots=[root]),
+                        sd=FakeSoundDevice(1, 1, default_samplerate=float(SAMPLE_RATE)))
     window = MainWindow(ctx)
     window.show()
     meter = StallMeter()
@@ -92,11 +94,11 @@ def _run(args: argparse.Namespace, root: Path) -> int:
     # 1. the engine's first import (torch, qwen-tts), then a model load, event loop watched
     meter.start()
     ctx.inference.warm_up()
-    wait(ctx.inference.worker.engine_ready)
+    wait(ctx.inference.engine_ready)
     import_stall = meter.stop()
     meter.start()
     ctx.inference.preload("custom_voice")
-    wait(ctx.inference.worker.model_ready)
+    wait(ctx.inference.model_ready)
     load_stall = meter.stop()
 
     # 2. streamed takes
@@ -105,20 +107,14 @@ def _run(args: argparse.Namespace, root: Path) -> int:
     window.voices.select_key("speaker:ryan")
     page.text.setPlainText("Measuring how quickly the first sound reaches the speakers.")
     first_buffered: list[float] = []
-    original_append = ctx.playback.append
-
-    def timed_append(chunk, owner):  # noqa: ANN001, ANN202
-        if not first_buffered:
-            first_buffered.append(time.perf_counter())
-        return original_append(chunk, owner)
-
-    ctx.playback.append = timed_append
     stalls, overheads, firsts = [], [], []
     for _ in range(args.takes):
         first_buffered.clear()
         meter.start()
         pressed = time.perf_counter()
-        page.generate()
+        job = page.generate()
+        # the first chunk is in the take's track (which the player reads) when its job says so
+        job.chunk.connect(lambda *_: first_buffered or first_buffered.append(time.perf_counter()))
         wait(page.take_finished)
         stalls.append(meter.stop())
         take_first = first_buffered[0] - pressed if first_buffered else float("nan")

@@ -38,3 +38,12 @@ class DeviceUnavailable(StudioError):
     """An audio device or accelerator that is missing or refuses to open."""
 
     code = "device_unavailable"
+
+
+class Cancelled(StudioError):
+    """Raised only where a cancelled operation has nothing to return (e.g. a load)."""
+
+    code = "cancelled"
+
+    def __init__(self) -> None:
+        super().__init__("Cancelled.")

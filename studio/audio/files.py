@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import soundfile as sf
 
-from studio.audio.clip import DEFAULT_RATE, Clip, SourceInfo, StreamResampler, to_mono
+from studio.audio.clip import Clip, SourceInfo, StreamResampler, to_mono
 from studio.audio.errors import (
     AudioError,
     AudioFileMissing,
@@ -26,6 +26,7 @@ from studio.audio.errors import (
     UnreadableAudio,
     UnsupportedFormat,
 )
+from studio.audio.samplerate import SAMPLE_RATE
 from studio.fsutil import atomic_copy, atomic_open
 
 #: a reference import longer than this is refused (configurable per call)
@@ -106,7 +107,7 @@ def _check_wav_complete(path: Path, info: Any) -> None:
 
 def read_mono(
     path: Path | str,
-    target_rate: int = DEFAULT_RATE,
+    target_rate: int = SAMPLE_RATE,
     *,
     max_seconds: float | None = MAX_IMPORT_SECONDS,
     min_seconds: float = MIN_IMPORT_SECONDS,
@@ -194,7 +195,7 @@ def keep_original(path: Path | str, folder: Path | str, name: str | None = None)
 
 def import_clip(
     path: Path | str,
-    target_rate: int = DEFAULT_RATE,
+    target_rate: int = SAMPLE_RATE,
     *,
     max_seconds: float | None = MAX_IMPORT_SECONDS,
     min_seconds: float = MIN_IMPORT_SECONDS,

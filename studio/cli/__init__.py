@@ -11,7 +11,7 @@ from studio.engine.models import DTYPES, check_device_names, check_model_folder
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from studio.cli import models_cmd, serve_cmd, speak, transcribe_cmd, voices
+    from studio.cli import models, serve, speak, transcribe, voices
 
     parser = argparse.ArgumentParser(
         prog="voice-studio",
@@ -51,10 +51,10 @@ def build_parser() -> argparse.ArgumentParser:
     speak.add_output_args(ds)
     speak.add_sampling_args(ds)
 
-    models_cmd.add_parser(sub)
+    models.add_parser(sub)
     voices.add_parsers(sub)
-    transcribe_cmd.add_parser(sub)
-    serve_cmd.add_parser(sub)
+    transcribe.add_parser(sub)
+    serve.add_parser(sub)
     return parser
 
 
@@ -75,25 +75,25 @@ def main(argv: list[str]) -> int:
 
 
 def dispatch(args: argparse.Namespace) -> int:
-    from studio.cli import models_cmd, voices
+    from studio.cli import models, voices
 
     check_device_names(args.device, args.dtype)  # a typo fails before any model is found
     extra = [p.expanduser() for p in args.model]
     check_model_folders(extra)
     if args.command == "models":
-        return models_cmd.run(args, extra)
+        return models.run(args, extra)
     if args.command in voices.COMMANDS:
         return voices.run(args, extra)
     if args.command == "transcribe":
-        from studio.cli import transcribe_cmd
+        from studio.cli import transcribe
 
-        return transcribe_cmd.run(args, extra)
+        return transcribe.run(args, extra)
     if args.command == "serve":
-        from studio.cli import serve_cmd
+        from studio.cli import serve
 
-        return serve_cmd.run(args, extra)
+        return serve.run(args, extra)
     from studio.cli import speak
-    from studio.engine.owner import EngineThread
+    from studio.engine.engine_thread import EngineThread
     from studio.engine.pool import ModelPool
 
     pool = ModelPool(device=args.device, dtype=args.dtype, extra=extra, speed=args.speed,
@@ -105,9 +105,9 @@ def dispatch(args: argparse.Namespace) -> int:
 def check_model_folders(folders: list[Path]) -> None:
     """Every ``--model DIR`` must be a model folder (or a folder of them): a typo would
     otherwise be skipped in silence and another model used instead."""
-    from studio.audio.asr_models import discover_asr
+    from studio.hub import discover
 
     for folder in folders:
-        if folder.is_dir() and discover_asr([], extra=[folder]):
+        if folder.is_dir() and discover([], extra=[folder], kind="asr"):
             continue  # a transcription model: clone and transcribe search --model folders too
         check_model_folder(folder)

@@ -10,11 +10,11 @@ from typing import Any
 
 import numpy as np
 
-from studio.engine.options import Take
+from studio.audio.samplerate import SAMPLE_RATE
+from studio.engine.take import Take
 from studio.errors import InvalidInput, StudioError
 from studio.fsutil import default_mode
 
-SR = 24000
 FORMATS = {".wav": "WAV", ".flac": "FLAC", ".ogg": "OGG", ".mp3": "MP3"}
 
 
@@ -56,7 +56,7 @@ class TakeSink:
                                                  dir=self.path.parent)
                 default_mode(fd)
                 os.close(fd)
-                self._file = sf.SoundFile(self._tmp, "w", SR, 1, format=fmt)
+                self._file = sf.SoundFile(self._tmp, "w", SAMPLE_RATE, 1, format=fmt)
         if self.play:
             try:
                 self._player = _open_player()
@@ -95,14 +95,14 @@ class TakeSink:
                     from studio.fsutil import atomic_open
 
                     with atomic_open(self.path) as fh:
-                        sf.write(fh, audio, SR, format=format_for(self.path))
+                        sf.write(fh, audio, SAMPLE_RATE, format=format_for(self.path))
                 else:
                     self.path = None
             if self.play and audio.size and self._player is not None:
                 if self.live:
                     self._player.end_stream()
                 else:
-                    self._player.play(audio, SR)
+                    self._player.play(audio, SAMPLE_RATE)
                 self._player.wait()
         finally:
             if self._tmp and os.path.exists(self._tmp):

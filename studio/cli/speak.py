@@ -8,11 +8,20 @@ import time
 from pathlib import Path
 from typing import Any
 
+from studio.audio.samplerate import SAMPLE_RATE
 from studio.cli import output
 from studio.cli.sink import TakeSink
-from studio.engine.options import Sampling, Streaming, Take
-from studio.engine.owner import EngineThread
-from studio.engine.requests import CLONE, DESIGN, PRESET, PromptRequest, SpeakRequest, make_prompt
+from studio.engine.engine_thread import EngineThread
+from studio.engine.options import Sampling, Streaming
+from studio.engine.speak_request import (
+    CLONE,
+    DESIGN,
+    PRESET,
+    PromptRequest,
+    SpeakRequest,
+    make_prompt,
+)
+from studio.engine.take import Take
 from studio.errors import InvalidInput
 
 
@@ -122,7 +131,7 @@ def run_take(engine: EngineThread, request: SpeakRequest, out: Path | None, play
                 samples += len(chunk)
                 sink.add(chunk)
                 elapsed = time.monotonic() - started
-                progress.update(f"generating: {samples / 24000:.1f} s of audio in {elapsed:.1f} s")
+                progress.update(f"generating: {samples / SAMPLE_RATE:.1f} s of audio in {elapsed:.1f} s")
         except KeyboardInterrupt:
             ts.cancel()
             output.info("\nStopping ...")

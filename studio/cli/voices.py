@@ -30,7 +30,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
                     help="no transcript: clone the timbre only (less faithful)")
     cl.add_argument("--force", action="store_true",
                     help="save even if the clip fails the reference check")
-    from studio.cli.transcribe_cmd import add_asr_args
+    from studio.cli.transcribe import add_asr_args
 
     add_asr_args(cl, language=False)
 
@@ -47,9 +47,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     rs = vs.add_parser("restore", help="bring a deleted voice back")
     rs.add_argument("id", help="the trash id printed by delete, or the voice's old id")
     vs.add_parser("trash", help="list deleted voices")
-    from studio.cli import takes_cmd
+    from studio.cli import takes
 
-    takes_cmd.add_parsers(vs)
+    takes.add_parsers(vs)
     ex = vs.add_parser("export", help="write a voice to one portable .zip file")
     ex.add_argument("id")
     ex.add_argument("file", type=Path)
@@ -68,10 +68,10 @@ def run(args: argparse.Namespace, extra: list) -> int:
         return clone(args, extra)
     lib = _library()
     cmd = args.voices_command
-    from studio.cli import takes_cmd
+    from studio.cli import takes
 
-    if cmd in takes_cmd.COMMANDS:
-        return takes_cmd.run(lib, args, extra)
+    if cmd in takes.COMMANDS:
+        return takes.run(lib, args, extra)
     if cmd == "list":
         return _list(lib, args)
     if cmd == "show":
@@ -163,11 +163,11 @@ def print_report(report: Any) -> None:
 
 
 def clone(args: argparse.Namespace, extra: list) -> int:
-    from studio.audio.check import check_clip
     from studio.audio.files import import_clip
-    from studio.engine.owner import EngineThread
+    from studio.audio.reference_check import check_clip
+    from studio.engine.engine_thread import EngineThread
     from studio.engine.pool import ModelPool
-    from studio.engine.requests import PromptRequest, make_prompt
+    from studio.engine.speak_request import PromptRequest, make_prompt
 
     if args.x_vector_only and args.ref_text:
         raise InvalidInput("Give either --ref-text or --x-vector-only, not both.")
@@ -180,7 +180,7 @@ def clone(args: argparse.Namespace, extra: list) -> int:
     lib = _library()
     target = lib.get(args.add_to) if args.add_to else None  # fails before any model work
     if target is None:
-        lib._free_name_or_raise(args.name)
+        lib.check_name_is_free(args.name)
     clip = import_clip(args.ref)
     report = check_clip(clip)
     output.info(f"Reference check for {args.ref.name}:")
@@ -201,7 +201,7 @@ def clone(args: argparse.Namespace, extra: list) -> int:
         entry = lib.add_take(target.id, prompt=prompt, audio=clip.audio,
                              sample_rate=clip.sample_rate, original=args.ref,
                              transcript=transcript, activate=args.activate)
-        from studio.cli.takes_cmd import report_new_take
+        from studio.cli.takes import report_new_take
 
         return report_new_take(entry, args.activate)
     entry = lib.create(args.name, prompt=prompt, kind="cloned", audio=clip.audio,
@@ -215,7 +215,7 @@ def clone(args: argparse.Namespace, extra: list) -> int:
 
 def _hear(args: argparse.Namespace, extra: list, clip: Any) -> str:
     """No --ref-text: a transcription model hears the words; they are printed and used."""
-    from studio.cli.transcribe_cmd import asr_pool, transcribe_clip
+    from studio.cli.transcribe import asr_pool, transcribe_clip
     from studio.engine.errors import ModelNotFound
 
     pool = asr_pool(args, extra)
@@ -244,7 +244,7 @@ def check_designed_voice(engine: Any, args: argparse.Namespace) -> None:
     from studio.library.schema import known_language
 
     known_language(args.language)
-    _library()._free_name_or_raise(args.save_as)
+    _library().check_name_is_free(args.save_as)
     try:
         engine.call(lambda p: p.resolve("base")).result()
     except ModelNotFound as exc:
@@ -258,7 +258,7 @@ def save_designed_voice(engine: Any, args: argparse.Namespace, take: Any, text: 
     """`design --save-as`: keep the take as a designed voice with its recipe and a clone
     prompt made by a Base model, so it can speak any text from then on. ``text`` is the
     sample text as spoken (read from standard input for ``-``)."""
-    from studio.engine.requests import PromptRequest, make_prompt
+    from studio.engine.speak_request import PromptRequest, make_prompt
     from studio.library.schema import Recipe
 
     if take.duration_s < 3.0:
@@ -267,7 +267,7 @@ def save_designed_voice(engine: Any, args: argparse.Namespace, take: Any, text: 
             "least 3 s of speech. Design again with a longer sample sentence (the take itself "
             "was kept).")
     lib = _library()
-    lib._free_name_or_raise(args.save_as)  # again: another process may have taken it since
+    lib.check_name_is_free(args.save_as)  # again: another process may have taken it since
     text = text.strip()
     language = args.language or "auto"
     req = PromptRequest(take.audio, take.sample_rate, text or None, not text)

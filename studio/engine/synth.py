@@ -18,7 +18,6 @@ from typing import Any
 import numpy as np
 
 from studio.engine import text as textmod
-from studio.engine.catalog import LANGUAGE_CODES
 from studio.engine.errors import (
     EmptyText,
     InvalidInput,
@@ -29,15 +28,7 @@ from studio.engine.errors import (
     WrongModelKind,
 )
 from studio.engine.models import LoadedModel
-from studio.engine.options import (
-    CANCELLED,
-    COMPLETE,
-    MAX_LENGTH,
-    RUNAWAY,
-    Sampling,
-    Streaming,
-    Take,
-)
+from studio.engine.options import Sampling, Streaming
 from studio.engine.prompts import PromptShape, VoicePrompt
 from studio.engine.reference import prepare_reference
 from studio.engine.speed import decoder_threads
@@ -48,6 +39,8 @@ from studio.engine.stream import (
     IncrementalDecoder,
     StopGeneration,
 )
+from studio.engine.take import CANCELLED, COMPLETE, MAX_LENGTH, RUNAWAY, Take
+from studio.hub.catalog import LANGUAGE_CODES
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from studio.engine.requests import CLONE, DESIGN, PRESET, SpeakRequest
+from studio.engine.speak_request import CLONE, DESIGN, PRESET, SpeakRequest
 from studio.library.errors import VoiceNotFound
 from studio.library.ids import name_key
 from studio.library.presets import Presets, load_presets

@@ -114,7 +114,8 @@ def extract_into(archive: Path, stage: Path, limits: ImportLimits = ImportLimits
             _check_listing(manifest, infos, bad)
             total = 0
             for entry in manifest["members"]:
-                total += _extract(zf, infos[entry["name"]], entry, stage, limits, total, bad)
+                total += extract_member(zf, infos[entry["name"]], entry, stage, limits,
+                                        total, bad)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError) as exc:
         raise bad(f"it is not a valid voice file ({exc})") from exc
     return _validate_voice(stage, set(infos), bad)
@@ -226,8 +227,9 @@ def _check_listing(manifest: dict[str, Any], infos: dict[str, zipfile.ZipInfo],
             raise bad(f"the member {m['name']!r} has a different size than the manifest says")
 
 
-def _extract(zf: zipfile.ZipFile, info: zipfile.ZipInfo, listed: dict[str, Any], stage: Path,
-             limits: ImportLimits, total_so_far: int, bad: Callable[[str], BadArchive]) -> int:
+def extract_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, listed: dict[str, Any],
+                   stage: Path, limits: ImportLimits, total_so_far: int,
+                   bad: Callable[[str], BadArchive]) -> int:
     """Stream one member to the stage, counting and hashing what is really decompressed."""
     cap = min(listed["size"], member_cap(info.filename, limits))
     digest = hashlib.sha256()

@@ -13,9 +13,9 @@ from pathlib import Path
 import numpy as np
 
 from studio.audio.errors import not_a_file_message
+from studio.audio.samplerate import SAMPLE_RATE
 from studio.engine.reference import resample, to_mono
 from studio.errors import InvalidInput
-from studio.library.schema import REFERENCE_RATE
 
 MAX_SECONDS = 15 * 60
 
@@ -33,7 +33,7 @@ def prepare(audio: np.ndarray, sample_rate: int) -> np.ndarray:
     if len(mono) / sample_rate > MAX_SECONDS:
         raise InvalidInput(f"The reference clip is longer than {MAX_SECONDS // 60} minutes. "
                            "Trim it to the 5-15 seconds of clean speech cloning needs.")
-    return resample(mono, int(sample_rate), REFERENCE_RATE)
+    return resample(mono, int(sample_rate), SAMPLE_RATE)
 
 
 def write(path: Path, audio: np.ndarray, sample_rate: int) -> float:
@@ -41,8 +41,8 @@ def write(path: Path, audio: np.ndarray, sample_rate: int) -> float:
     import soundfile as sf
 
     data = prepare(audio, sample_rate)
-    sf.write(str(path), data, REFERENCE_RATE, format="WAV", subtype="FLOAT")
-    return len(data) / REFERENCE_RATE
+    sf.write(str(path), data, SAMPLE_RATE, format="WAV", subtype="FLOAT")
+    return len(data) / SAMPLE_RATE
 
 
 def store_file(src: Path, dest: Path) -> float:
@@ -64,7 +64,7 @@ def store_file(src: Path, dest: Path) -> float:
 def is_reference_format(path: Path) -> bool:
     """Already a 24 kHz mono WAV, so it can be kept byte for byte."""
     info = _info(path)
-    return info.format == "WAV" and info.channels == 1 and info.samplerate == REFERENCE_RATE
+    return info.format == "WAV" and info.channels == 1 and info.samplerate == SAMPLE_RATE
 
 
 def check(path: Path, full: bool = False) -> float:

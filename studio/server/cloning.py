@@ -20,15 +20,15 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
-from studio.audio.check import check_clip
 from studio.audio.encoding import MEDIA_TYPES
-from studio.engine import requests as engine_requests
-from studio.engine.errors import Cancelled
-from studio.engine.options import Take
+from studio.audio.reference_check import check_clip
+from studio.engine import speak_request
 from studio.engine.pool import ModelPool
 from studio.engine.prompts import VoicePrompt
-from studio.engine.requests import CLONE, PromptRequest, SpeakRequest, make_prompt
+from studio.engine.speak_request import CLONE, PromptRequest, SpeakRequest, make_prompt
 from studio.engine.stream import CancelToken
+from studio.engine.take import Take
+from studio.errors import Cancelled
 from studio.library.schema import format_time
 from studio.server.audio_out import check_format, whole_file
 from studio.server.bodies import Upload, parse_fields, read_form
@@ -107,7 +107,7 @@ async def speak_upload(request: Request, st: ServerState, upload: Upload,
                 raise Cancelled()
             speak = SpeakRequest(ask.text, CLONE, ask.language or "auto", prompt=prompt,
                                  sampling=sampling, streaming=cfg.streaming)
-            return prompt, engine_requests.run(pool, speak, on_chunk, cancel)
+            return prompt, speak_request.run(pool, speak, on_chunk, cancel)
 
         job = st.scheduler.submit(work, label="clone")
         prompt, take = await settle(job.result(), request, job, deadline, limit)

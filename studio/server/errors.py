@@ -19,7 +19,7 @@ from starlette.requests import ClientDisconnect
 
 from studio.audio import errors as audio_errors
 from studio.engine import errors as engine_errors
-from studio.errors import DeviceUnavailable, InvalidInput, NotFound, StudioError
+from studio.errors import Cancelled, DeviceUnavailable, InvalidInput, NotFound, StudioError
 from studio.library import errors as library_errors
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ _STATUS: list[tuple[type[StudioError], int]] = [
     (library_errors.VoiceDamaged, 409),
     (library_errors.StorageError, 507),
     (engine_errors.ModelCorrupt, 500),
-    (engine_errors.Cancelled, 503),
+    (Cancelled, 503),
     (DeviceUnavailable, 503),
     (NotFound, 404),
     (InvalidInput, 400),

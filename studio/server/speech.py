@@ -16,14 +16,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from studio.audio.clip import DEFAULT_RATE
 from studio.audio.encoding import MEDIA_TYPES, STREAMABLE
-from studio.engine import requests as engine_requests
-from studio.engine.errors import Cancelled
-from studio.engine.options import Take
+from studio.audio.samplerate import SAMPLE_RATE
+from studio.engine import speak_request
 from studio.engine.pool import ModelPool
-from studio.engine.requests import make_prompt
+from studio.engine.speak_request import make_prompt
 from studio.engine.stream import CancelToken
+from studio.engine.take import Take
+from studio.errors import Cancelled
 from studio.server.audio_out import AudioPipe, check_format, whole_file
 from studio.server.bodies import read_json
 from studio.server.errors import ApiError
@@ -65,7 +65,7 @@ def submit(st: ServerState, p: SpeechPlan) -> Job:
             request = replace(speak, prompt=make_prompt(pool, reference))
             if cancel.cancelled:
                 raise Cancelled()
-        return engine_requests.run(pool, request, on_chunk, cancel)
+        return speak_request.run(pool, request, on_chunk, cancel)
 
     return st.scheduler.submit(work, label=f"speech {p.voice_key}")
 
@@ -91,9 +91,9 @@ async def speech(request: Request) -> Response:
                **warning_headers(p.warnings)}
     if how != WHOLE:
         first = await settle(job.next_chunk(), request, job, deadline, limit)
-        headers["X-Sample-Rate"] = str(DEFAULT_RATE)
+        headers["X-Sample-Rate"] = str(SAMPLE_RATE)
         try:
-            stream = TakeStream(job, first, AudioPipe(fmt, DEFAULT_RATE, speed), deadline, limit,
+            stream = TakeStream(job, first, AudioPipe(fmt, SAMPLE_RATE, speed), deadline, limit,
                                 len(text))
             if how == SSE:
                 return TakeStreamResponse(job, stream.events(), media_type=SSE_TYPE,

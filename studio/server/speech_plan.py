@@ -16,7 +16,7 @@ from pathlib import Path
 
 from studio.engine.errors import ModelNotFound
 from studio.engine.options import Sampling, Streaming
-from studio.engine.requests import CLONE, DESIGN, MODE_KIND, PromptRequest, SpeakRequest
+from studio.engine.speak_request import CLONE, DESIGN, MODE_KIND, PromptRequest, SpeakRequest
 from studio.library.anyvoice import DESIGN_PRESET, SAVED, SPEAKER, VoiceRef
 from studio.server.config import ServerConfig, seconds_to_frames
 from studio.server.errors import ApiError

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from studio.engine.requests import PromptRequest, make_prompt
+from studio.engine.speak_request import PromptRequest, make_prompt
 from studio.library.anyvoice import SAVED, SPEAKER, VoiceRef, all_voices
 from studio.library.errors import InvalidName, VoiceNotFound
 from studio.library.folder import VoiceEntry

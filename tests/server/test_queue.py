@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from studio.engine.errors import Cancelled
+from studio.errors import Cancelled
 from tests.server.conftest import HELD, SAMPLES_PER_FRAME
 
 
@@ -122,7 +122,7 @@ def test_client_hanging_up_cancels_the_take(serve, stream):
     def hook(job, chunk):
         if not reached.is_set():
             reached.set()
-            cancelled.append(job.cancel_token._event.wait(20))  # until the server notices
+            cancelled.append(job.cancel_token.wait(20))  # until the server notices
 
     api = serve(chunk_hook=hook, streaming=HELD)
     jobs, _ = api.capture_jobs()
