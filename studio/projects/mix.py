@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from studio.audio.samplerate import SAMPLE_RATE
+from studio.audio.tempo import change_tempo
 from studio.projects import stale
 from studio.projects.audiofiles import read_audio
 from studio.projects.errors import NotRendered
@@ -73,15 +74,6 @@ class Mix:
         return seen
 
 
-def speed_up(audio: np.ndarray, sample_rate: int, factor: float) -> np.ndarray:
-    """``audio`` ``factor`` times as fast, pitch kept (Rubber Band through pedalboard)."""
-    import pedalboard
-
-    out = pedalboard.time_stretch(np.asarray(audio, np.float32)[None, :], float(sample_rate),
-                                  float(factor))[0]
-    return out.astype(np.float32)
-
-
 def _fit(block: Block, audio: np.ndarray, max_speedup: float) -> tuple[np.ndarray, float]:
     """A timed block's audio sped up to fit its cue where allowed; the factor used."""
     assert block.start_s is not None and block.end_s is not None
@@ -89,7 +81,7 @@ def _fit(block: Block, audio: np.ndarray, max_speedup: float) -> tuple[np.ndarra
     if len(audio) <= cue or max_speedup <= 1.0 or cue <= 0:
         return audio, 1.0
     factor = min(len(audio) / cue, max_speedup)
-    return speed_up(audio, SAMPLE_RATE, factor), factor
+    return change_tempo(audio, SAMPLE_RATE, factor), factor
 
 
 def assemble(project: Project, folder: Path, entries: list[LexiconEntry], library: object,
