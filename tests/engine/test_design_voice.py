@@ -133,3 +133,21 @@ def test_without_a_base_model_the_take_completes_with_a_note(design_only_pool):
     assert keeper.voice is None
     # a single segment with nobody to keep the voice needs no Base model: no note
     assert not run(design_only_pool, _request(PARAGRAPHS[0])).notes
+
+
+def test_a_kept_voice_made_for_a_base_model_that_is_gone_is_remade_from_its_sample(tiny_pool):
+    from studio.engine.prompts import PromptShape, VoicePrompt
+    from tests.engine.helpers import voice_like
+
+    rng = np.random.default_rng(0)
+    other = VoicePrompt(rng.standard_normal(32).astype(np.float32),
+                        rng.integers(0, 2048, (20, 16)).astype(np.int64), "Hello there.",
+                        PromptShape(32), "Qwen3-TTS-12Hz-1.7B-Base")
+    keeper = Keeper()
+    keeper.voice = DrawnVoice(other, voice_like(2.0, 24000), 24000, DESCRIPTION, "english", 1,
+                              "Qwen3-TTS-12Hz-1.7B-VoiceDesign")
+    with watch_models() as calls:
+        take = run(tiny_pool, _request(PARAGRAPHS[0], keeper))
+    assert calls.generated == {"base": 1} and calls.prompts == {"base": 1}
+    assert keeper.kept_count == 1 and keeper.voice.prompt.shape.speaker_dim == 64
+    assert keeper.voice.seed == 1 and take.voice is keeper.voice
