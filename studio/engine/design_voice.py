@@ -42,9 +42,9 @@ log = logging.getLogger(__name__)
 ChunkFn = Callable[[np.ndarray], None]
 Segments = list[tuple[str, float]]
 SAMPLE_SECONDS = 3.0  # short opening segments are designed together up to this (estimated)
-NO_BASE_NOTE = ("Long texts in a design voice may change voice between sentences, and a "
-                "built-in design voice from one take to the next: a Base model keeps the "
-                "voice the same, and none is on disk.")
+NO_BASE_NOTE = ("No Base model is on disk, so this design voice is not kept the same: long "
+                "texts may change voice between sentences, and a built-in design voice from "
+                "one take to the next.")
 
 
 def speak(pool: ModelPool, request: SpeakRequest, on_chunk: ChunkFn | None = None,
