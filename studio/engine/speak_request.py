@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -52,6 +52,18 @@ class PromptRequest:
     transcript: str | None
     x_vector_only: bool = False
     model: str | None = None
+
+
+def with_kept_voice(request: SpeakRequest) -> SpeakRequest:
+    """A design request whose keeper holds a voice speaks that voice: the prompt filled in,
+    so the Base model it was made with is the one loaded (a request made before the voice
+    was drawn, replayed later, needs no VoiceDesign model)."""
+    if request.mode != DESIGN or request.prompt is not None or request.keeper is None:
+        return request
+    kept = request.keeper.kept()
+    if kept is None:
+        return request
+    return replace(request, prompt=kept.prompt, model=kept.prompt.model_name or request.model)
 
 
 def run(pool: ModelPool, request: SpeakRequest, on_chunk: ChunkFn | None = None,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from studio.engine.speak_request import CLONE, DESIGN, PRESET, SpeakRequest
+from studio.engine.speak_request import CLONE, DESIGN, PRESET, SpeakRequest, with_kept_voice
 from studio.library.errors import VoiceNotFound
 from studio.library.ids import name_key
 from studio.library.presets import Presets, load_presets
@@ -73,11 +73,8 @@ class VoiceRef:
 
         keeper = DesignVoiceStore(library.root if library else None).keeper(
             self.id, self.description)
-        kept = keeper.kept()
-        if kept is not None:  # cloned by the Base model it was made with
-            kw["model"] = kept.prompt.model_name or kw["model"]
-        return SpeakRequest(text, DESIGN, instruct=self.description, keeper=keeper,
-                            prompt=kept.prompt if kept else None, **kw)
+        return with_kept_voice(SpeakRequest(text, DESIGN, instruct=self.description,
+                                            keeper=keeper, **kw))
 
 
 def _speakable(language: str) -> str:

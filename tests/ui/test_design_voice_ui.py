@@ -46,9 +46,18 @@ def test_the_captain_is_kept_between_takes_and_new_voice_draws_another(qtbot, sp
     kept = kept_design_prompt("old-sea-captain", w.ctx.library.root)
     assert kept is not None and "same speaker every take" in w.speak.voice_detail.text()
 
-    with watch_models() as calls:
-        second = _take(qtbot, w)
+    history = w.speak.history
+    history.select_rows([0])
+    ready: list[str] = []
+    w.ctx.inference.model_ready.connect(lambda info: ready.append(info.kind))
+    with watch_models() as calls, qtbot.waitSignal(w.speak.take_finished, timeout=60000) as b:
+        history.regen_button.click()  # the drawing take's request, replayed: now kept
+    second = b.args[0]
     assert calls.generated == {"base": 1} and not calls.prompts  # the kept voice, cloned
+    assert ready == ["base"]  # the model the take needs is the one made ready
+    with watch_models() as calls:
+        _take(qtbot, w)
+    assert calls.generated == {"base": 1} and not calls.prompts
     assert len(second.audio) == len(first.audio) == FRAMES * SPF
 
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
