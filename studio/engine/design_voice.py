@@ -153,13 +153,13 @@ def _draw(pool: ModelPool, request: SpeakRequest, on_chunk: ChunkFn | None,
         index += 1
         if _stopped(take, cancel):
             return _joined(pieces, len(segments), started, None)
+        if index < len(plan):  # first, so the player has it while the prompt is made
+            _pause(segment[1], take.sample_rate, on_chunk, pieces)
         if base_info is not None:
             base = pool.synthesizer("base", prefer=str(base_info.path), speed=request.speed)
             drawn = _fix(base, take, segment[0], request, design.model.info.name)
             if drawn is None:  # too short to clone from: the next segment is the sample
                 design = _designer(pool, request)  # loading Base may have unloaded it
-        if index < len(plan):
-            _pause(segment[1], take.sample_rate, on_chunk, pieces)
     if drawn is not None and base is not None:
         (keeper or FRESH).keep(drawn)
         if index < len(plan):
