@@ -55,11 +55,12 @@ class InferenceClient(QObject):
         """Generate a take; its chunks grow ``job.track`` while it is made."""
 
         def work(job: TakeJob) -> Take:
-            need = bool(request.instruct and request.mode == requests.PRESET)
-            model = self.pool.get(request.kind, request.model, need,
-                                  progress=self._progress(request.kind), speed=request.speed)
+            speak = requests.with_kept_voice(request)  # kept since the request was made?
+            need = bool(speak.instruct and speak.mode == requests.PRESET)
+            model = self.pool.get(speak.kind, speak.model, need,
+                                  progress=self._progress(speak.kind), speed=speak.speed)
             self.model_ready.emit(model.info)
-            return requests.run(self.pool, request, on_chunk=job.add_audio, cancel=job.token)
+            return requests.run(self.pool, speak, on_chunk=job.add_audio, cancel=job.token)
 
         return self.jobs.submit(TakeJob(request), self._busy("Generating", work))
 
