@@ -94,9 +94,10 @@ def _locate(project: Project, block_id: str) -> tuple[list[Block], int]:
     raise KeyError(block_id)
 
 
-def split(project: Project, block_id: str, at: int) -> str:
+def split(project: Project, block_id: str, at: int, new_id: str | None = None) -> str:
     """Split a block's text at character ``at``: the first part keeps the block (and its
-    takes, now stale), the rest becomes a new block after it; returns the new block's id."""
+    takes, now stale), the rest becomes a new block after it (with id ``new_id`` when
+    given: a redo makes the same block again); returns the new block's id."""
     blocks, k = _locate(project, block_id)
     block = blocks[k]
     head, tail = block.text[:at].strip(), block.text[at:].strip()
@@ -106,6 +107,8 @@ def split(project: Project, block_id: str, at: int) -> str:
     block.text = head
     new = Block(tail, speaker=block.speaker, instruct=block.instruct,
                 language=block.language, pause_s=block.pause_s)
+    if new_id:
+        new.id = new_id
     blocks.insert(k + 1, new)
     return new.id
 

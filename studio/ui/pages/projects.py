@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.errors import StudioError
+from studio.errors import InvalidInput, StudioError
 from studio.library.anyvoice import all_voices
 from studio.projects import cast, lexicon, manage
 from studio.projects.create import new_project
@@ -40,6 +40,7 @@ from studio.ui.projects.block_delegate import BlockDelegate
 from studio.ui.projects.block_model import FLAGGED, ID_ROLE, BlockModel
 from studio.ui.projects.cast_panel import CastPanel
 from studio.ui.projects.edits import AddBlock, EditText, JoinBlocks, SplitBlock
+from studio.ui.projects.lexicon_panel import LexiconPanel
 from studio.ui.projects.listening import Listening
 from studio.ui.projects.project_list import ProjectList
 from studio.ui.projects.render_panel import RenderPanel
@@ -93,6 +94,8 @@ class ProjectsPage(Page):
         self.side = QTabWidget()
         self.side.setAccessibleName("Project panels")
         self.side.addTab(self.cast, "Cast")
+        self.lexicon = LexiconPanel(self)
+        self.side.addTab(self.lexicon, "Lexicon")
 
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(left)
@@ -253,6 +256,7 @@ class ProjectsPage(Page):
         self.model.show(project, self.chapter, self.entries() if project else [])
         voices = self.attempt(lambda: all_voices(self.ctx.library, self.ctx.presets)) or []
         self.cast.show_cast(project, voices)  # type: ignore[arg-type]
+        self.lexicon.show_entries(project)
         self.render.update_buttons()
 
     def reload(self, block_ids: set[str] | None = None) -> None:
@@ -281,7 +285,11 @@ class ProjectsPage(Page):
 
         def apply() -> None:
             fresh = self.store.load(self.project.id)
-            edit(fresh)
+            try:
+                edit(fresh)
+            except KeyError:
+                raise InvalidInput("That block is no longer in the project (it was changed "
+                                   "meanwhile); nothing was changed.") from None
             self.store.save(fresh)
 
         self.attempt(apply)
@@ -379,4 +387,6 @@ class ProjectsPage(Page):
 
     def shutdown(self) -> None:
         self.render.cancel()
+        if self.lexicon.take is not None:
+            self.lexicon.take.cancel()
         self.listening.stop()

@@ -33,7 +33,7 @@ class SplitBlock(QUndoCommand):
 
     def redo(self) -> None:
         def split(p: Project) -> None:
-            self.new_id = manage.split(p, self.block_id, self.at)
+            self.new_id = manage.split(p, self.block_id, self.at, self.new_id)
 
         self.apply(split)
 
