@@ -28,6 +28,7 @@ from studio.ui.projects.block_model import (
 STATE_COLOURS = {MISSING: "#9ca3af", RENDERING: "#2563eb", DONE: "#16a34a",
                  STALE: "#d97706", FLAGGED: "#dc2626"}
 PAD = 6
+PILL_W = 110
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -39,6 +40,7 @@ class BlockDelegate(QStyledItemDelegate):
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
         painter.save()
+        painter.setFont(option.font)
         pal = option.palette
         rect = option.rect
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
@@ -56,7 +58,7 @@ class BlockDelegate(QStyledItemDelegate):
         painter.setPen(text_colour)
         painter.drawText(QRect(x, top, 40, line), Qt.AlignmentFlag.AlignRight, number)
         x += 48
-        pill_w = min(fm.horizontalAdvance(speaker) + 2 * PAD, 140)
+        pill_w = min(fm.horizontalAdvance(speaker) + 2 * PAD + 2, PILL_W)
         colour: QColor = index.data(COLOUR_ROLE)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(Qt.PenStyle.NoPen)
@@ -72,7 +74,7 @@ class BlockDelegate(QStyledItemDelegate):
         painter.drawRoundedRect(badge, 6, 6)
         painter.setPen(QColor("white"))
         painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, state)
-        text_x = x + 148
+        text_x = x + PILL_W + 2 * PAD
         width = max(10, badge.left() - PAD - text_x)
         painter.setPen(text_colour)
         text = " ".join(str(index.data(Qt.ItemDataRole.DisplayRole))[:400].split())
