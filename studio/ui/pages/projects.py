@@ -259,11 +259,13 @@ class ProjectsPage(Page):
         self.lexicon.show_entries(project)
         self.render.update_buttons()
 
-    def reload(self, block_ids: set[str] | None = None) -> None:
-        """Read the project again (a render or another process changed it)."""
+    def reload(self, block_ids: set[str] | None = None, fresh: Project | None = None) -> None:
+        """Show the project as it is on disk now (``fresh``, when the caller read it already:
+        a render reads it on its own thread)."""
         if self.project is None:
             return
-        fresh = self.attempt(lambda: self.store.load(self.project.id))
+        if fresh is None or fresh.id != self.project.id:
+            fresh = self.attempt(lambda: self.store.load(self.project.id))
         if not isinstance(fresh, Project):
             return
         same = [b.id for b in self.model.blocks] == [

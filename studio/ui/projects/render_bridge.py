@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -20,6 +21,7 @@ from studio.engine.speak_request import SpeakRequest
 from studio.engine.stream import CancelToken
 from studio.engine.take import Take
 from studio.projects.render import Progress, Renderer, RenderReport
+from studio.projects.schema import Project
 from studio.projects.store import ProjectStore
 from studio.ui.jobs import Job
 
@@ -64,9 +66,24 @@ class InlineEngine:
         return done
 
 
+@dataclass(frozen=True)
+class RenderUpdate:
+    """A render's step with the project as it is on disk then, read on the worker thread:
+    reading a 2,000-block project.json takes longer than a frame."""
+
+    progress: Progress
+    project: Project
+
+
+@dataclass(frozen=True)
+class RenderOutcome:
+    report: RenderReport
+    project: Project
+
+
 class RenderJob(Job):
-    """A render; ``progress`` carries the core's Progress, ``finished`` its RenderReport
-    (also when cancelled: what was finished is kept)."""
+    """A render; ``progress`` carries RenderUpdates, ``finished`` a RenderOutcome (also when
+    cancelled: what was finished is kept)."""
 
     def __init__(self, renderer: Renderer) -> None:
         super().__init__()
@@ -83,14 +100,15 @@ def start_render(inference: Any, store: ProjectStore, project_id: str, block_ids
     job_box: list[RenderJob] = []
 
     def on_progress(progress: Progress) -> None:
-        job_box[0].report_progress(progress)
+        job_box[0].report_progress(RenderUpdate(progress, store.load(project_id)))
 
     renderer = Renderer(store, project_id, InlineEngine(inference.pool), library, None,
                         shared, on_progress, max_seconds=max_seconds)
     job = RenderJob(renderer)
     job_box.append(job)
 
-    def work(_job: RenderJob) -> RenderReport:
-        return renderer.run(block_ids)
+    def work(_job: RenderJob) -> RenderOutcome:
+        report = renderer.run(block_ids)
+        return RenderOutcome(report, store.load(project_id))
 
     return inference.jobs.submit(job, work)

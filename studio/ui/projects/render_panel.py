@@ -9,8 +9,13 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QW
 
 from studio.humanize import human_duration
 from studio.projects import lexicon, render
-from studio.projects.render import Progress, RenderReport
-from studio.ui.projects.render_bridge import RenderJob, start_render
+from studio.projects.render import RenderReport
+from studio.ui.projects.render_bridge import (
+    RenderJob,
+    RenderOutcome,
+    RenderUpdate,
+    start_render,
+)
 
 if TYPE_CHECKING:
     from studio.ui.pages.projects import ProjectsPage
@@ -95,17 +100,18 @@ class RenderPanel(QWidget):
         page.model.refresh({self.ids[0]})
         self.update_buttons()
 
-    def _progress(self, progress: Progress) -> None:
+    def _progress(self, update: RenderUpdate) -> None:
+        progress = update.progress
         self.bar.setValue(progress.done)
         eta = progress.eta_s
         self.left.setText(f"{progress.label} · {human_duration(eta)} left" if eta is not None
                           else progress.label)
         current = self.ids[progress.done] if progress.done < len(self.ids) else None
         self.page.model.rendering = {current} if current else set()
-        self.page.reload(set(self.ids[:progress.done + 1]))
+        self.page.reload(set(self.ids[:progress.done + 1]), update.project)
 
-    def _finished(self, report: RenderReport) -> None:
-        self.report = report
+    def _finished(self, outcome: RenderOutcome) -> None:
+        report = self.report = outcome.report
         what = f"{report.rendered} block(s) rendered"
         if report.cancelled:
             what = f"Render stopped; {report.rendered} finished block(s) are kept"
@@ -113,17 +119,17 @@ class RenderPanel(QWidget):
             what += f"; {len(report.flagged)} flagged (F3 goes to the next)"
         if report.failed:
             what += "; " + "; ".join(report.failed[:3])
-        self._ended(what + ".")
+        self._ended(what + ".", fresh=outcome.project)
 
     def _failed(self, message: str) -> None:
         self._ended(message, "error")
 
-    def _ended(self, message: str, kind: str = "info") -> None:
+    def _ended(self, message: str, kind: str = "info", fresh: object = None) -> None:
         self.job = None
         self.page.model.rendering = set()
         self.bar.setVisible(False)
         self.left.setText("")
-        self.page.reload(set(self.ids))
+        self.page.reload(set(self.ids), fresh)  # type: ignore[arg-type]
         self.update_buttons()
         self.page.notice.show_message(message, kind)
 
