@@ -24,6 +24,8 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from common import models_folder  # noqa: E402 - also puts the repository on sys.path
 
+from studio.audio.samplerate import SAMPLE_RATE  # noqa: E402
+
 
 class StallMeter:
     """A 2 ms timer; the longest gap between its ticks is the longest event-loop stall."""
@@ -57,6 +59,8 @@ def main() -> int:
     ap.add_argument("--models", type=Path)
     ap.add_argument("--frames", type=int, default=40)
     ap.add_argument("--takes", type=int, default=3)
+    ap.add_argument("--project-blocks", type=int, default=2000,
+                    help="scroll a Projects chapter this long (0: skip)")
     args = ap.parse_args()
     os.environ.setdefault("VOICE_STUDIO_HOME", tempfile.mkdtemp(prefix="vs-bench-"))
 
@@ -70,13 +74,13 @@ def _run(args: argparse.Namespace, root: Path) -> int:
 
     from studio.engine.pool import ModelPool
     from studio.testing.fake_sd import FakeSoundDevice
-    from studio.ui.context import AppContext
+    from studio.ui.compose import build_context
     from studio.ui.main import create_app
     from studio.ui.main_window import MainWindow
 
     create_app([])
-    ctx = AppContext.create(pool=ModelPool(device="cpu", roots=[root]),
-                            sd=FakeSoundDevice(1, 1, default_samplerate=24000.0))
+    ctx = build_context(pool=ModelPool(device="cpu", roots=[root]),
+                        sd=FakeSoundDevice(1, 1, default_samplerate=float(SAMPLE_RATE)))
     window = MainWindow(ctx)
     window.show()
     meter = StallMeter()
@@ -92,11 +96,11 @@ def _run(args: argparse.Namespace, root: Path) -> int:
     # 1. the engine's first import (torch, qwen-tts), then a model load, event loop watched
     meter.start()
     ctx.inference.warm_up()
-    wait(ctx.inference.worker.engine_ready)
+    wait(ctx.inference.engine_ready)
     import_stall = meter.stop()
     meter.start()
     ctx.inference.preload("custom_voice")
-    wait(ctx.inference.worker.model_ready)
+    wait(ctx.inference.model_ready)
     load_stall = meter.stop()
 
     # 2. streamed takes
@@ -105,26 +109,26 @@ def _run(args: argparse.Namespace, root: Path) -> int:
     window.voices.select_key("speaker:ryan")
     page.text.setPlainText("Measuring how quickly the first sound reaches the speakers.")
     first_buffered: list[float] = []
-    original_append = ctx.playback.append
-
-    def timed_append(chunk, owner):  # noqa: ANN001, ANN202
-        if not first_buffered:
-            first_buffered.append(time.perf_counter())
-        return original_append(chunk, owner)
-
-    ctx.playback.append = timed_append
     stalls, overheads, firsts = [], [], []
     for _ in range(args.takes):
         first_buffered.clear()
         meter.start()
         pressed = time.perf_counter()
-        page.generate()
+        job = page.generate()
+        # the first chunk is in the take's track (which the player reads) when its job says so
+        job.chunk.connect(lambda *_: first_buffered or first_buffered.append(time.perf_counter()))
         wait(page.take_finished)
         stalls.append(meter.stop())
         take_first = first_buffered[0] - pressed if first_buffered else float("nan")
         firsts.append(take_first)
         overheads.append(take_first - (page.last_take.first_chunk_s or 0.0))
         ctx.playback.stop()
+    # 3. the Projects workspace: a long chapter scrolled, alone and while a render updates it
+    project_figures = None
+    if args.project_blocks:
+        from bench.projects_page import scroll_stalls
+
+        project_figures = scroll_stalls(window, args.project_blocks)
     window.close()
     print(f"# gui_latency  {time.strftime('%Y-%m-%d %H:%M')}  models={root}  frames={args.frames}")
     print(f"longest event-loop stall while the engine starts (first import of torch, "
@@ -136,6 +140,10 @@ def _run(args: argparse.Namespace, root: Path) -> int:
           f"{min(firsts) * 1000:7.1f} ms (best of {len(firsts)})")
     print(f"  minus the engine's first-chunk time          : "
           f"{min(overheads) * 1000:7.1f} ms (median {sorted(overheads)[len(overheads) // 2] * 1000:.1f})")
+    if project_figures is not None:
+        from bench.projects_page import report
+
+        report(*project_figures, blocks=args.project_blocks)
     return 0
 
 

@@ -24,6 +24,8 @@ from pathlib import Path
 import numpy as np
 from common import models_folder  # noqa: E402 - also puts the repository on sys.path
 
+from studio.audio.samplerate import SAMPLE_RATE  # noqa: E402
+
 TEXT = ("Streaming playback should never stutter, even on a machine that generates speech "
         "more slowly than it is spoken; this sentence runs for roughly ten seconds or so.")
 
@@ -77,13 +79,13 @@ def _run(args: argparse.Namespace, root: Path) -> int:
     from studio.audio.player import Player
     from studio.audio.policy import AdaptiveStart, prebuffer
     from studio.engine import text as textmod
+    from studio.engine.engine_thread import EngineThread
     from studio.engine.options import Sampling
-    from studio.engine.owner import EngineThread
     from studio.engine.pool import ModelPool
-    from studio.engine.requests import DESIGN, PRESET, SpeakRequest
+    from studio.engine.speak_request import DESIGN, PRESET, SpeakRequest
     from studio.testing.fake_sd import FakeSoundDevice
 
-    sd = FakeSoundDevice(1, 1, default_samplerate=24000.0)
+    sd = FakeSoundDevice(1, 1, default_samplerate=float(SAMPLE_RATE))
     pool = ModelPool(device=args.device, roots=[root])
     engine = EngineThread(pool)
     sampling = Sampling(seed=11, max_frames=args.frames)

@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 from common import models_folder  # noqa: E402 - also puts the repository on sys.path
 
+from studio.audio.samplerate import SAMPLE_RATE  # noqa: E402
 from studio.testing.signals import voice_like  # noqa: E402
 
 TEXT = ("The quick brown fox jumps over the lazy dog, and the studio streams every word as "
@@ -96,7 +97,7 @@ def _stock(qwen, kind: str, frames: int, seed: int, prompt) -> tuple[float, floa
 def run_ours(pool, kind: str, frames: int, seed: int, prompt, stream: bool,  # noqa: ANN001
              speed: str = "exact") -> tuple[float, float, np.ndarray]:
     from studio.engine.options import Sampling, Streaming
-    from studio.engine.requests import CLONE, DESIGN, PRESET, SpeakRequest, run
+    from studio.engine.speak_request import CLONE, DESIGN, PRESET, SpeakRequest, run
 
     s = Sampling(seed=seed, max_frames=frames)
     st = Streaming(enabled=stream)
@@ -177,7 +178,7 @@ def _run(args: argparse.Namespace, root: Path) -> int:
     import torch
 
     from studio.engine.pool import ModelPool
-    from studio.engine.requests import PromptRequest, make_prompt
+    from studio.engine.speak_request import PromptRequest, make_prompt
 
     pool = ModelPool(device=args.device, roots=[root], max_loaded=2, threads=args.threads)
     dev = pool.device
@@ -193,7 +194,7 @@ def _run(args: argparse.Namespace, root: Path) -> int:
         name = pool.get(kind).info.name
         prompt = None
         if kind == "base":
-            prompt = make_prompt(pool, PromptRequest(voice_like(5.0), 24000, "A reference line."))
+            prompt = make_prompt(pool, PromptRequest(voice_like(5.0), SAMPLE_RATE, "A reference line."))
         run_ours(pool, kind, 3, 0, prompt, True)  # warm up: page weights in
         rows = [("stock qwen-tts", lambda k=kind, p=prompt: run_stock(pool, k, args.frames, 7, p)),
                 ("ours one-shot", lambda k=kind, p=prompt: run_ours(pool, k, args.frames, 7, p, False)),
@@ -210,7 +211,7 @@ def _run(args: argparse.Namespace, root: Path) -> int:
             with PeakRss() as rss:
                 first, total, audio = fn()
             results[label] = (first, total, audio)
-            audio_s = len(audio) / 24000
+            audio_s = len(audio) / SAMPLE_RATE
             mem = f"{rss.peak / 2**30:.2f} GiB"
             if dev.device.startswith("cuda"):
                 mem += f" / GPU {torch.cuda.max_memory_allocated() / 2**30:.2f}"

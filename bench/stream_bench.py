@@ -20,9 +20,10 @@ from pathlib import Path
 import numpy as np
 from common import models_folder  # noqa: E402 - also puts the repository on sys.path
 
+from studio.audio.samplerate import SAMPLE_RATE  # noqa: E402
 from studio.engine.options import Sampling, Streaming  # noqa: E402
 from studio.engine.pool import ModelPool  # noqa: E402
-from studio.engine.requests import (  # noqa: E402
+from studio.engine.speak_request import (  # noqa: E402
     CLONE,
     DESIGN,
     PRESET,
@@ -45,7 +46,7 @@ def request(pool: ModelPool, kind: str, frames: int, seed: int, stream: bool) ->
                             streaming=st)
     if kind == "custom_voice":
         return SpeakRequest(TEXT, PRESET, "english", speaker="ryan", sampling=s, streaming=st)
-    prompt = make_prompt(pool, PromptRequest(voice_like(5.0), 24000, "A reference sentence."))
+    prompt = make_prompt(pool, PromptRequest(voice_like(5.0), SAMPLE_RATE, "A reference sentence."))
     return SpeakRequest(TEXT, CLONE, "english", prompt=prompt, sampling=s, streaming=st)
 
 

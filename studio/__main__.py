@@ -8,7 +8,7 @@ import sys
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if "--self-test" in args:  # anywhere, so `voice-studio gui --self-test` works too
-        from studio.selftest import main as self_test
+        from studio.selftest.run import main as self_test
 
         return self_test([a for a in args if a not in ("--self-test", "gui", "--gui")])
     if not args or args[0] in ("gui", "--gui"):

@@ -53,3 +53,12 @@ class DiskFull(StudioError, OSError):
         OSError.__init__(self, errno.ENOSPC, message)
         self.message = message
         self.folder = folder  # where the write went
+
+
+class Cancelled(StudioError):
+    """Raised only where a cancelled operation has nothing to return (e.g. a load)."""
+
+    code = "cancelled"
+
+    def __init__(self) -> None:
+        super().__init__("Cancelled.")

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from studio.errors import DiskFull
+from studio.humanize import human_bytes
 
 _FULL = (errno.ENOSPC, errno.EDQUOT)
 
@@ -67,16 +68,6 @@ def free_bytes(path: Path | str) -> int | None:
         return None
 
 
-def amount(n: int) -> str:
-    """A byte count as the rest of the app writes it: '0 B', '512.0 KB', '3.4 MB'."""
-    size = float(n)
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1000 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1000
-    raise AssertionError("unreachable")
-
-
 def disk_full(path: Path | str | None, action: str | None = None) -> DiskFull:
     """The error for a write into ``path`` (a file or folder; None: not known) that ran out
     of space; ``action`` ("save the voice") says what could not be done."""
@@ -85,7 +76,7 @@ def disk_full(path: Path | str | None, action: str | None = None) -> DiskFull:
         return DiskFull(f"{what} is full. Free some space and try again.")
     folder = Path(path)
     free = free_bytes(folder)
-    room = f"{amount(free)} free" if free is not None else "no room left"
+    room = f"{human_bytes(free)} free" if free is not None else "no room left"
     return DiskFull(f"{what} is full ({room} at {folder}). Free some space and try again.",
                     str(folder))
 

@@ -45,14 +45,6 @@ def trash_dir(ensure: bool = False) -> Path:
     return _ready(root() / "trash", ensure)
 
 
-def previews_dir(ensure: bool = False) -> Path:
-    return _ready(root() / "previews", ensure)
-
-
-def takes_dir(ensure: bool = False) -> Path:
-    return _ready(root() / "takes", ensure)
-
-
 def cache_dir(ensure: bool = False) -> Path:
     """Hugging Face and other caches, kept under the root so nothing leaks elsewhere."""
     return _ready(root() / "cache", ensure)

@@ -55,7 +55,7 @@ def tiny_whisper_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def tiny_asr(tiny_whisper_dir: Path):
     """An AsrPool on the tiny Whisper, loaded once for the tests that only read results."""
-    from studio.audio.transcribe import AsrPool
+    from studio.asr.transcribe import AsrPool
 
     pool = AsrPool(device="cpu", roots=[tiny_whisper_dir.parent])
     pool.get()

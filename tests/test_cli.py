@@ -11,10 +11,8 @@ import soundfile as sf
 
 from studio import paths
 from studio.cli import main
-from studio.testing.fake_hub import (
-    TINY_REPO_ID,
-    fake_hub_fixture,  # noqa: F401 - the fake_hub fixture
-)
+from studio.testing.fake_hub import fake_hub_fixture  # noqa: F401 - the fake_hub fixture
+from studio.testing.fake_hub_repos import TINY_REPO_ID
 from tests.engine.helpers import voice_like
 
 

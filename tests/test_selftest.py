@@ -26,7 +26,9 @@ HOOK = REPO / "packaging" / "hooks" / "rthook_voice_studio.py"
 STEPS = ("engine import", "models found: 3 (base, custom_voice, voice_design)",
          "load Qwen3-TTS-12Hz-Tiny-Base", "clone prompt on Qwen3-TTS-12Hz-Tiny-Base",
          "load Qwen3-TTS-12Hz-Tiny-VoiceDesign", "load Qwen3-TTS-12Hz-Tiny-CustomVoice",
-         "streamed take -> ", "transcription models found: 1 (whisper-tiny-random)",
+         "streamed take -> ", "encoded takes (take.mp3 ",
+         "project: 2 blocks rendered (speaker:ryan) and exported to M4B",
+         "transcription models found: 1 (whisper-tiny-random)",
          "transcribe a test tone with whisper-tiny-random",
          "main window shown and closed")
 
@@ -159,13 +161,13 @@ def test_self_test_passes_without_the_left_out_packages(tiny_models_dir, tiny_wh
 
 
 def test_no_models_is_a_clear_failure(tmp_path, monkeypatch, capsys):
-    from studio import selftest
+    from studio.selftest import run, window
 
-    monkeypatch.setattr(selftest, "show_window", lambda roots, work: "main window (stub)")
+    monkeypatch.setattr(window, "show_window", lambda roots, work: "main window (stub)")
     monkeypatch.setenv("VOICE_STUDIO_MODELS", str(tmp_path / "elsewhere"))
     empty = tmp_path / "no-models"
     empty.mkdir()
-    assert selftest.main(["--models", str(empty)]) == 1
+    assert run.main(["--models", str(empty)]) == 1
     lines = _lines(capsys.readouterr().out)
     found = next(line for line in lines if "models found" in line)
     assert f"FAILED: no usable Qwen3-TTS 12 Hz model in {empty}" in found
@@ -192,17 +194,17 @@ def test_window_only_reports_the_cold_start(tiny_models_dir, studio_home):
 
 def test_an_error_scanning_for_whisper_models_is_a_failed_step(tmp_path, monkeypatch, capsys):
     """Not a traceback out of main: the scan is a step like the others."""
-    from studio import selftest
-    from studio.audio import asr_models
+    from studio import hub
+    from studio.selftest import run, window
 
-    def broken(_roots):  # noqa: ANN001, ANN202
+    def broken(_roots, kind="tts"):  # noqa: ANN001, ANN202
         raise PermissionError("models folder is not readable")
 
-    monkeypatch.setattr(selftest, "show_window", lambda roots, work: "main window (stub)")
-    monkeypatch.setattr(asr_models, "discover_asr", broken)
+    monkeypatch.setattr(window, "show_window", lambda roots, work: "main window (stub)")
+    monkeypatch.setattr(hub, "discover", broken)
     empty = tmp_path / "no-models"
     empty.mkdir()
-    assert selftest.main(["--models", str(empty)]) == 1
+    assert run.main(["--models", str(empty)]) == 1
     lines = _lines(capsys.readouterr().out)
     scan = next(line for line in lines if "transcription models found" in line)
     assert scan == (f"self-test: transcription models found in {empty} ... FAILED: "
@@ -213,12 +215,12 @@ def test_an_error_scanning_for_whisper_models_is_a_failed_step(tmp_path, monkeyp
 
 
 def test_no_whisper_model_is_an_ok_step_that_says_so(tmp_path, monkeypatch, capsys):
-    from studio import selftest
+    from studio.selftest import run, window
 
-    monkeypatch.setattr(selftest, "show_window", lambda roots, work: "main window (stub)")
+    monkeypatch.setattr(window, "show_window", lambda roots, work: "main window (stub)")
     empty = tmp_path / "no-models"
     empty.mkdir()
-    selftest.main(["--models", str(empty)])
+    run.main(["--models", str(empty)])
     lines = _lines(capsys.readouterr().out)
     scan = next(line for line in lines if "transcription models found" in line)
     assert scan.startswith(f"self-test: transcription models found: none in {empty} "
@@ -229,11 +231,11 @@ def test_no_whisper_model_is_an_ok_step_that_says_so(tmp_path, monkeypatch, caps
 
 def test_fix_stdio_gives_a_windowed_build_writable_streams(monkeypatch):
     """A windowed frozen build starts with sys.stdout/stderr None; tqdm and torch write there."""
-    from studio.ui.main import _fix_stdio
+    from studio.ui.main import fix_stdio
 
     monkeypatch.setattr(sys, "stdout", None)
     monkeypatch.setattr(sys, "stderr", None)
-    _fix_stdio()
+    fix_stdio()
     try:
         for stream in (sys.stdout, sys.stderr):
             assert stream is not None
@@ -247,27 +249,27 @@ def test_fix_stdio_gives_a_windowed_build_writable_streams(monkeypatch):
 def test_fix_stdio_leaves_real_streams_alone(monkeypatch):
     import io
 
-    from studio.ui.main import _fix_stdio
+    from studio.ui.main import fix_stdio
 
     out, err = io.StringIO(), io.StringIO()
     monkeypatch.setattr(sys, "stdout", out)
     monkeypatch.setattr(sys, "stderr", err)
-    _fix_stdio()
+    fix_stdio()
     assert sys.stdout is out and sys.stderr is err
 
 
 def test_self_test_without_stdout_writes_its_lines_to_the_log(tmp_path, monkeypatch,
                                                                studio_home):
     """Windowed build: the step lines go to <root>/logs/self-test.log, nothing raises."""
-    from studio import selftest
+    from studio.selftest import run, window
 
-    monkeypatch.setattr(selftest, "show_window", lambda roots, work: "main window (stub)")
+    monkeypatch.setattr(window, "show_window", lambda roots, work: "main window (stub)")
     monkeypatch.setattr(sys, "stdout", None)
     monkeypatch.setattr(sys, "stderr", None)
     empty = tmp_path / "no-models"
     empty.mkdir()
     try:
-        assert selftest.main(["--models", str(empty)]) == 1
+        assert run.main(["--models", str(empty)]) == 1
     finally:
         for stream in (sys.stdout, sys.stderr):
             if stream is not None:

@@ -13,9 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from studio.audio.errors import AudioError
-
-#: the rate of Qwen3-TTS's codec; the default everywhere in the audio package
-DEFAULT_RATE = 24000
+from studio.audio.samplerate import SAMPLE_RATE
 
 
 @dataclass(frozen=True)
@@ -52,7 +50,7 @@ class Clip:
     """Mono float32 audio at ``sample_rate``, plus what it was made from."""
 
     audio: np.ndarray
-    sample_rate: int = DEFAULT_RATE
+    sample_rate: int = SAMPLE_RATE
     source: SourceInfo | None = field(default=None)
 
     def __post_init__(self) -> None:

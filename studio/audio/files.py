@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import soundfile as sf
 
-from studio.audio.clip import DEFAULT_RATE, Clip, SourceInfo, StreamResampler, to_mono
+from studio.audio.clip import Clip, SourceInfo, StreamResampler, to_mono
 from studio.audio.errors import (
     AudioError,
     AudioFileMissing,
@@ -26,6 +26,7 @@ from studio.audio.errors import (
     UnreadableAudio,
     UnsupportedFormat,
 )
+from studio.audio.samplerate import SAMPLE_RATE
 from studio.audio.writer import write_audio
 from studio.errors import DiskFull
 from studio.fsutil import atomic_copy
@@ -108,7 +109,7 @@ def _check_wav_complete(path: Path, info: Any) -> None:
 
 def read_mono(
     path: Path | str,
-    target_rate: int = DEFAULT_RATE,
+    target_rate: int = SAMPLE_RATE,
     *,
     max_seconds: float | None = MAX_IMPORT_SECONDS,
     min_seconds: float = MIN_IMPORT_SECONDS,
@@ -196,7 +197,7 @@ def keep_original(path: Path | str, folder: Path | str, name: str | None = None)
 
 def import_clip(
     path: Path | str,
-    target_rate: int = DEFAULT_RATE,
+    target_rate: int = SAMPLE_RATE,
     *,
     max_seconds: float | None = MAX_IMPORT_SECONDS,
     min_seconds: float = MIN_IMPORT_SECONDS,

@@ -1,19 +1,19 @@
 """Playback of finished clips and of takes that are still being generated.
 
-One OutputStream per device is opened once and started/aborted as needed. Its callback only
-copies from a preallocated ring buffer; a small feeder thread (and every controller call)
-moves audio from the whole take, kept on the controller side, into the ring. Keeping the
-whole take is what makes seek and pause cheap, and lets a growing take be appended to while
-it plays.
+One OutputStream per device is opened once and started/aborted as needed. Its callback
+(studio.audio.output) only copies from a preallocated ring buffer; a feeder thread (and
+every controller call) moves audio into the ring from the take's whole track, which makes
+seek and pause cheap. A growing take is a Track that its maker appends to from any thread
+(``stream``): the player reads that same track, not a copy (studio.audio.device_track),
+and the track wakes the feeder when audio arrives.
 
-Threads: the controller methods (play, begin_stream, append, end_of_stream, pause, resume,
-seek, stop, close) may be called from any one thread at a time (they share a lock with the
-feeder); ``position``, ``state``, ``underruns`` are safe to read from any thread. The
-stream is only ever stopped from those threads, never from inside its callback: at the end
-the callback outputs silence and wakes the feeder, which stops the stream.
+Threads: the controller methods (play, stream, begin_stream, append, end_of_stream, pause,
+resume, seek, stop, close) may be called from any one thread at a time (they share a lock
+with the feeder); ``position``, ``state``, ``underruns`` are safe to read from any thread.
+The stream is only ever stopped from those threads, never from inside its callback.
 
-Starting after buffering is decided by a policy (studio.audio.policy): the default waits for
-``start_threshold_s`` of audio; a smarter "will not stall" policy can be plugged in later.
+When to start (or resume after a stall) is the ``policy``'s decision (studio.audio.policy):
+``prebuffer`` waits for a fixed amount, ``AdaptiveStart`` until playback will not stall.
 """
 
 from __future__ import annotations
@@ -24,11 +24,14 @@ from typing import Any
 
 import numpy as np
 
-from studio.audio.clip import DEFAULT_RATE, Clip, StreamResampler, resample, to_mono
+from studio.audio.clip import Clip, resample, to_mono
+from studio.audio.device_track import DeviceTrack
 from studio.audio.devices import AudioDevice, load_sounddevice, open_stream, resolve_device
 from studio.audio.errors import AudioError, DeviceOpenFailed
+from studio.audio.output import RingOutput
 from studio.audio.policy import BufferStatus, StartPolicy, prebuffer
 from studio.audio.ringbuffer import RingBuffer
+from studio.audio.samplerate import SAMPLE_RATE
 from studio.audio.track import Track
 
 
@@ -43,14 +46,6 @@ class PlayerState(StrEnum):
 _ACTIVE = "active"  # internal mode: the stream runs; PLAYING/BUFFERING/FINISHED derive from it
 
 
-def _playable(audio: np.ndarray) -> np.ndarray:
-    """Mono float32 with NaN/inf replaced by silence: garbage must never reach the speakers."""
-    mono = to_mono(audio)
-    if not np.isfinite(mono).all():
-        mono = np.nan_to_num(mono, nan=0.0, posinf=0.0, neginf=0.0)
-    return mono
-
-
 class Player:
     """One output device, one stream, one take at a time (finished or growing)."""
 
@@ -59,7 +54,7 @@ class Player:
         sd: Any = None,
         *,
         device: int | str | None = None,
-        sample_rate: int = DEFAULT_RATE,
+        sample_rate: int = SAMPLE_RATE,
         start_threshold_s: float = 0.3,
         policy: StartPolicy | None = None,
         ring_s: float = 2.0,
@@ -87,22 +82,14 @@ class Player:
         self._stream: Any = None
         self._device_info: AudioDevice | None = None
         self._rate = self.sample_rate  # the device's rate; differs only if it refused ours
-        self._channels = 1
         self._latency_frames = 0
-        self._ring = RingBuffer(1)
-        self._track: Track | None = None
-        self._resampler: StreamResampler | None = None
+        self._out = RingOutput(RingBuffer(1), 1, self._wake)
+        self._source: Track | None = None  # a growing take as its maker appends to it
+        self._heard: DeviceTrack | None = None  # the take at the device's rate
+        self._track: Track | None = None  # its track: what the ring is fed from
         self._mode = PlayerState.IDLE.value
         self._base = 0  # track frame at ring position 0
         self._feed_pos = 0  # next track frame to put in the ring
-        # written by the controller, read by the callback
-        self._fed_all = False
-        self._opened = 0
-        # written by the callback only (reset by the controller while the stream is stopped)
-        self._stalls = 0
-        self._drained = False
-        self._tail = 0  # frames of silence output since the take drained
-        self.device_underflows = 0  # PortAudio's own output-underflow flags
 
     # -- any thread ---------------------------------------------------------------------
     @property
@@ -110,14 +97,19 @@ class Player:
         mode = self._mode
         if mode != _ACTIVE:
             return PlayerState(mode)
-        if self._drained:  # the last samples are still on their way out
+        if self._out.drained:  # the last samples are still on their way out
             return PlayerState.PLAYING
-        return PlayerState.PLAYING if self._opened > self._stalls else PlayerState.BUFFERING
+        return PlayerState.BUFFERING if self._out.waiting else PlayerState.PLAYING
 
     @property
     def underruns(self) -> int:
         """Times playback ran dry before the end of the take (silence was played instead)."""
-        return self._stalls
+        return self._out.stalls
+
+    @property
+    def device_underflows(self) -> int:
+        """PortAudio's own output-underflow flags."""
+        return self._out.device_underflows
 
     @property
     def position(self) -> float:
@@ -127,9 +119,9 @@ class Player:
             return 0.0
         if self._mode == PlayerState.FINISHED.value:
             return track.length / float(self._rate)
-        played = self._base + self._ring.total_read
+        played = self._base + self._out.ring.total_read
         if self.state is PlayerState.PLAYING:
-            played = max(self._base, played + self._tail - self._latency_frames)
+            played = max(self._base, played + self._out.tail - self._latency_frames)
         return min(played, track.length) / float(self._rate)
 
     @property
@@ -137,11 +129,6 @@ class Player:
         """Seconds of audio received so far (the whole clip once it has ended)."""
         track = self._track
         return track.length / float(self._rate) if track is not None else 0.0
-
-    @property
-    def ended(self) -> bool:
-        track = self._track
-        return track is not None and track.ended
 
     @property
     def is_done(self) -> bool:
@@ -160,16 +147,16 @@ class Player:
     def play(self, audio: Clip | np.ndarray, sample_rate: int | None = None) -> None:
         """Play a finished clip from the start, replacing whatever was playing."""
         if isinstance(audio, Clip):
-            data, rate = _playable(audio.audio), audio.sample_rate
+            data, rate = to_mono(audio.audio), audio.sample_rate
         else:
-            data, rate = _playable(audio), int(sample_rate or self.sample_rate)
+            data, rate = to_mono(audio), int(sample_rate or self.sample_rate)
         with self._lock:
             self._ensure_stream()
             self._halt()
-            track = Track(max(1, len(data) * self._rate // max(rate, 1) + 16))
-            track.append(resample(data, rate, self._rate))
-            track.ended = True
-            self._load(track, None)
+            track = Track(1)
+            track.append(resample(data, rate, self._rate))  # a copy: NaN becomes silence
+            track.end()
+            self._load(track, self._rate, growing=False)
             self._start(0)
 
     def open(self) -> None:
@@ -177,43 +164,48 @@ class Player:
         with self._lock:
             self._ensure_stream()
 
-    def begin_stream(self) -> None:
-        """Start a take that will grow with ``append()``; silence until enough has arrived."""
+    def stream(self, track: Track) -> None:
+        """Play ``track`` (mono at ``sample_rate``) while its maker appends to it, from any
+        thread; silence until the policy starts playback. The track is read, not copied."""
         with self._lock:
             self._ensure_stream()
             self._halt()
-            self._load(Track(self._rate * 30), StreamResampler(self.sample_rate, self._rate))
+            self._load(track, self.sample_rate, growing=True)
             self._start(0)
 
+    def begin_stream(self) -> Track:
+        """Start a take that will grow with ``append()``; returns its track."""
+        track = Track(self.sample_rate * 30)
+        self.stream(track)
+        return track
+
     def append(self, chunk: np.ndarray) -> None:
-        """Add the next piece of a growing take (mono float32 at ``sample_rate``).
+        """Add the next piece of the growing take (mono float32 at ``sample_rate``).
 
         Dropped when no growing take is loaded (after ``stop()``, or once ``play()`` replaced
         it): generation may go on after the person stopped listening.
         """
         with self._lock:
-            track = self._track
-            if track is None or self._resampler is None:
+            source = self._source
+            if source is None:
                 return
-            if track.ended:
+            if source.ended:
                 raise AudioError("The take has already ended; start a new one to add audio.")
-            track.append(self._resampler.process(_playable(chunk)))
+            source.append(to_mono(chunk))
             self.pump()
 
     def end_of_stream(self) -> None:
         """No more audio will come: play out what is left, then finish."""
         with self._lock:
-            track = self._track
-            if track is None or track.ended:
+            source = self._source
+            if source is None or source.ended:
                 return
-            if self._resampler is not None:
-                track.append(self._resampler.flush())
-            track.ended = True
+            source.end()
             self.pump()
 
     def pause(self) -> None:
         with self._lock:
-            if self._mode != _ACTIVE or self._drained:
+            if self._mode != _ACTIVE or self._out.drained:
                 return
             frame = int(round(self.position * self._rate))
             self._halt()
@@ -236,7 +228,7 @@ class Player:
             if track is None:
                 return
             frame = int(round(min(max(0.0, seconds), track.length / self._rate) * self._rate))
-            if self._mode == _ACTIVE and not self._drained:
+            if self._mode == _ACTIVE and not self._out.drained:
                 self._halt()
                 self._start(frame)
             else:
@@ -248,13 +240,12 @@ class Player:
         """Stop now and forget the take."""
         with self._lock:
             self._halt()
-            self._track = None
-            self._resampler = None
+            self._unload()
             self._mode = PlayerState.IDLE.value
             self._done.set()
 
     def set_device(self, device: int | str | None) -> None:
-        """Use another output device from the next ``play``/``begin_stream`` on."""
+        """Use another output device from the next ``play``/``stream`` on."""
         with self._lock:
             self.stop()
             self._close_stream()
@@ -284,38 +275,53 @@ class Player:
             if track is None or self._mode != _ACTIVE:
                 return
             self._feed(track)
-            if self._drained and self._tail >= self._tail_frames:
+            out = self._out
+            if out.drained and out.tail >= self._tail_frames:
                 self._finish()
-            elif self._opened <= self._stalls and self.policy(self._status(track)):
-                self._opened = self._stalls + 1
+            elif out.waiting and self.policy(self._status(track)):
+                out.opened = out.stalls + 1
 
     # -- internals (lock held) ------------------------------------------------------------
     def _status(self, track: Track) -> BufferStatus:
-        pos = self._base + self._ring.total_read
-        return BufferStatus(buffered_s=(track.length - pos) / self._rate,
-                            received_s=track.length / self._rate, position_s=pos / self._rate,
-                            ended=track.ended, underruns=self._stalls)
+        ended = track.ended
+        length = track.length
+        pos = self._base + self._out.ring.total_read
+        return BufferStatus(buffered_s=(length - pos) / self._rate,
+                            received_s=length / self._rate, position_s=pos / self._rate,
+                            ended=ended, underruns=self._out.stalls)
 
     def _feed(self, track: Track) -> None:
-        n = min(self._ring.free, track.length - self._feed_pos)
+        if self._heard is not None:
+            self._heard.catch_up()
+        ended = track.ended  # before the length: an ended track's length is final
+        length = track.length
+        ring = self._out.ring
+        n = min(ring.free, length - self._feed_pos)
         if n > 0:
-            self._ring.write(track.view(self._feed_pos, self._feed_pos + n))
+            ring.write(track.view(self._feed_pos, self._feed_pos + n))
             self._feed_pos += n
-        if track.ended and self._feed_pos >= track.length:
-            self._fed_all = True
+        if ended and self._feed_pos >= length:
+            self._out.fed_all = True
 
-    def _load(self, track: Track, resampler: StreamResampler | None) -> None:
-        self._track, self._resampler = track, resampler
+    def _load(self, track: Track, rate: int, growing: bool) -> None:
+        """Read ``track`` from now on; ``growing``: it is a stream that ``append`` adds to."""
+        self._unload()
+        if growing:
+            self._source = track
+            track.wake(self._wake)
+        self._heard = DeviceTrack(track, rate, self._rate)
+        self._track = self._heard.track
         self._reposition(0)
+
+    def _unload(self) -> None:
+        if self._source is not None:
+            self._source.forget(self._wake)
+        self._source = self._heard = self._track = None
 
     def _reposition(self, frame: int) -> None:
         """Empty the ring so that it starts at track ``frame`` (stream must be stopped)."""
-        self._ring.reset()
+        self._out.reset()
         self._base = self._feed_pos = frame
-        self._fed_all = False
-        self._drained = False
-        self._tail = 0
-        self._stalls = self._opened = 0
 
     def _start(self, frame: int) -> None:
         track = self._track
@@ -323,7 +329,7 @@ class Player:
         self._reposition(frame)
         self._feed(track)
         if self.policy(self._status(track)):
-            self._opened = 1
+            self._out.opened = 1
         self._mode = _ACTIVE
         self._done.clear()
         try:
@@ -356,16 +362,18 @@ class Player:
             return
         sd = load_sounddevice(self._sd_arg)
         dev = resolve_device(sd, self._device, "output")
-        stream, rate, channels = open_stream(sd, "output", dev, self.sample_rate, self._callback,
-                                             blocksize=self._blocksize, latency=self._latency)
+        stream, rate, channels = open_stream(sd, "output", dev, self.sample_rate,
+                                             self._out.callback, blocksize=self._blocksize,
+                                             latency=self._latency)
         self._stream, self._device_info = stream, dev
-        self._rate, self._channels = rate, channels
+        self._rate = rate
         latency = getattr(stream, "latency", 0.0)
         self._latency_frames = int(latency * rate) if isinstance(latency, float | int) else 0
         # Stopping right after the last sample cuts off what PortAudio/the OS still buffer
         # (measured on PulseAudio: ~20 ms lost), so play the latency plus a margin of silence.
         self._tail_frames = self._latency_frames + int(self._tail_s * rate)
-        self._ring = RingBuffer(max(1024, int(self._ring_s * rate)))
+        self._out.ring = RingBuffer(max(1024, int(self._ring_s * rate)))
+        self._out.channels = channels
 
     def _close_stream(self) -> None:
         stream, self._stream = self._stream, None
@@ -388,30 +396,3 @@ class Player:
             if self._closing:
                 return
             self.pump()
-
-    # -- PortAudio's thread ---------------------------------------------------------------
-    def _callback(self, outdata: np.ndarray, frames: int, time: Any, status: Any) -> None:
-        if status and status.output_underflow:
-            self.device_underflows += 1
-        if self._opened <= self._stalls:  # buffering or paused: silence
-            outdata.fill(0.0)
-            return
-        if self._drained:  # after the end: silence while the tail plays out
-            outdata.fill(0.0)
-            self._tail += frames
-            return
-        ended = self._fed_all  # read before the ring, so an empty ring really is the end
-        n = self._ring.read_into(outdata[:, 0])
-        if n < frames:
-            outdata[n:].fill(0.0)
-            if ended:
-                self._tail = frames - n
-                self._drained = True
-                self._wake.set()  # once per take: the feeder stops the stream after the tail
-            else:
-                self._stalls += 1  # an underrun: silence now, rebuffer per the policy
-        if self._channels > 1:
-            outdata[:, 1:] = outdata[:, :1]
-
-
-__all__ = ["BufferStatus", "Player", "PlayerState", "StartPolicy", "prebuffer"]

@@ -15,10 +15,11 @@ from typing import Any
 
 import numpy as np
 
-from studio.audio.clip import DEFAULT_RATE, Clip, SourceInfo, dbfs, resample
+from studio.audio.clip import Clip, SourceInfo, dbfs, resample
 from studio.audio.devices import AudioDevice, load_sounddevice, open_stream, resolve_device
 from studio.audio.errors import DeviceOpenFailed
 from studio.audio.ringbuffer import RingBuffer
+from studio.audio.samplerate import SAMPLE_RATE
 
 #: anything louder than this is not audio (ALSA's null device hands over uninitialised memory)
 _SANE_PEAK = 64.0
@@ -49,7 +50,7 @@ class Recorder:
         sd: Any = None,
         *,
         device: int | str | None = None,
-        sample_rate: int = DEFAULT_RATE,
+        sample_rate: int = SAMPLE_RATE,
         max_seconds: float = 120.0,
         buffer_s: float | None = None,
         blocksize: int = 0,
@@ -163,7 +164,9 @@ class Recorder:
         with self._lock:
             self.read_new()
             raw = np.concatenate(self._chunks) if self._chunks else np.zeros(0, np.float32)
-            audio = resample(raw, self._rate, self.sample_rate)
+            # resampling full-scale input can ring past it (ALSA's null capture hands over
+            # arbitrary memory): a recording never holds more than full scale
+            audio = np.clip(resample(raw, self._rate, self.sample_rate), -1.0, 1.0)
             source = SourceInfo(sample_rate=self._rate, channels=self._channels,
                                 frames=int(raw.shape[0]),
                                 format="", subtype="FLOAT")

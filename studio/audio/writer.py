@@ -6,7 +6,7 @@ The file grows under a hidden name beside its target (``.<name>.<random>.part``)
 renamed into place only when complete and on disk, so the real name holds either nothing or
 the whole file. libsndfile writes through Python callbacks here, not its own file handle:
 an error inside a C callback is only printed ("Exception ignored from cffi callback") and
-libsndfile reports a vague "System error", so :class:`_Guarded` keeps the first OSError and
+libsndfile reports a vague "System error", so :class:`GuardedFile` keeps the first OSError and
 it is raised afterwards, as it happened. A full disk becomes one
 :class:`~studio.errors.DiskFull` saying how much room is left where, the part file removed.
 """
@@ -25,9 +25,10 @@ import soundfile as sf
 from studio.fsutil import as_disk_full, default_mode, fsync_dir
 
 
-class _Guarded:
-    """A file for libsndfile's virtual IO that records the first OSError instead of raising
-    it inside a C callback, and refuses every write after it."""
+class GuardedFile:
+    """A file for libsndfile's (or PyAV's) callbacks that records the first OSError instead
+    of raising it inside a C callback, and refuses every write after it; the caller raises
+    ``error`` afterwards."""
 
     def __init__(self, fh: BinaryIO) -> None:
         self.fh = fh
@@ -56,6 +57,15 @@ class _Guarded:
     def tell(self) -> int:
         return self.fh.tell()
 
+    def seekable(self) -> bool:
+        return True
+
+    def flush(self) -> None:
+        try:
+            self.fh.flush()
+        except OSError as exc:
+            self._failed(exc)
+
     def read(self, size: int = -1) -> bytes:
         try:
             return self.fh.read(size)
@@ -71,7 +81,8 @@ class AudioPartFile:
     full disk)."""
 
     def __init__(self, path: Path | str, sample_rate: int, channels: int = 1, *,
-                 format: str, subtype: str | None = None) -> None:
+                 format: str, subtype: str | None = None,
+                 tags: dict[str, str] | None = None) -> None:
         self.path = Path(path)
         self.folder = self.path.parent
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -80,10 +91,12 @@ class AudioPartFile:
         self.part: Path | None = Path(part)
         default_mode(fd)
         self._fh: BinaryIO | None = os.fdopen(fd, "w+b")
-        self._guard = _Guarded(self._fh)
+        self._guard = GuardedFile(self._fh)
         try:
             self._sound: Any = sf.SoundFile(self._guard, "w", int(sample_rate), channels,
                                             subtype, format=format)
+            for name, value in (tags or {}).items():  # "title", "artist"...
+                setattr(self._sound, name, value)
         except BaseException as exc:
             self._fail(exc)
 
@@ -143,10 +156,11 @@ class AudioPartFile:
 
 
 def write_audio(path: Path | str, data: np.ndarray, sample_rate: int, *, format: str,
-                subtype: str | None = None) -> Path:
+                subtype: str | None = None, tags: dict[str, str] | None = None) -> Path:
     """Write a whole clip through an AudioPartFile."""
     frames = np.asarray(data)
     channels = 1 if frames.ndim == 1 else int(frames.shape[1])
-    with AudioPartFile(path, sample_rate, channels, format=format, subtype=subtype) as out:
+    with AudioPartFile(path, sample_rate, channels, format=format, subtype=subtype,
+                       tags=tags) as out:
         out.write(frames)
         return out.commit()

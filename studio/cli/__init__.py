@@ -11,7 +11,7 @@ from studio.engine.models import DTYPES, check_device_names, check_model_folder
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from studio.cli import models_cmd, serve_cmd, speak, transcribe_cmd, voices
+    from studio.cli import models, project, serve, speak, transcribe, voices
 
     parser = argparse.ArgumentParser(
         prog="voice-studio",
@@ -35,12 +35,16 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("text", help="the text, or - to read standard input")
     who = sp.add_argument_group("voice")
     who.add_argument("--speaker", help="a preset speaker (CustomVoice model), e.g. Ryan")
-    who.add_argument("--voice", help="a saved voice: its name or id")
+    who.add_argument("--voice", help="a saved voice, a built-in design voice or a preset "
+                                     "speaker: its name or id ('voice-studio voices list')")
     who.add_argument("--ref", type=Path, help="clone this reference clip")
     who.add_argument("--ref-text", help="the exact words spoken in --ref")
     who.add_argument("--x-vector-only", action="store_true",
                      help="clone from the timbre alone, without a transcript (less faithful)")
     sp.add_argument("--instruct", help="speaking style (1.7B CustomVoice only)")
+    sp.add_argument("--new-voice", action="store_true",
+                    help="with a built-in design voice: draw a new speaker from its description "
+                         "and keep it, instead of the one kept")
     speak.add_output_args(sp)
     speak.add_sampling_args(sp)
 
@@ -51,10 +55,11 @@ def build_parser() -> argparse.ArgumentParser:
     speak.add_output_args(ds)
     speak.add_sampling_args(ds)
 
-    models_cmd.add_parser(sub)
+    models.add_parser(sub)
     voices.add_parsers(sub)
-    transcribe_cmd.add_parser(sub)
-    serve_cmd.add_parser(sub)
+    transcribe.add_parser(sub)
+    serve.add_parser(sub)
+    project.add_parser(sub)
     return parser
 
 
@@ -75,25 +80,29 @@ def main(argv: list[str]) -> int:
 
 
 def dispatch(args: argparse.Namespace) -> int:
-    from studio.cli import models_cmd, voices
+    from studio.cli import models, voices
 
     check_device_names(args.device, args.dtype)  # a typo fails before any model is found
     extra = [p.expanduser() for p in args.model]
     check_model_folders(extra)
     if args.command == "models":
-        return models_cmd.run(args, extra)
+        return models.run(args, extra)
     if args.command in voices.COMMANDS:
         return voices.run(args, extra)
     if args.command == "transcribe":
-        from studio.cli import transcribe_cmd
+        from studio.cli import transcribe
 
-        return transcribe_cmd.run(args, extra)
+        return transcribe.run(args, extra)
+    if args.command == "project":
+        from studio.cli import project
+
+        return project.run(args, extra)
     if args.command == "serve":
-        from studio.cli import serve_cmd
+        from studio.cli import serve
 
-        return serve_cmd.run(args, extra)
+        return serve.run(args, extra)
     from studio.cli import speak
-    from studio.engine.owner import EngineThread
+    from studio.engine.engine_thread import EngineThread
     from studio.engine.pool import ModelPool
 
     speak.sampling_from(args)  # a bad option is refused before any model loads
@@ -107,9 +116,9 @@ def dispatch(args: argparse.Namespace) -> int:
 def check_model_folders(folders: list[Path]) -> None:
     """Every ``--model DIR`` must be a model folder (or a folder of them): a typo would
     otherwise be skipped in silence and another model used instead."""
-    from studio.audio.asr_models import discover_asr
+    from studio.hub import discover
 
     for folder in folders:
-        if folder.is_dir() and discover_asr([], extra=[folder]):
+        if folder.is_dir() and discover([], extra=[folder], kind="asr"):
             continue  # a transcription model: clone and transcribe search --model folders too
         check_model_folder(folder)

@@ -8,7 +8,6 @@ import time
 import traceback
 
 from studio import paths
-from studio.engine.sizes import human_bytes  # noqa: F401 - the CLI's byte format
 from studio.errors import StudioError
 
 PROG = "voice-studio"

@@ -7,11 +7,11 @@ from typing import Any
 
 import numpy as np
 
+from studio.audio.samplerate import SAMPLE_RATE
 from studio.audio.writer import AudioPartFile, write_audio
-from studio.engine.options import Take
+from studio.engine.take import Take
 from studio.errors import InvalidInput, StudioError
 
-SR = 24000
 FORMATS = {".wav": "WAV", ".flac": "FLAC", ".ogg": "OGG", ".mp3": "MP3"}
 
 
@@ -47,7 +47,7 @@ class TakeSink:
         if self.path is not None:
             fmt = format_for(self.path)
             if self.live:
-                self._file = AudioPartFile(self.path, SR, format=fmt)
+                self._file = AudioPartFile(self.path, SAMPLE_RATE, format=fmt)
         if self.play:
             try:
                 self._player = _open_player()
@@ -85,14 +85,14 @@ class TakeSink:
                     self.path = None
             elif self.path is not None:
                 if audio.size:
-                    write_audio(self.path, audio, SR, format=format_for(self.path))
+                    write_audio(self.path, audio, SAMPLE_RATE, format=format_for(self.path))
                 else:
                     self.path = None
             if self.play and audio.size and self._player is not None and not self._failed:
                 if self.live:
                     self._player.end_stream()
                 else:
-                    self._player.play(audio, SR)
+                    self._player.play(audio, SAMPLE_RATE)
                 self._player.wait()
         finally:
             if self._file is not None:

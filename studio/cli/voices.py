@@ -30,7 +30,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
                     help="no transcript: clone the timbre only (less faithful)")
     cl.add_argument("--force", action="store_true",
                     help="save even if the clip fails the reference check")
-    from studio.cli.transcribe_cmd import add_asr_args
+    from studio.cli.transcribe import add_asr_args
 
     add_asr_args(cl, language=False)
 
@@ -47,9 +47,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     rs = vs.add_parser("restore", help="bring a deleted voice back")
     rs.add_argument("id", help="the trash id printed by delete, or the voice's old id")
     vs.add_parser("trash", help="list deleted voices")
-    from studio.cli import takes_cmd
+    from studio.cli import takes
 
-    takes_cmd.add_parsers(vs)
+    takes.add_parsers(vs)
     ex = vs.add_parser("export", help="write a voice to one portable .zip file")
     ex.add_argument("id")
     ex.add_argument("file", type=Path)
@@ -68,10 +68,10 @@ def run(args: argparse.Namespace, extra: list) -> int:
         return clone(args, extra)
     lib = _library()
     cmd = args.voices_command
-    from studio.cli import takes_cmd
+    from studio.cli import takes
 
-    if cmd in takes_cmd.COMMANDS:
-        return takes_cmd.run(lib, args, extra)
+    if cmd in takes.COMMANDS:
+        return takes.run(lib, args, extra)
     if cmd == "list":
         return _list(lib, args)
     if cmd == "show":
@@ -163,11 +163,11 @@ def print_report(report: Any) -> None:
 
 
 def clone(args: argparse.Namespace, extra: list) -> int:
-    from studio.audio.check import check_clip
     from studio.audio.files import import_clip
-    from studio.engine.owner import EngineThread
+    from studio.audio.reference_check import check_clip
+    from studio.engine.engine_thread import EngineThread
     from studio.engine.pool import ModelPool
-    from studio.engine.requests import PromptRequest, make_prompt
+    from studio.engine.speak_request import PromptRequest, make_prompt
 
     if args.x_vector_only and args.ref_text:
         raise InvalidInput("Give either --ref-text or --x-vector-only, not both.")
@@ -180,7 +180,7 @@ def clone(args: argparse.Namespace, extra: list) -> int:
     lib = _library()
     target = lib.get(args.add_to) if args.add_to else None  # fails before any model work
     if target is None:
-        lib._free_name_or_raise(args.name)
+        lib.check_name_is_free(args.name)
     clip = import_clip(args.ref)
     report = check_clip(clip)
     output.info(f"Reference check for {args.ref.name}:")
@@ -201,7 +201,7 @@ def clone(args: argparse.Namespace, extra: list) -> int:
         entry = lib.add_take(target.id, prompt=prompt, audio=clip.audio,
                              sample_rate=clip.sample_rate, original=args.ref,
                              transcript=transcript, activate=args.activate)
-        from studio.cli.takes_cmd import report_new_take
+        from studio.cli.takes import report_new_take
 
         return report_new_take(entry, args.activate)
     entry = lib.create(args.name, prompt=prompt, kind="cloned", audio=clip.audio,
@@ -215,7 +215,7 @@ def clone(args: argparse.Namespace, extra: list) -> int:
 
 def _hear(args: argparse.Namespace, extra: list, clip: Any) -> str:
     """No --ref-text: a transcription model hears the words; they are printed and used."""
-    from studio.cli.transcribe_cmd import asr_pool, transcribe_clip
+    from studio.cli.transcribe import asr_pool, transcribe_clip
     from studio.engine.errors import ModelNotFound
 
     pool = asr_pool(args, extra)
@@ -244,7 +244,7 @@ def check_designed_voice(engine: Any, args: argparse.Namespace) -> None:
     from studio.library.schema import known_language
 
     known_language(args.language)
-    _library()._free_name_or_raise(args.save_as)
+    _library().check_name_is_free(args.save_as)
     try:
         engine.call(lambda p: p.resolve("base")).result()
     except ModelNotFound as exc:
@@ -254,31 +254,20 @@ def check_designed_voice(engine: Any, args: argparse.Namespace) -> None:
             "Qwen3-TTS-12Hz-0.6B-Base', or design without --save-as.") from exc
 
 
-def save_designed_voice(engine: Any, args: argparse.Namespace, take: Any, text: str) -> None:
-    """`design --save-as`: keep the take as a designed voice with its recipe and a clone
-    prompt made by a Base model, so it can speak any text from then on. ``text`` is the
-    sample text as spoken (read from standard input for ``-``)."""
-    from studio.engine.requests import PromptRequest, make_prompt
-    from studio.library.schema import Recipe
+def save_designed_voice(args: argparse.Namespace, take: Any) -> None:
+    """`design --save-as`: keep the voice the take drew and fixed (its clone prompt, made by
+    a Base model from the designed sample) with its recipe, as the Design page keeps a
+    candidate, so it can speak any text from then on."""
+    from studio.library.design_voices import save_designed
 
-    if take.duration_s < 3.0:
+    voice = take.voice
+    seconds = voice.seconds if voice is not None else take.duration_s
+    if voice is None or seconds < 3.0:
         raise InvalidInput(
-            f"The designed take is only {take.duration_s:.1f} s long; a reusable voice needs at "
+            f"The designed sample is only {seconds:.1f} s long; a reusable voice needs at "
             "least 3 s of speech. Design again with a longer sample sentence (the take itself "
             "was kept).")
     lib = _library()
-    lib._free_name_or_raise(args.save_as)  # again: another process may have taken it since
-    text = text.strip()
-    language = args.language or "auto"
-    req = PromptRequest(take.audio, take.sample_rate, text or None, not text)
-    output.info("Making the designed voice reusable (clone prompt from a Base model) …")
-    prompt = engine.call(lambda p: make_prompt(p, req)).result()
-    recipe = Recipe(instruct=args.instruct, sample_text=text, language=language,
-                    seed=take.seed, model=take.model_name,
-                    params={k: getattr(args, k) for k in ("temperature", "top_k", "top_p",
-                                                          "repetition_penalty")
-                            if getattr(args, k) is not None})
-    entry = lib.create(args.save_as, prompt=prompt, kind="designed", audio=take.audio,
-                       sample_rate=take.sample_rate, transcript=text, language=language,
-                       description=args.instruct, recipe=recipe)
+    lib.check_name_is_free(args.save_as)  # again: another process may have taken it since
+    entry = save_designed(lib, args.save_as, voice, args.language or "auto")
     output.info(f"Saved the designed voice {entry.name} ({entry.id}).")

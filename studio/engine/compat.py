@@ -30,7 +30,8 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
-_state: dict[str, Any] = {"shim": None}
+#: {"shim": True} once the torchaudio stand-in was needed, False when not, None: not settled yet
+torchaudio_state: dict[str, Any] = {"shim": None}
 
 
 def _stand_in_extension() -> types.ModuleType:
@@ -71,18 +72,18 @@ def ensure_torchaudio(importer: Callable[[str], Any] = importlib.import_module) 
 
     Returns True when the stand-in was needed. ``importer`` is injectable for tests.
     """
-    if _state["shim"] is not None:
-        return bool(_state["shim"])
+    if torchaudio_state["shim"] is not None:
+        return bool(torchaudio_state["shim"])
     try:
         importer("torchaudio")
-        _state["shim"] = False
+        torchaudio_state["shim"] = False
         return False
     except (OSError, ImportError, RuntimeError) as exc:
         log.info("torchaudio's native library does not load here (%s); using the stand-in", exc)
     _drop("torchaudio")
     sys.modules["torchaudio._extension"] = _stand_in_extension()
     importer("torchaudio")
-    _state["shim"] = True
+    torchaudio_state["shim"] = True
     return True
 
 

@@ -96,18 +96,8 @@ class OutOfMemory(DeviceUnavailable):
         )
 
 
-class Cancelled(StudioError):
-    """Raised only where a cancelled operation has nothing to return (e.g. a load)."""
-
-    code = "cancelled"
-
-    def __init__(self) -> None:
-        super().__init__("Cancelled.")
-
-
 __all__ = [
     "BadReference",
-    "Cancelled",
     "DeviceUnavailable",
     "EmptyText",
     "IncompatiblePrompt",

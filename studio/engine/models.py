@@ -1,7 +1,5 @@
-"""Find Qwen3-TTS models on disk by what their config says, and load them onto a device.
-
-Discovery reads only JSON (no torch), so the GUI can list models instantly at start-up.
-"""
+"""Choose a Qwen3-TTS model found on disk (``studio.hub`` finds them) and load it onto a
+device."""
 
 from __future__ import annotations
 
@@ -15,7 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from studio import paths, safe_json
 from studio.engine.errors import (
     ModelCorrupt,
     ModelFolderNotFound,
@@ -25,98 +22,12 @@ from studio.engine.errors import (
     UnknownDevice,
     UnknownDtype,
 )
+from studio.hub import ModelInfo, discover, find_named
+from studio.hub.catalog import KIND_NAMES
 
 log = logging.getLogger(__name__)
 
-KINDS = ("base", "custom_voice", "voice_design")
-_SIZE_NAMES = {"0b6": "0.6B", "1b7": "1.7B"}
-REQUIRED_FILES = ("config.json", "model.safetensors", "speech_tokenizer/config.json",
-                  "speech_tokenizer/model.safetensors")
-
 ProgressFn = Callable[[float, str], None]
-
-
-@dataclass(frozen=True)
-class ModelInfo:
-    """What a model folder is, read from its ``config.json``."""
-
-    path: Path
-    kind: str
-    size: str  # "0.6B", "1.7B", or the raw tag for unknown sizes
-    languages: tuple[str, ...]
-    speakers: tuple[str, ...]
-    problem: str | None = None  # set when the folder is incomplete
-
-    @property
-    def name(self) -> str:
-        return self.path.name
-
-    @property
-    def supports_instruct(self) -> bool:
-        """VoiceDesign always; CustomVoice only at 1.7B (qwen-tts drops instruct on 0.6B)."""
-        if self.kind == "voice_design":
-            return True
-        return self.kind == "custom_voice" and self.size != "0.6B"
-
-    @property
-    def usable(self) -> bool:
-        return self.problem is None
-
-    def to_dict(self) -> dict[str, Any]:
-        return dict(path=str(self.path), name=self.name, kind=self.kind, size=self.size,
-                    languages=list(self.languages), speakers=list(self.speakers),
-                    supports_instruct=self.supports_instruct, problem=self.problem)
-
-
-def read_model_info(folder: Path) -> ModelInfo | None:
-    """Return the folder's ModelInfo, or None if it is not a Qwen3-TTS model at all."""
-    folder = Path(folder)
-    cfg_path = folder / "config.json"
-    try:
-        cfg = safe_json.loads(cfg_path.read_bytes(), finite=False)
-    except (OSError, ValueError):
-        return None
-    if not isinstance(cfg, dict) or cfg.get("model_type") != "qwen3_tts":
-        return None
-    kind = str(cfg.get("tts_model_type", ""))
-    talker = cfg.get("talker_config") or {}
-    langs = tuple(sorted(k for k in (talker.get("codec_language_id") or {}) if "dialect" not in k))
-    speakers = tuple(sorted((talker.get("spk_id") or {}).keys()))
-    size_tag = str(cfg.get("tts_model_size", ""))
-    problem = None
-    if kind not in KINDS:
-        problem = f"unknown model type {kind!r}"
-    elif cfg.get("tokenizer_type") not in (None, "qwen3_tts_tokenizer_12hz"):
-        problem = "only the 12 Hz Qwen3-TTS models are supported"
-    else:
-        missing = [f for f in REQUIRED_FILES if not (folder / f).is_file()]
-        if missing:
-            problem = f"missing {', '.join(missing)} (an interrupted download?)"
-    return ModelInfo(folder, kind, _SIZE_NAMES.get(size_tag, size_tag or "?"),
-                     ("auto",) + langs, speakers, problem)
-
-
-def discover(roots: Iterable[Path] | None = None, extra: Iterable[Path] = ()) -> list[ModelInfo]:
-    """Every model folder directly in ``roots`` (default: the models dir) plus ``extra`` paths."""
-    found: dict[Path, ModelInfo] = {}
-    for root in list(roots if roots is not None else [paths.models_dir()]):
-        root = Path(root)
-        if not root.is_dir():
-            continue
-        candidates = [root, *sorted(p for p in root.iterdir() if p.is_dir())]
-        for folder in candidates:
-            info = read_model_info(folder)
-            if info is not None:
-                found[folder.resolve()] = info
-    for folder in extra:  # a model folder, or a folder of model folders
-        folder = Path(folder)
-        info = read_model_info(folder)
-        if info is not None:
-            found[folder.resolve()] = info
-        elif folder.is_dir():
-            found.update({m.path.resolve(): m for m in discover([folder])})
-    order = {k: i for i, k in enumerate(KINDS)}
-    return sorted(found.values(), key=lambda m: (order.get(m.kind, 9), m.size, m.name))
 
 
 def check_model_folder(folder: Path) -> None:
@@ -143,13 +54,10 @@ def pick(models: Iterable[ModelInfo], kind: str, prefer: str | Path | None = Non
     candidates = [m for m in models if m.kind == kind and m.usable]
     if need_instruct:
         candidates = [m for m in candidates if m.supports_instruct] or candidates
-    if prefer:
-        for m in candidates:
-            if str(m.path) == str(prefer) or m.name == str(prefer):
-                return m
+    preferred = find_named(candidates, prefer)
+    if preferred is not None:
+        return preferred
     if not candidates:
-        from studio.engine.catalog import KIND_NAMES
-
         raise ModelNotFound(
             f"No {KIND_NAMES.get(kind, kind)} model is on disk. Download one with "
             f"'voice-studio models download' or the Model manager, or point the app at a "

@@ -12,8 +12,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from studio.engine import models
-from studio.engine.models import DeviceChoice, LoadedModel, ModelInfo, ProgressFn
+from studio.engine.models import DeviceChoice, LoadedModel, ProgressFn
 from studio.engine.synth import Synthesizer
+from studio.hub import ModelInfo, discover
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,7 @@ class ModelPool:
     # --- what exists ---------------------------------------------------------------
 
     def available(self) -> list[ModelInfo]:
-        return models.discover(self.roots, self.extra)
+        return discover(self.roots, self.extra)
 
     @property
     def device(self) -> DeviceChoice:

@@ -41,6 +41,10 @@ class CancelToken:
     def reset(self) -> None:
         self._event.clear()
 
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until cancelled or ``timeout`` passes; True if cancelled."""
+        return self._event.wait(timeout)
+
 
 class StopGeneration(Exception):  # noqa: N818 - a signal, not an error
     """Raised inside the model's forward to end generation early."""

@@ -121,7 +121,8 @@ def extract_into(archive: Path, stage: Path, caps: ImportLimits = ImportLimits()
             _check_listing(manifest, infos, bad)
             total = 0
             for entry in manifest["members"]:
-                total += _extract(zf, infos[entry["name"]], entry, stage, caps, total, bad)
+                total += extract_member(zf, infos[entry["name"]], entry, stage, caps, total,
+                                        bad)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError) as exc:
         raise bad(f"it is not a valid voice file ({exc})") from exc
     return _validate_voice(stage, set(infos), bad)
@@ -234,8 +235,9 @@ def _check_listing(manifest: dict[str, Any], infos: dict[str, zipfile.ZipInfo],
             raise bad(f"the member {m['name']!r} has a different size than the manifest says")
 
 
-def _extract(zf: zipfile.ZipFile, info: zipfile.ZipInfo, listed: dict[str, Any], stage: Path,
-             caps: ImportLimits, total_so_far: int, bad: Callable[[str], BadArchive]) -> int:
+def extract_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, listed: dict[str, Any],
+                   stage: Path, caps: ImportLimits, total_so_far: int,
+                   bad: Callable[[str], BadArchive]) -> int:
     """Stream one member to the stage, counting and hashing what is really decompressed."""
     cap = min(listed["size"], member_cap(info.filename, caps))
     digest = hashlib.sha256()

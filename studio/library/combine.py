@@ -16,9 +16,9 @@ from typing import Any
 import numpy as np
 
 from studio.audio.edit import fade, normalize
+from studio.audio.samplerate import SAMPLE_RATE
 from studio.errors import InvalidInput
 
-SR = 24_000
 MAX_SECONDS = 30.0  # the reference check warns above this: the model handles up to ~30 s
 GAP_SECONDS = 0.4  # a breath between takes, so the joins sound like pauses, not cuts
 LEVEL_DBFS = -20.0  # every take brought to the same speech level before joining
@@ -33,7 +33,7 @@ class Combined:
 
     @property
     def seconds(self) -> float:
-        return len(self.audio) / SR
+        return len(self.audio) / SAMPLE_RATE
 
 
 def combine_takes(entry: Any, take_ids: Sequence[str], max_seconds: float = MAX_SECONDS,
@@ -59,19 +59,19 @@ def combine_takes(entry: Any, take_ids: Sequence[str], max_seconds: float = MAX_
             raise InvalidInput(f"{take.title} has no transcript, and a combined reference "
                                "needs the words of every clip. Choose takes with "
                                "transcripts.")
-    gap = np.zeros(int(gap_seconds * SR), dtype=np.float32)
+    gap = np.zeros(int(gap_seconds * SAMPLE_RATE), dtype=np.float32)
     pieces: list[np.ndarray] = []
     for take in chosen:
         audio, rate = take.load_reference()
-        if rate != SR:
-            raise InvalidInput(f"{take.title}'s clip is not at {SR} Hz; the voice folder "
+        if rate != SAMPLE_RATE:
+            raise InvalidInput(f"{take.title}'s clip is not at {SAMPLE_RATE} Hz; the voice folder "
                                "was changed outside Voice Studio.")
-        level = normalize(np.asarray(audio, dtype=np.float32), SR, target_dbfs=LEVEL_DBFS)
-        pieces += [fade(level, SR, 0.01, 0.02), gap]
+        level = normalize(np.asarray(audio, dtype=np.float32), SAMPLE_RATE, target_dbfs=LEVEL_DBFS)
+        pieces += [fade(level, SAMPLE_RATE, 0.01, 0.02), gap]
     audio = np.concatenate(pieces[:-1])
     numbers = "+".join(str(t.number) for t in chosen)
-    if len(audio) / SR > max_seconds:
-        raise InvalidInput(f"Takes {numbers} add up to {len(audio) / SR:.1f} s; the cloning "
+    if len(audio) / SAMPLE_RATE > max_seconds:
+        raise InvalidInput(f"Takes {numbers} add up to {len(audio) / SAMPLE_RATE:.1f} s; the cloning "
                            f"model works best with at most {max_seconds:.0f} s of reference. "
                            "Choose fewer or shorter takes.")
     words = " ".join(_sentence(t.transcript()) for t in chosen)

@@ -19,11 +19,11 @@ from typing import Any
 import numpy as np
 
 from studio import paths
-from studio.engine import prompts
 from studio.engine.prompts import VoicePrompt
 from studio.errors import InvalidInput, StudioError
 from studio.fsutil import atomic_write_json, disk_full, is_disk_full
-from studio.library import archive, refaudio, staging
+from studio.library import archive, staging
+from studio.library.clip_source import check_one_source, prompt_bytes, unsaved_clip, write_clip
 from studio.library.errors import (
     AmbiguousVoice,
     BadArchive,
@@ -58,18 +58,19 @@ from studio.library.schema import (
     known_language,
     recipe_from_dict,
 )
-from studio.library.take_ops import TakeOps
+from studio.library.take_store import TakeStore
 from studio.library.takes import TAKES_DIR, take_ids_on_disk
 from studio.library.trash import DEFAULT_KEEP, Trash, TrashItem
 
 Clock = Callable[[], datetime]
 
 
-class VoiceLibrary(TakeOps):
+class VoiceLibrary:
     """Saved voices under ``<root>/voices/``, their trash, and the unsaved-clip area.
 
     A voice may keep several reference takes (``add_take``, ``set_active_take``,
-    ``remove_take``; see takes.py)."""
+    ``remove_take``): the library finds the voice, its :class:`TakeStore` ``takes`` does
+    the rest (see takes.py)."""
 
     def __init__(self, root: Path | None = None, clock: Clock = utc_now,
                  preview_retention: dict[str, timedelta] | None = None) -> None:
@@ -81,6 +82,7 @@ class VoiceLibrary(TakeOps):
             staging.sweep(self.voices_dir, stray_files_in_children=True)
             self.trash = Trash(self.root / "trash", clock)
             self.previews = PreviewArea(self.root, clock, preview_retention)
+            self.takes = TakeStore(self.previews, clock, self._inspect)
         except OSError as exc:  # a file in the way, a read-only, full or missing drive
             if is_disk_full(exc):
                 raise disk_full(self.root, "set up the Voice Studio data folder") from exc
@@ -125,7 +127,7 @@ class VoiceLibrary(TakeOps):
                tags: Sequence[str] = ()) -> VoiceEntry:
         """Save a new voice from exactly one clip source: ``audio`` + ``sample_rate``, a
         ``reference`` file, or a ``preview`` item (whose clip is promoted, not copied)."""
-        name = self._free_name_or_raise(name)
+        name = self.check_name_is_free(name)
         if kind not in KINDS:
             raise InvalidInput(f"A voice is either {' or '.join(KINDS)}, not {kind!r}.")
         if kind == "designed" and recipe is None:
@@ -133,11 +135,8 @@ class VoiceLibrary(TakeOps):
                                "model and sample text).")
         if kind == "cloned" and recipe is not None:
             raise InvalidInput("Only designed voices have a design recipe.")
-        sources = [audio is not None, reference is not None, preview is not None]
-        if sum(sources) != 1:
-            raise InvalidInput("Give the reference clip exactly one way: audio samples, a "
-                               "file, or an unsaved clip.")
-        blob, parsed = _prompt_bytes(prompt)
+        check_one_source(audio, reference, preview, "the reference clip")
+        blob, parsed = prompt_bytes(prompt, "voice")
         text = (parsed.ref_text or "") if transcript is None else transcript
         _check_text(text, "transcript", MAX_TEXT)
         _check_text(description, "description", MAX_DESCRIPTION)
@@ -145,25 +144,15 @@ class VoiceLibrary(TakeOps):
                        recipe=_recipe(recipe), tags=_tags(tags),
                        prompt_model=(model or parsed.model_name or "").strip(),
                        x_vector_only=parsed.x_vector_only)
-        item = self._preview(preview) if preview is not None else None
+        item = unsaved_clip(self.previews, preview)
         now = self.clock()
         with staging.staged(self.voices_dir) as stage:
-            if audio is not None:
-                if sample_rate is None:
-                    raise InvalidInput("Give the sample rate of the reference audio.")
-                seconds = refaudio.write(stage / REFERENCE_FILE, audio, sample_rate)
-            elif item is not None:
-                seconds = self._take_preview_clip(item, stage / REFERENCE_FILE)
-            else:
-                seconds = refaudio.store_file(Path(reference), stage / REFERENCE_FILE)
-            original_file, original_name = refaudio.keep_original(
-                stage, original, item.original if item else None,
-                item.original_name if item else None)
-            (stage / TRANSCRIPT_FILE).write_text(text, encoding="utf-8")
-            (stage / PROMPT_FILE).write_bytes(blob)
+            clip = write_clip(stage, self.previews, audio=audio, sample_rate=sample_rate,
+                              reference=reference, item=item, original=original,
+                              transcript=text, blob=blob, audio_name="the reference audio")
             voice = Voice(id=slugify(name), name=name, kind=kind, created=now, updated=now,
-                          reference_seconds=seconds, original_file=original_file,
-                          original_name=original_name, **details).with_changes()
+                          reference_seconds=clip.seconds, original_file=clip.original_file,
+                          original_name=clip.original_name, **details).with_changes()
             voice_id = self._commit(stage, voice)
         if item is not None:
             self.previews.remove(item.id)
@@ -173,7 +162,7 @@ class VoiceLibrary(TakeOps):
     def duplicate(self, name_or_id: str, new_name: str | None = None) -> VoiceEntry:
         """A separate copy of a voice, under a new name and id."""
         src = self.get(name_or_id)
-        name = (self._free_name_or_raise(new_name) if new_name is not None
+        name = (self.check_name_is_free(new_name) if new_name is not None
                 else self._free_name(f"{src.name[: MAX_NAME - 7].rstrip()} (copy)"))
         now = self.clock()
         with staging.staged(self.voices_dir) as stage:
@@ -203,7 +192,7 @@ class VoiceLibrary(TakeOps):
         entry = self.get(name_or_id)
         changes: dict[str, Any] = {"updated": self.clock()}
         if name is not None:
-            changes["name"] = self._free_name_or_raise(name, allow_id=entry.id)
+            changes["name"] = self.check_name_is_free(name, allow_id=entry.id)
         if description is not None:
             _check_text(description, "description", MAX_DESCRIPTION)
             changes["description"] = description.strip()
@@ -285,10 +274,28 @@ class VoiceLibrary(TakeOps):
                 check_whole(stage, voice.id)
             except VoiceDamaged as exc:
                 raise BadArchive(f"{path.name} cannot be imported: {exc}.") from exc
-            wanted = self._free_name_or_raise(name) if name is not None else voice.name
+            wanted = self.check_name_is_free(name) if name is not None else voice.name
             voice = replace(voice, name=self._free_name(wanted))
             voice_id = self._commit(stage, voice, base=voice.id)
         return self._inspect(voice_id)
+
+    # -- takes --------------------------------------------------------------------------
+
+    @storage_errors("add the take")
+    def add_take(self, name_or_id: str, **clip: Any) -> VoiceEntry:
+        """Keep another clip as a new take of a voice: the arguments of
+        :meth:`TakeStore.add` (the clip exactly one way, ``label``, ``activate``...)."""
+        return self.takes.add(self.get(name_or_id), **clip)
+
+    @storage_errors("change the active take")
+    def set_active_take(self, name_or_id: str, take_id: str) -> VoiceEntry:
+        """Make ``take_id`` the take the voice speaks with."""
+        return self.takes.set_active(self.get(name_or_id), take_id)
+
+    @storage_errors("remove the take")
+    def remove_take(self, name_or_id: str, take_id: str) -> VoiceEntry:
+        """Delete a take that is neither the first clip nor the active one."""
+        return self.takes.remove(self.get(name_or_id), take_id)
 
     # -- internals ----------------------------------------------------------------------
 
@@ -315,7 +322,8 @@ class VoiceLibrary(TakeOps):
     def _names_in_use(self, except_id: str | None = None) -> set[str]:
         return {name_key(v.name) for v in self.list().voices if v.id != except_id}
 
-    def _free_name_or_raise(self, name: object, allow_id: str | None = None) -> str:
+    def check_name_is_free(self, name: object, allow_id: str | None = None) -> str:
+        """The cleaned name, or InvalidName when another voice (not ``allow_id``) has it."""
         cleaned = clean_name(name)
         if name_key(cleaned) in self._names_in_use(allow_id):
             raise InvalidName(f"A voice called {cleaned!r} already exists. Choose another "
@@ -334,30 +342,6 @@ class VoiceLibrary(TakeOps):
             n += 1
         return candidate
 
-    def _preview(self, preview: PreviewItem | str) -> PreviewItem:
-        return self.previews.get(preview.id if isinstance(preview, PreviewItem) else preview)
-
-    def _take_preview_clip(self, item: PreviewItem, dest: Path) -> float:
-        """Link the clip in as-is when it already is a reference WAV, else convert it."""
-        try:
-            fits = refaudio.is_reference_format(item.path)
-        except StudioError:
-            fits = False
-        if fits:
-            self.previews.promote(item.id, dest, keep=True)
-            return refaudio.check(dest)
-        return refaudio.store_file(item.path, dest)
-
-
-def _prompt_bytes(prompt: bytes | VoicePrompt) -> tuple[bytes, VoicePrompt]:
-    """The bytes to store and the parsed prompt; refuses anything from_bytes refuses."""
-    if isinstance(prompt, VoicePrompt):
-        blob = prompts.to_bytes(prompt)
-    elif isinstance(prompt, bytes | bytearray | memoryview):
-        blob = bytes(prompt)
-    else:
-        raise InvalidInput("A voice needs its voice prompt (made by the cloning model).")
-    return blob, prompts.from_bytes(blob)
 
 
 def _check_text(value: object, what: str, limit: int) -> None:

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from studio import paths, safe_json
-from studio.engine.catalog import LANGUAGES
 from studio.errors import StudioError
+from studio.hub.catalog import LANGUAGES
 from studio.library.ids import clean_name, is_valid_id
 
 DESIGN_DIR = "design"

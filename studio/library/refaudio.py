@@ -13,11 +13,11 @@ from pathlib import Path
 import numpy as np
 
 from studio.audio.errors import not_a_file_message
+from studio.audio.samplerate import SAMPLE_RATE
 from studio.audio.writer import write_audio
 from studio.engine.reference import resample, to_mono
 from studio.errors import InvalidInput
 from studio.library import limits
-from studio.library.schema import REFERENCE_RATE
 
 
 def prepare(audio: np.ndarray, sample_rate: int) -> np.ndarray:
@@ -35,15 +35,14 @@ def prepare(audio: np.ndarray, sample_rate: int) -> np.ndarray:
                            "minutes. "
                            "Trim it to the 5-15 seconds of clean speech cloning needs.")
     # at most a sample of rounding beyond the limit, which check() would refuse
-    return resample(mono, int(sample_rate), REFERENCE_RATE)[: limits.REFERENCE_SECONDS
-                                                             * REFERENCE_RATE]
+    return resample(mono, int(sample_rate), SAMPLE_RATE)[: limits.REFERENCE_SECONDS * SAMPLE_RATE]
 
 
 def write(path: Path, audio: np.ndarray, sample_rate: int) -> float:
     """Write the clip (into a stage the caller commits); returns its length in seconds."""
     data = prepare(audio, sample_rate)
-    write_audio(path, data, REFERENCE_RATE, format="WAV", subtype="FLOAT")
-    return len(data) / REFERENCE_RATE
+    write_audio(path, data, SAMPLE_RATE, format="WAV", subtype="FLOAT")
+    return len(data) / SAMPLE_RATE
 
 
 def store_file(src: Path, dest: Path) -> float:
@@ -65,7 +64,7 @@ def store_file(src: Path, dest: Path) -> float:
 def is_reference_format(path: Path) -> bool:
     """Already a 24 kHz mono WAV, so it can be kept byte for byte."""
     info = _info(path)
-    return info.format == "WAV" and info.channels == 1 and info.samplerate == REFERENCE_RATE
+    return info.format == "WAV" and info.channels == 1 and info.samplerate == SAMPLE_RATE
 
 
 def check(path: Path, full: bool = False) -> float:
@@ -79,10 +78,10 @@ def check(path: Path, full: bool = False) -> float:
         raise InvalidInput(f"{path.name} is not a WAV file")
     if info.channels != 1 or info.frames <= 0 or info.samplerate <= 0:
         raise InvalidInput(f"{path.name} is not a non-empty mono clip")
-    if info.samplerate != REFERENCE_RATE:
+    if info.samplerate != SAMPLE_RATE:
         raise InvalidInput(f"{path.name} is at {info.samplerate} Hz, not the "
-                           f"{REFERENCE_RATE} Hz a voice's reference is kept at")
-    if info.frames > limits.REFERENCE_SECONDS * REFERENCE_RATE:
+                           f"{SAMPLE_RATE} Hz a voice's reference is kept at")
+    if info.frames > limits.REFERENCE_SECONDS * SAMPLE_RATE:
         raise InvalidInput(f"{path.name} is longer than {limits.REFERENCE_SECONDS // 60} "
                            "minutes, the longest reference a voice keeps")
     if full:

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from studio import __version__
-from studio.engine.catalog import LANGUAGE_CODES, LANGUAGES
+from studio.hub.catalog import LANGUAGE_CODES, LANGUAGES
 from studio.library.errors import SchemaError, UnsupportedLanguage, UnsupportedSchema
 from studio.library.ids import clean_name, is_valid_id
 
@@ -32,7 +32,6 @@ REFERENCE_FILE = "reference.wav"
 TRANSCRIPT_FILE = "transcript.txt"
 PROMPT_FILE = "prompt.safetensors"
 ORIGINAL_STEM = "original"
-REFERENCE_RATE = 24_000
 
 MAX_DESCRIPTION = 2000
 MAX_TEXT = 5000

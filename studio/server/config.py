@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
+FRAME_RATE = 12.5  # codec frames per second of audio (every Qwen3-TTS 12Hz model)
 
 
 def is_loopback(host: str) -> bool:
@@ -56,6 +57,8 @@ class ServerConfig:
     extra_models: list[Path] = field(default_factory=list)
     library_root: Path | None = None  # None: the per-user data folder
     streaming: Streaming = field(default_factory=Streaming)  # chunking of generated audio
+    # voice names clients may send -> the voice (over OpenAI's names; see server/aliases.py)
+    voice_aliases: dict[str, str] = field(default_factory=dict)
     # test hook: called on the thread that produced each chunk (the engine's generating or
     # decoding thread) once the chunk is on its way to the event loop
     chunk_hook: Callable[[Any, Any], None] | None = field(default=None, repr=False)
@@ -88,4 +91,7 @@ class ServerConfig:
             if getattr(self, name) < 1:
                 raise InvalidInput(f"{name} must be at least 1.")
         sampling_ranges.check("max_seconds", self.max_seconds)
+        from studio.server.aliases import Aliases
+
+        Aliases(self.voice_aliases)  # every alias has a name and a voice
         return self

@@ -19,7 +19,14 @@ from starlette.requests import ClientDisconnect
 
 from studio.audio import errors as audio_errors
 from studio.engine import errors as engine_errors
-from studio.errors import DeviceUnavailable, DiskFull, InvalidInput, NotFound, StudioError
+from studio.errors import (
+    Cancelled,
+    DeviceUnavailable,
+    DiskFull,
+    InvalidInput,
+    NotFound,
+    StudioError,
+)
 from studio.fsutil import disk_full, is_disk_full
 from studio.library import errors as library_errors
 
@@ -39,7 +46,7 @@ _STATUS: list[tuple[type[StudioError], int]] = [
     (library_errors.StorageError, 507),
     (DiskFull, 507),
     (engine_errors.ModelCorrupt, 500),
-    (engine_errors.Cancelled, 503),
+    (Cancelled, 503),
     (DeviceUnavailable, 503),
     (NotFound, 404),
     (InvalidInput, 400),

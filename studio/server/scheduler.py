@@ -25,10 +25,11 @@ from typing import Any
 
 import numpy as np
 
-from studio.engine.errors import Cancelled
-from studio.engine.owner import EngineThread
+from studio.engine.chunk_queue import ChunkQueue
+from studio.engine.engine_thread import EngineThread
 from studio.engine.pool import ModelPool
 from studio.engine.stream import CancelToken
+from studio.errors import Cancelled
 from studio.server.errors import ApiError
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,6 @@ ChunkFn = Callable[[np.ndarray], None]
 Work = Callable[[ModelPool, ChunkFn, CancelToken], Any]
 ChunkHook = Callable[["Job", np.ndarray], None]
 WAITING, RUNNING, DONE = "waiting", "running", "done"
-_END = object()
 _ids = itertools.count(1)
 
 
@@ -62,8 +62,8 @@ class Job:
         self.started: float | None = None
         self.finished: float | None = None
         self._scheduler = scheduler
-        self._chunks: asyncio.Queue[Any] = asyncio.Queue()
         self.done: asyncio.Future[Any] = scheduler.loop.create_future()
+        self.chunks = ChunkQueue(asyncio.Queue(), self.done.exception)
         self.done.add_done_callback(lambda f: f.cancelled() or f.exception())  # "retrieved"
 
     @property
@@ -76,14 +76,7 @@ class Job:
 
     async def next_chunk(self) -> np.ndarray | None:
         """The next chunk; None at the end; the job's error if it failed."""
-        item = await self._chunks.get()
-        if item is _END:
-            self._chunks.put_nowait(_END)  # later calls end too
-            exc = self.done.exception()
-            if exc is not None:
-                raise exc
-            return None
-        return item
+        return await self.chunks.get_async()
 
     async def result(self) -> Any:
         return await asyncio.shield(self.done)
@@ -95,7 +88,7 @@ class Job:
                 self.done.set_result(value)
             else:
                 self.done.set_exception(exc)
-        self._chunks.put_nowait(_END)
+        self.chunks.close()
 
 
 class Scheduler:
@@ -178,7 +171,7 @@ class Scheduler:
 
         def on_chunk(chunk: np.ndarray) -> None:
             try:
-                loop.call_soon_threadsafe(job._chunks.put_nowait, chunk)
+                loop.call_soon_threadsafe(job.chunks.put, chunk)
             except RuntimeError:  # the loop is gone: nobody is listening any more
                 job.cancel_token.cancel()
                 return

@@ -1,6 +1,6 @@
 """A fake Hugging Face hub on 127.0.0.1 for download tests (no real network, no sleeps in tests).
 
-It answers the calls that ``studio.engine.download`` and huggingface_hub's own client make:
+It answers the calls that ``studio.hub`` and huggingface_hub's own client make:
 
 * ``GET /api/models/{repo}`` and ``/api/models/{repo}/revision/{rev}`` (``?blobs=true`` adds
   sizes, blob ids and LFS sha256 to ``siblings``), as ``HfApi().model_info`` expects;
@@ -32,28 +32,73 @@ Use it as a context manager (``with FakeHub(repos) as hub:``), via :meth:`FakeHu
 as the ``fake_hub`` pytest fixture (``from studio.testing.fake_hub import fake_hub_fixture``), which
 serves :func:`tiny_repo` as :data:`TINY_REPO_ID`.
 
-The pieces: ``fake_hub_repos`` (content), ``fake_hub_server`` (:class:`FakeHub`) and
-``fake_hub_handler`` (HTTP); every name is re-exported here.
+The pieces: ``fake_hub_repos`` (content, e.g. :func:`tiny_repo`), ``fake_hub_state`` (repos,
+faults, counters), ``fake_hub_handler`` (HTTP) and this module (the server's life cycle).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterator, Mapping
+from http.server import ThreadingHTTPServer
+from typing import Any
 
-from studio.testing.fake_hub_handler import Request, _Handler, _make_handler  # noqa: F401
-from studio.testing.fake_hub_repos import (  # noqa: F401
-    LFS_MIN_SIZE,
-    LFS_SUFFIXES,
-    TINY_REPO_ID,
-    _fake_safetensors,
-    _File,
-    _lfs_pointer,
-    _load_files,
-    _Repo,
-    git_blob_id,
-    tiny_repo,
-)
-from studio.testing.fake_hub_server import FakeHub
+from studio.testing.fake_hub_handler import make_handler
+from studio.testing.fake_hub_repos import TINY_REPO_ID, tiny_repo
+from studio.testing.fake_hub_state import FakeHubState, RepoContent
+
+
+class FakeHub(FakeHubState):
+    """A threaded fake hub. ``repos`` maps repo ids to ``{path: bytes}`` or a folder."""
+
+    def __init__(self, repos: Mapping[str, RepoContent] | None = None, **options: Any) -> None:
+        super().__init__(repos, **options)
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @classmethod
+    def start(cls, repos: Mapping[str, RepoContent] | None = None, **options: Any) -> FakeHub:
+        """Create and start a hub (``repos`` default: the tiny model as TINY_REPO_ID)."""
+        hub = cls(repos if repos is not None else {TINY_REPO_ID: tiny_repo()}, **options)
+        return hub.serve()
+
+    def serve(self) -> FakeHub:
+        if self._server is not None:
+            return self
+        server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(self))
+        server.daemon_threads = True
+        self._server = server
+        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="fake-hub", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving; stalled and throttled responses are cut off."""
+        self.stopping.set()
+        self.released.set()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self._thread is not None:
+            self._thread.join(5)
+            self._thread = None
+
+    def __enter__(self) -> FakeHub:
+        return self.serve()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def endpoint(self) -> str:
+        """``http://127.0.0.1:PORT``: pass as ``endpoint=`` or set as ``HF_ENDPOINT``."""
+        if self._server is None:
+            raise RuntimeError("the fake hub is not running")
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
 
 # --- pytest -------------------------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 """The fake hub's HTTP side: the hub's API, resolve and LFS URLs, Range requests and faults.
 
-Kept apart from :class:`FakeHub` (state, counters, life cycle), which it reads through
-``self.hub`` at each request so a test can change faults between calls.
+It reads the hub's state (repos, faults, counters) through ``self.hub`` at each request, so
+a test can change faults between calls.
 """
 
 from __future__ import annotations
@@ -12,25 +12,16 @@ import select
 import socket
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
-from studio.testing.fake_hub_repos import _Repo
-
-if TYPE_CHECKING:
-    from studio.testing.fake_hub_server import FakeHub
+from studio.testing.fake_hub_repos import HostedRepo
+from studio.testing.fake_hub_state import FakeHubState, Request
 
 
-@dataclass(frozen=True)
-class Request:
-    method: str
-    path: str
-    range: str | None
-
-
-def _make_handler(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
+def make_handler(hub: FakeHubState) -> type[BaseHTTPRequestHandler]:
+    """A request handler class serving ``hub`` (an http.server wants a class, not an object)."""
     class Handler(_Handler):
         pass
 
@@ -42,7 +33,7 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # no 40 ms delayed-ACK stalls between header and body
     server_version = "FakeHub/1.0"
-    hub: FakeHub
+    hub: FakeHubState
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet
         pass
@@ -73,7 +64,7 @@ class _Handler(BaseHTTPRequestHandler):
             headers["X-Error-Code"] = code
         self._send(status, json.dumps({"error": message}).encode(), headers)
 
-    def _repo_guard(self, repo_id: str, for_file: bool) -> _Repo | None:
+    def _repo_guard(self, repo_id: str, for_file: bool) -> HostedRepo | None:
         """Answer errors for unknown, private, gated or failing repos; else the repo."""
         hub = self.hub
         if repo_id in hub.status:
@@ -82,7 +73,7 @@ class _Handler(BaseHTTPRequestHandler):
                    403: "Forbidden", 404: "Repository not found"}.get(code, "Error")
             self._error(code, msg, "RepoNotFound" if code == 404 else None)
             return None
-        repo = hub._repos.get(repo_id)
+        repo = hub.repos.get(repo_id)
         if repo is None:
             self._error(404, "Repository not found", "RepoNotFound")
             return None
@@ -95,16 +86,20 @@ class _Handler(BaseHTTPRequestHandler):
             return None
         return repo
 
+    def _endpoint(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}"
+
     def _split_repo(self, rest: str) -> tuple[str, str] | None:
         """``owner/name/tail`` -> (repo_id, tail) for a repo the hub knows (longest match)."""
-        known = sorted(self.hub._repos.keys() | self.hub.status.keys(), key=len, reverse=True)
+        known = sorted(self.hub.repos.keys() | self.hub.status.keys(), key=len, reverse=True)
         for repo_id in known:
             if rest == repo_id or rest.startswith(repo_id + "/"):
                 return repo_id, rest[len(repo_id) + 1:]
         parts = rest.split("/")
         return ("/".join(parts[:2]), "/".join(parts[2:])) if len(parts) >= 2 else None
 
-    def _revision_ok(self, repo: _Repo, revision: str) -> bool:
+    def _revision_ok(self, repo: HostedRepo, revision: str) -> bool:
         if revision in ("main", repo.commit):
             return True
         self._error(404, f"Invalid rev id: {revision}", "RevisionNotFound")
@@ -122,7 +117,7 @@ class _Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         path = unquote(url.path)
         query = {k: v[-1] for k, v in parse_qs(url.query).items()}
-        self.hub._note_request(Request(self.command, path, self.headers.get("Range")))
+        self.hub.note_request(Request(self.command, path, self.headers.get("Range")))
         try:
             if path.startswith("/api/models/"):
                 self._api(path[len("/api/models/"):], query)
@@ -178,7 +173,7 @@ class _Handler(BaseHTTPRequestHandler):
             "usedStorage": sum(len(f.data) for f in repo.files.values()),
         })
 
-    def _tree(self, repo: _Repo, sub: str, recursive: bool) -> None:
+    def _tree(self, repo: HostedRepo, sub: str, recursive: bool) -> None:
         prefix = f"{sub}/" if sub else ""
         entries: dict[str, dict[str, Any]] = {}
         for name in sorted(repo.files):
@@ -222,7 +217,7 @@ class _Handler(BaseHTTPRequestHandler):
         if f.is_lfs:
             headers.update({"ETag": f'"{f.blob_id}"', "X-Linked-Etag": f'"{f.sha256}"',
                             "X-Linked-Size": str(len(f.data)),
-                            "Location": f"{self.hub.endpoint}/_lfs/{f.sha256}?name="
+                            "Location": f"{self._endpoint()}/_lfs/{f.sha256}?name="
                                         f"{quote(self.hub.key(repo.repo_id, filename), safe='')}"})
             self._send(302, b"", headers)
             return
@@ -233,7 +228,7 @@ class _Handler(BaseHTTPRequestHandler):
         sha = rest.split("?")[0]
         query = parse_qs(urlsplit(self.path).query)
         key = query.get("name", [""])[-1]
-        for repo in list(self.hub._repos.values()):
+        for repo in list(self.hub.repos.values()):
             for name, f in repo.files.items():
                 if f.sha256 == sha and (not key or key == self.hub.key(repo.repo_id, name)):
                     self._body(self.hub.key(repo.repo_id, name), f.data, {"ETag": f'"{sha}"'})
@@ -263,12 +258,12 @@ class _Handler(BaseHTTPRequestHandler):
         self._head(status, len(body), headers, "application/octet-stream")
         if self.command == "HEAD":
             return
-        fail_at = hub._take_failure(len(body))
-        stall_at = hub.stall_after if not hub._released.is_set() else None
+        fail_at = hub.take_failure(len(body))
+        stall_at = hub.stall_after if not hub.released.is_set() else None
         sent = 0
         began = time.monotonic()
         while sent < len(body):
-            if hub._stopping.is_set():
+            if hub.stopping.is_set():
                 break
             if stall_at is not None and sent >= stall_at:
                 if not self._wait_released():
@@ -283,19 +278,19 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             # counted before writing: a client may have read the bytes (and a test its
             # counters) before this thread runs again
-            hub._note_bytes(key, step)
+            hub.note_bytes(key, step)
             try:
                 self.wfile.write(body[sent:sent + step])
                 self.wfile.flush()
             except OSError:
-                hub._note_bytes(key, -step)
+                hub.note_bytes(key, -step)
                 raise
             sent += step
             bps = hub.throttle_bps
             if bps:
                 due = began + sent / bps
                 delay = due - time.monotonic()
-                if delay > 0 and hub._stopping.wait(delay):
+                if delay > 0 and hub.stopping.wait(delay):
                     break
         if sent < len(body):
             self._drop()
@@ -303,8 +298,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _wait_released(self) -> bool:
         """Stall until released; False if the hub stops or the client hangs up meanwhile."""
         hub = self.hub
-        while not hub._released.is_set():
-            if hub._stopping.is_set():
+        while not hub.released.is_set():
+            if hub.stopping.is_set():
                 return False
             try:
                 readable, _, _ = select.select([self.connection], [], [], 0.05)
@@ -312,7 +307,7 @@ class _Handler(BaseHTTPRequestHandler):
                     return False  # the client closed: send nothing more (counters stay exact)
             except OSError:
                 return False
-        return not hub._stopping.is_set()
+        return not hub.stopping.is_set()
 
     def _drop(self) -> None:
         """Cut the connection mid-body (what a flaky network does)."""

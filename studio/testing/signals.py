@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-SR = 24000
+from studio.audio.samplerate import SAMPLE_RATE
 
 
-def voice_like(seconds: float = 3.0, sr: int = SR, f0: float = 140.0, seed: int = 0) -> np.ndarray:
+def voice_like(seconds: float = 3.0, sr: int = SAMPLE_RATE, f0: float = 140.0, seed: int = 0) -> np.ndarray:
     """A harmonic, syllable-modulated signal: enough like speech for the encoders and the
     reference check (not for a listener)."""
     rng = np.random.default_rng(seed)

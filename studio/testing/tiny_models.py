@@ -21,6 +21,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from studio.audio.samplerate import SAMPLE_RATE
+
 KINDS = ("base", "custom_voice", "voice_design")
 
 # Control ids, language ids and preset speakers exactly as in the published configs.
@@ -201,12 +203,12 @@ def _speech_tokenizer_config(spec: dict[str, Any]) -> dict[str, Any]:
         model_type="qwen3_tts_tokenizer_12hz",
         architectures=["Qwen3TTSTokenizerV2Model"],
         encoder_valid_num_quantizers=16,
-        input_sample_rate=24000,
-        output_sample_rate=24000,
+        input_sample_rate=SAMPLE_RATE,
+        output_sample_rate=SAMPLE_RATE,
         decode_upsample_rate=1920,
         encode_downsample_rate=1920,
         encoder_config=dict(
-            sampling_rate=24000, frame_rate=12.5, audio_channels=1, upsampling_ratios=[8, 6, 5, 4],
+            sampling_rate=SAMPLE_RATE, frame_rate=12.5, audio_channels=1, upsampling_ratios=[8, 6, 5, 4],
             compress=2, num_quantizers=32, codebook_size=2048, use_causal_conv=True,
             pad_mode="constant", sliding_window=250, max_position_embeddings=8000,
             hidden_act="gelu", norm_eps=1e-5, use_streaming=False, **enc,
@@ -265,7 +267,7 @@ def build(kind: str, out: Path, size: str = "tiny", seed: int = 0, eos_scale: fl
     special = _write_text_tokenizer(out, vocab_size=512)
     talker = _talker_config(kind, spec, text_vocab)
     sizes = spec["talker"]
-    speaker_cfg = dict(enc_dim=sizes["hidden_size"], sample_rate=24000, **spec["speaker"])
+    speaker_cfg = dict(enc_dim=sizes["hidden_size"], sample_rate=SAMPLE_RATE, **spec["speaker"])
     config = dict(
         architectures=["Qwen3TTSForConditionalGeneration"],
         model_type="qwen3_tts",
@@ -303,7 +305,7 @@ def build(kind: str, out: Path, size: str = "tiny", seed: int = 0, eos_scale: fl
     (out / "speech_tokenizer" / "config.json").write_text(json.dumps(st_cfg, indent=2))
     (out / "speech_tokenizer" / "preprocessor_config.json").write_text(json.dumps(dict(
         feature_extractor_type="EncodecFeatureExtractor", feature_size=1, padding_side="right",
-        padding_value=0.0, return_attention_mask=True, sampling_rate=24000,
+        padding_value=0.0, return_attention_mask=True, sampling_rate=SAMPLE_RATE,
         chunk_length_s=None, overlap=None,
     ), indent=2))
     return out

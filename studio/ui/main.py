@@ -1,4 +1,4 @@
-"""Start the desktop app: the window is up before torch or qwen-tts are even imported."""
+"""The process and the QApplication the window runs in (studio.app starts it all, studio.ui.compose builds its objects)."""
 
 from __future__ import annotations
 
@@ -9,14 +9,14 @@ import sys
 from studio import paths
 
 
-def _fix_stdio() -> None:
+def fix_stdio() -> None:
     """Windowed frozen builds have no stdout/stderr; tqdm and torch write to them."""
     for name in ("stdout", "stderr"):
         if getattr(sys, name) is None:
             setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
 
 
-def _logging() -> None:
+def setup_logging() -> None:
     try:
         log_file = paths.logs_dir(ensure=True) / "studio.log"
         handlers: list[logging.Handler] = [logging.FileHandler(log_file, encoding="utf-8")]
@@ -49,16 +49,7 @@ def create_app(argv: list[str], theme: str = "system"):  # noqa: ANN201
     return app
 
 
-def run(argv: list[str]) -> int:
-    _fix_stdio()
-    _logging()
-    from studio.settings import Settings
-
-    settings = Settings.load()
-    app = create_app(argv, settings.theme)
-    from studio.ui.context import AppContext
-    from studio.ui.main_window import MainWindow
-
-    window = MainWindow(AppContext.create(settings))
-    window.show()
-    return app.exec()
+def prepare_process() -> None:
+    """What the process needs before any window: usable stdio and a log file."""
+    fix_stdio()
+    setup_logging()

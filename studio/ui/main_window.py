@@ -7,31 +7,30 @@ from __future__ import annotations
 import base64
 import logging
 from collections.abc import Callable
-from pathlib import Path
 
 from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QFileDialog,
-    QInputDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
     QProgressBar,
     QSplitter,
     QTabWidget,
+    QVBoxLayout,
     QWidget,
 )
 
 from studio.errors import StudioError
 from studio.library.anyvoice import VoiceRef, all_voices
 from studio.ui.context import AppContext
+from studio.ui.voice_actions import VoiceActions
 from studio.ui.widgets.notice import NoticeBar
 from studio.ui.widgets.voice_list import VoiceList
 from studio.ui.widgets.voice_takes import TakesPanel
 
 log = logging.getLogger(__name__)
-PAGES = ("speak", "clone", "design")
+PAGES = ("speak", "clone", "design", "projects")
 
 
 class MainWindow(QMainWindow):
@@ -45,25 +44,26 @@ class MainWindow(QMainWindow):
 
         from studio.ui.pages.clone import ClonePage
         from studio.ui.pages.design import DesignPage
+        from studio.ui.pages.projects import ProjectsPage
         from studio.ui.pages.speak import SpeakPage
 
         self.notice = NoticeBar()
+        self.voice_actions = VoiceActions(ctx, self.notice, self)
         self.voices = VoiceList()
         self.takes = TakesPanel(ctx)
         self.speak = SpeakPage(ctx, self.notice)
         self.clone = ClonePage(ctx, self.notice)
         self.design = DesignPage(ctx, self.notice)
+        self.projects = ProjectsPage(ctx, self.notice)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.speak, "Speak")
         self.tabs.addTab(self.clone, "Clone")
         self.tabs.addTab(self.design, "Design")
-        self._last_tab = 0
+        self.tabs.addTab(self.projects, "Projects")
         self.tabs.currentChanged.connect(self._tab_changed)
 
         right = QWidget()
-        from PySide6.QtWidgets import QVBoxLayout
-
         col = QVBoxLayout(right)
         col.setContentsMargins(0, 0, 0, 0)
         col.setSpacing(0)
@@ -111,7 +111,7 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
         imp = QAction("&Import voice…", self)
-        imp.triggered.connect(self.import_voice_dialog)
+        imp.triggered.connect(self.voice_actions.import_dialog)
         file_menu.addAction(imp)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
@@ -144,23 +144,23 @@ class MainWindow(QMainWindow):
         help_menu.addAction(about)
 
     def _connect(self) -> None:
-        w = self.ctx.inference.worker
-        w.busy.connect(self._busy)
-        w.model_ready.connect(lambda info: self.model_label.setText(f"{info.name}"))
-        w.engine_ready.connect(lambda label: self.device_label.setText(label))
-        w.loading.connect(self._loading)
-        w.unloaded.connect(self._unloaded)
-        from studio.ui.download_worker import download_manager
-
-        download_manager(self.ctx).ended.connect(self._download_ended)
-        w.failed.connect(self._worker_failed)
+        engine = self.ctx.inference
+        engine.busy.connect(self._busy)
+        engine.model_ready.connect(lambda info: self.model_label.setText(f"{info.name}"))
+        engine.engine_ready.connect(self.device_label.setText)
+        engine.loading.connect(self._loading)
+        engine.unloaded.connect(self._unloaded)
+        engine.failed.connect(lambda message: self.notice.show_message(message, "error"))
+        self.ctx.downloads.ended.connect(self._download_ended)
         self.ctx.playback.unavailable.connect(self._audio_unavailable)
         self.voices.voice_selected.connect(self._voice_selected)
-        self.voices.rename_requested.connect(self.rename_voice)
-        self.voices.duplicate_requested.connect(self.duplicate_voice)
-        self.voices.export_requested.connect(self.export_voice)
-        self.voices.delete_requested.connect(self.delete_voice)
-        self.voices.import_requested.connect(self.import_voices)
+        actions = self.voice_actions
+        actions.changed.connect(lambda key: self.refresh_voices(keep=key))
+        self.voices.rename_requested.connect(actions.rename)
+        self.voices.duplicate_requested.connect(actions.duplicate)
+        self.voices.export_requested.connect(actions.export)
+        self.voices.delete_requested.connect(actions.delete)
+        self.voices.import_requested.connect(actions.import_voices)
         self.takes.changed.connect(self._takes_changed)
         self.takes.message.connect(self.notice.show_message)
         self.takes.combine_requested.connect(self._combine_takes)
@@ -210,7 +210,7 @@ class MainWindow(QMainWindow):
         import gc
 
         self.model_label.setText("No model loaded")
-        gc.collect()  # here, on the GUI thread (see AppContext.create)
+        gc.collect()  # here, on the GUI thread (see studio.ui.inference)
 
     def _download_ended(self, repo_id: str, outcome: str, detail: str) -> None:
         name = repo_id.split("/")[-1]
@@ -225,10 +225,6 @@ class MainWindow(QMainWindow):
         if self.notice.text().startswith(reason):
             return  # said already
         self.notice.show_message(f"{reason} Generating and exporting still work.", "warning")
-
-    def _worker_failed(self, request_id: int, message: str) -> None:
-        if request_id == 0:  # not tied to a page's request
-            self.notice.show_message(message, "error")
 
     # --- voices -----------------------------------------------------------------------
 
@@ -268,63 +264,6 @@ class MainWindow(QMainWindow):
         self.refresh_voices(keep=key)
         self.tabs.setCurrentWidget(self.speak)
 
-    def _run(self, what: str, fn, *args):  # noqa: ANN001, ANN202
-        try:
-            return fn(*args)
-        except StudioError as exc:
-            self.notice.show_message(f"{what}: {exc}", "error")
-            return None
-
-    def rename_voice(self, ref: VoiceRef) -> None:
-        name, ok = QInputDialog.getText(self, "Rename voice", "New name:", text=ref.name)
-        if ok and name.strip() and name.strip() != ref.name:
-            entry = self._run("Could not rename", self.ctx.library.rename, ref.id, name)
-            if entry is not None:
-                self.refresh_voices(keep=f"saved:{entry.id}")
-
-    def duplicate_voice(self, ref: VoiceRef) -> None:
-        entry = self._run("Could not duplicate", self.ctx.library.duplicate, ref.id)
-        if entry is not None:
-            self.refresh_voices(keep=f"saved:{entry.id}")
-
-    def export_voice(self, ref: VoiceRef) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export voice", str(Path.home() / f"{ref.id}.zip"),
-                                              "Voice files (*.zip)")
-        if path:
-            done = self._run("Could not export", self.ctx.library.export_voice, ref.id, path)
-            if done is not None:
-                self.notice.show_message(f"Exported {ref.name} to {done}.", "info")
-
-    def delete_voice(self, ref: VoiceRef) -> None:
-        item = self._run("Could not delete", self.ctx.library.delete, ref.id)
-        if item is not None:
-            self.refresh_voices()
-            self.notice.show_message(f"Deleted {ref.name}.", "info",
-                                     action=("Undo", lambda: self._restore(item.trash_id, ref)))
-
-    def _restore(self, trash_id: str, ref: VoiceRef) -> None:
-        entry = self._run("Could not restore", self.ctx.library.restore, trash_id)
-        if entry is not None:
-            self.refresh_voices(keep=f"saved:{entry.id}")
-            self.notice.show_message(f"Restored {entry.name}.", "info")
-
-    def import_voice_dialog(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(self, "Import voice", str(Path.home()),
-                                                "Voice files (*.zip)")
-        if paths:
-            self.import_voices([Path(p) for p in paths])
-
-    def import_voices(self, paths: list) -> None:
-        last = None
-        for path in paths:
-            entry = self._run(f"Could not import {Path(path).name}",
-                              self.ctx.library.import_voice, path)
-            if entry is not None:
-                last = entry
-        if last is not None:
-            self.refresh_voices(keep=f"saved:{last.id}")
-            self.notice.show_message(f"Imported {last.name}.", "info")
-
     def _clean_previews(self) -> None:
         try:
             self.ctx.library.previews.cleanup()
@@ -337,6 +276,12 @@ class MainWindow(QMainWindow):
         from studio.ui.dialogs.model_manager import ModelManagerDialog
 
         ModelManagerDialog(self.ctx, self).exec()
+
+    def open_model_manager_at(self, repo_id: str) -> None:
+        """The Model manager, scrolled to one published model with its button focused."""
+        from studio.ui.dialogs.model_manager import ModelManagerDialog
+
+        ModelManagerDialog(self.ctx, self, focus=repo_id).exec()
 
     def open_settings(self) -> None:
         from studio.ui.dialogs.settings_dialog import SettingsDialog
@@ -369,7 +314,6 @@ class MainWindow(QMainWindow):
         if self._closing:
             return
         self.ctx.settings.last_page = PAGES[index]
-        self._last_tab = index
 
     def _restore_layout(self) -> None:
         s = self.ctx.settings
@@ -398,7 +342,7 @@ class MainWindow(QMainWindow):
         self._cleanup.stop()
         for timer in self._deferred:
             timer.stop()
-        for page in (self.speak, self.clone, self.design):
+        for page in (self.speak, self.clone, self.design, self.projects):
             page.shutdown()
         self._save_layout()
         if not self.ctx.shutdown():

@@ -1,7 +1,8 @@
 """The window's one audio player, shared by every page.
 
-Wraps studio.audio.Player (one sounddevice output stream fed from a ring buffer); a ~30 ms
-timer reports the position for playheads while something plays. Each play call names an
+Wraps studio.audio.Player (one sounddevice output stream fed from a ring buffer); a take
+still being made plays from the same growing track its job appends to (``stream``). A
+~30 ms timer reports the position for playheads while something plays. Each play call names an
 ``owner`` (a page or widget), so only the owner's playhead moves. A missing device never
 crashes anything: ``unavailable`` carries the reason and the caller keeps working, and
 ``reason`` / ``output_changed`` let every play control be disabled up front, with the reason
@@ -12,12 +13,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QAbstractButton
 
+from studio.audio.player import Player
+from studio.audio.policy import AdaptiveStart, prebuffer
+from studio.audio.track import Track
 from studio.errors import StudioError
 
 log = logging.getLogger(__name__)
@@ -36,28 +39,26 @@ class PlaybackController(QObject):
     unavailable = Signal(str)  # why audio cannot play
     output_changed = Signal(str)  # the new ``reason`` ("" once output works)
 
-    def __init__(self, sd: Any = None, device: str | int | None = None,
+    def __init__(self, sd: object | None = None, device: str | int | None = None,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._sd = sd
         self._device = device
-        self._player: Any = None
+        self._player: Player | None = None
         self.owner: object | None = None
         self._state = "idle"
         self._timer = QTimer(self)
         self._timer.setInterval(30)
         self._timer.timeout.connect(self._tick)
         self.last_error = ""
-        self.start_policy = None  # the AdaptiveStart of the stream playing, for its eta
+        self.start_policy: AdaptiveStart | None = None  # the stream's, for its eta
         self.reason = ""  # why nothing can play ("" when an output device is there)
         self.refresh_output()
 
     # --- the player -----------------------------------------------------------------------
 
-    def _get(self) -> Any:
+    def _get(self) -> Player:
         if self._player is None:
-            from studio.audio.player import Player
-
             self._player = Player(sd=self._sd, device=self._device)
         return self._player
 
@@ -92,18 +93,14 @@ class PlaybackController(QObject):
         slot(self.reason)
         self.output_changed.connect(slot)
 
-    def _do(self, fn_name: str, *args: Any) -> bool:
-        try:
-            getattr(self._get(), fn_name)(*args)
-            return True
-        except StudioError as exc:
-            self.last_error = str(exc)
-            self.refresh_output()
-            self.unavailable.emit(str(exc))
-            return False
+    def _report(self, exc: StudioError) -> None:
+        """Playback failed: say why, and look at the output devices again."""
+        self.last_error = str(exc)
+        self.refresh_output()
+        self.unavailable.emit(str(exc))
 
     @property
-    def player(self) -> Any:
+    def player(self) -> Player | None:
         return self._player
 
     @property
@@ -117,33 +114,38 @@ class PlaybackController(QObject):
 
     def play(self, audio: np.ndarray, sample_rate: int, owner: object) -> bool:
         self._switch_owner(owner)
-        ok = self._do("play", audio, sample_rate)
+        try:
+            self._get().play(audio, sample_rate)
+            ok = True
+        except StudioError as exc:
+            self._report(exc)
+            ok = False
         self._timer.start()
         return ok
 
-    def begin_stream(self, owner: object, expected_s: float | None = None) -> bool:
-        """Play a take as it arrives. With ``expected_s`` (a guess of its length) playback
-        starts once it will not stall (AdaptiveStart); otherwise after a short buffer."""
-        from studio.audio.policy import AdaptiveStart, prebuffer
-
+    def stream(self, owner: object, track: Track, expected_s: float | None = None) -> bool:
+        """Play a take while it is made, from the same ``track`` its maker appends to.
+        With ``expected_s`` (a guess of its length) playback starts once it will not stall
+        (AdaptiveStart); otherwise after a short buffer."""
         self._switch_owner(owner)
         self.start_policy = AdaptiveStart(expected_s) if expected_s else None
         try:
-            self._get().policy = self.start_policy or prebuffer(0.3)
+            player = self._get()
+            player.policy = self.start_policy or prebuffer(0.3)
+            player.stream(track)
+            ok = True
         except StudioError as exc:
-            self.unavailable.emit(str(exc))
-            return False
-        ok = self._do("begin_stream")
+            self._report(exc)
+            ok = False
         self._timer.start()
         return ok
 
-    def append(self, chunk: np.ndarray, owner: object) -> None:
-        if owner is self.owner and self._player is not None and not self._player.ended:
-            self._do("append", chunk)
-
-    def end_stream(self, owner: object) -> None:
+    def pump(self, owner: object) -> None:
+        """Audio arrived for ``owner``'s take: let the player take it in now (the track
+        wakes the player's feeder anyway; this keeps the start policy's estimate current
+        for a status line shown right away)."""
         if owner is self.owner and self._player is not None:
-            self._do("end_of_stream")
+            self._player.pump()
 
     def toggle(self, owner: object) -> None:
         """Space: pause what plays, or resume/replay what is paused or finished."""
@@ -152,7 +154,10 @@ class PlaybackController(QObject):
         if self._state in ("playing", "buffering"):
             self._player.pause()
         else:
-            self._do("resume")
+            try:
+                self._player.resume()
+            except StudioError as exc:
+                self._report(exc)
             self._timer.start()
         self._tick()
 

@@ -73,18 +73,19 @@ def _grabber(out: Path, theme: str, saved: list[Path]) -> Any:
 
 def _window(theme: str, models: Path) -> Any:
     """The main window on the models under ``models`` (none: the first run)."""
+    from studio.audio.samplerate import SAMPLE_RATE
     from studio.engine.pool import ModelPool
     from studio.settings import Settings
     from studio.testing.fake_sd import FakeSoundDevice
-    from studio.ui.context import AppContext
+    from studio.ui.compose import build_context
     from studio.ui.main import create_app
     from studio.ui.main_window import MainWindow
     from studio.ui.theme import apply_theme
 
     app = create_app([])
     apply_theme(app, theme)
-    ctx = AppContext.create(Settings(theme=theme), pool=ModelPool(device="cpu", roots=[models]),
-                            sd=FakeSoundDevice(1, 1, default_samplerate=24000.0))
+    ctx = build_context(Settings(theme=theme), pool=ModelPool(device="cpu", roots=[models]),
+                        sd=FakeSoundDevice(1, 1, default_samplerate=float(SAMPLE_RATE)))
     window = MainWindow(ctx)
     window.resize(1280, 820)
     window.show()
@@ -122,8 +123,8 @@ def _manager(window: Any) -> Any:
 
 def _downloading(dialog: Any) -> None:
     """Show a download in progress (a made-up report: nothing is fetched)."""
-    from studio.engine.catalog import CATALOG
-    from studio.engine.download_progress import DOWNLOADING, DownloadProgress
+    from studio.hub import DOWNLOADING, DownloadProgress
+    from studio.hub.catalog import CATALOG
 
     entry = CATALOG[0]
     total = entry.download_bytes or 2_500_000_000
@@ -174,7 +175,7 @@ def shoot(out: Path, theme: str, models: Path, work: Path) -> list[Path]:
     design.form.select_preset((english or ctx.presets.designs)[0].id)  # fonts: any machine
     design.generate()
     while design.generating:
-        _wait(ctx.inference.worker.finished)
+        _settle(50)
     window.notice.hide()
     grab(window, "design")
 

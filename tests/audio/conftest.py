@@ -28,7 +28,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-RATE = 24000
+from studio.audio.samplerate import SAMPLE_RATE
+
+RATE = SAMPLE_RATE
 SINK = "nullsink"
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-SR = 24000
+from studio.audio.samplerate import SAMPLE_RATE
+
+SR = SAMPLE_RATE
 
 
 def tone(freq: float, seconds: float, sr: int = SR, amp: float = 0.5) -> np.ndarray:

@@ -302,3 +302,25 @@ def test_appends_after_stop_or_a_new_clip_are_dropped(sd, player):
     player.play(ramp(0.1), SR)
     player.append(ramp(0.5))
     assert player.duration == pytest.approx(0.1)
+
+
+def test_a_track_another_thread_grows_is_played_as_it_arrives(sd, player):
+    from studio.audio.track import Track
+
+    track = Track(16)
+    player.stream(track)
+    x = ramp(0.5)
+
+    def make() -> None:  # stands in for the engine's thread
+        for start in range(0, x.size, 1200):
+            track.append(x[start:start + 1200])
+        track.end()
+
+    maker = threading.Thread(target=make)
+    maker.start()
+    maker.join(5.0)
+    player.pump()  # what the woken feeder does
+    out = sd.last.pull(x.size + 2400)[:, 0]
+    assert np.array_equal(out[: x.size], x) and not out[x.size:].any()
+    assert player.duration == pytest.approx(0.5)
+    assert player.wait_done(5.0)

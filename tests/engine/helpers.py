@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
-from studio.testing.signals import SR, voice_like
+from studio.audio.samplerate import SAMPLE_RATE
+from studio.testing.signals import voice_like
+
+SR = SAMPLE_RATE
 
 __all__ = ["SR", "voice_like"]

@@ -11,7 +11,7 @@ from studio.engine import compat
 
 @pytest.fixture
 def fresh_state(monkeypatch):
-    monkeypatch.setitem(compat._state, "shim", None)
+    monkeypatch.setitem(compat.torchaudio_state, "shim", None)
     saved = {k: v for k, v in sys.modules.items() if k.startswith("torchaudio")}
     yield
     for k in [k for k in sys.modules if k.startswith("torchaudio")]:

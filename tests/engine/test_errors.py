@@ -10,7 +10,7 @@ from studio.engine import errors as E
 from studio.engine.options import Sampling
 from studio.engine.pool import ModelPool
 from studio.engine.reference import load_reference
-from studio.engine.requests import (
+from studio.engine.speak_request import (
     CLONE,
     DESIGN,
     PRESET,
@@ -19,6 +19,7 @@ from studio.engine.requests import (
     make_prompt,
     run,
 )
+from studio.errors import Cancelled
 from tests.engine.helpers import SR, voice_like
 
 S = Sampling(seed=0, max_frames=3)
@@ -131,7 +132,7 @@ def test_unreadable_reference_file(tmp_path):
 def test_errors_are_studio_errors_with_codes():
     from studio.errors import StudioError
 
-    for exc in (E.EmptyText(), E.MissingTranscript(), E.Cancelled(), E.OutOfMemory("cuda:0")):
+    for exc in (E.EmptyText(), E.MissingTranscript(), Cancelled(), E.OutOfMemory("cuda:0")):
         assert isinstance(exc, StudioError) and exc.code and str(exc)
 
 

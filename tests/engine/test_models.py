@@ -4,43 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 
 import pytest
 
 from studio import paths
 from studio.engine import models
 from studio.errors import DeviceUnavailable
-
-
-def test_tiny_models_are_discovered_with_kind_size_languages_speakers(tiny_models_dir):
-    found = models.discover([tiny_models_dir])
-    assert [m.kind for m in found] == ["base", "custom_voice", "voice_design"]
-    assert all(m.usable and m.size == "0.6B" for m in found)
-    cv = found[1]
-    assert "english" in cv.languages and "auto" in cv.languages
-    assert "beijing_dialect" not in cv.languages
-    assert len(cv.speakers) == 9 and "uncle_fu" in cv.speakers
-    assert not cv.supports_instruct and found[2].supports_instruct
-
-
-def test_kind_comes_from_config_not_folder_name(tmp_path, tiny_models_dir):
-    src = next(p for p in tiny_models_dir.iterdir() if p.name.endswith("-Base"))
-    shutil.copytree(src, tmp_path / "Qwen3-TTS-12Hz-1.7B-VoiceDesign")
-    (found,) = models.discover([tmp_path])
-    assert found.kind == "base" and found.size == "0.6B"
-
-
-def test_non_models_are_ignored_and_a_single_folder_works(tmp_path, tiny_models_dir):
-    (tmp_path / "notes").mkdir()
-    (tmp_path / "other").mkdir()
-    (tmp_path / "other" / "config.json").write_text(json.dumps({"model_type": "llama"}))
-    (tmp_path / "junk").mkdir()
-    (tmp_path / "junk" / "config.json").write_text("{not json")
-    assert models.discover([tmp_path]) == []
-    one = next(tiny_models_dir.iterdir())
-    assert [m.path for m in models.discover([one])] == [one]
-    assert [m.path for m in models.discover([tmp_path], extra=[one])] == [one]
+from studio.hub import discover
 
 
 def test_models_dir_follows_environment(monkeypatch, tmp_path, studio_home):
@@ -52,7 +22,7 @@ def test_models_dir_follows_environment(monkeypatch, tmp_path, studio_home):
 
 
 def test_pick_prefers_the_role_setting_then_the_smallest(tmp_path, tiny_models_dir):
-    found = models.discover([tiny_models_dir])
+    found = discover([tiny_models_dir])
     base = models.pick(found, "base")
     assert base.kind == "base"
     assert models.pick(found, "base", prefer=base.name) is base

@@ -11,7 +11,7 @@ from studio.engine import prompts
 from studio.engine.errors import IncompatiblePrompt
 from studio.engine.options import Sampling
 from studio.engine.prompts import PromptShape, VoicePrompt
-from studio.engine.requests import CLONE, PromptRequest, SpeakRequest, make_prompt, run
+from studio.engine.speak_request import CLONE, PromptRequest, SpeakRequest, make_prompt, run
 from tests.engine.helpers import SR, voice_like
 
 

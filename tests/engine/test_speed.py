@@ -7,7 +7,7 @@ import pytest
 
 from studio.engine import speed
 from studio.engine.options import Sampling
-from studio.engine.requests import PRESET, SpeakRequest, run
+from studio.engine.speak_request import PRESET, SpeakRequest, run
 
 
 def test_fast_mode_generates_and_sits_beside_exact(tiny_models_dir):

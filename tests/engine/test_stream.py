@@ -7,10 +7,11 @@ import threading
 import numpy as np
 
 from studio.engine import text as textmod
-from studio.engine.options import CANCELLED, RUNAWAY, Sampling
-from studio.engine.owner import EngineThread
-from studio.engine.requests import DESIGN, PRESET, SpeakRequest, run
+from studio.engine.engine_thread import EngineThread
+from studio.engine.options import Sampling
+from studio.engine.speak_request import DESIGN, PRESET, SpeakRequest, run
 from studio.engine.stream import CancelToken
+from studio.engine.take import CANCELLED, RUNAWAY
 
 SPF = 1920
 
@@ -113,7 +114,7 @@ def test_unloading_frees_the_codec_decoder_after_a_streamed_clone(tiny_models_di
 
     from studio.engine.options import Streaming
     from studio.engine.pool import ModelPool
-    from studio.engine.requests import CLONE, PromptRequest, make_prompt
+    from studio.engine.speak_request import CLONE, PromptRequest, make_prompt
     from tests.engine.helpers import SR, voice_like
 
     pool = ModelPool(device="cpu", roots=[tiny_models_dir])

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from studio.engine.options import COMPLETE, MAX_LENGTH, Sampling, Streaming
-from studio.engine.requests import (
+from studio.engine.options import Sampling, Streaming
+from studio.engine.speak_request import (
     CLONE,
     DESIGN,
     PRESET,
@@ -16,6 +16,7 @@ from studio.engine.requests import (
     make_prompt,
     run,
 )
+from studio.engine.take import COMPLETE, MAX_LENGTH
 from tests.engine.helpers import SR, voice_like
 
 SPF = 1920

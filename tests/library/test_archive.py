@@ -278,5 +278,5 @@ def test_bytes_read_are_capped_whatever_the_reader_says(tmp_path: Path) -> None:
     info.file_size = 100
     listed = dict(name="transcript.txt", size=100, sha256="0" * 64)
     with pytest.raises(BadArchive, match="larger than it declares"):
-        archive._extract(Liar(), info, listed, tmp_path, ImportLimits(), 0,
+        archive.extract_member(Liar(), info, listed, tmp_path, ImportLimits(), 0,
                          lambda reason: BadArchive(reason))

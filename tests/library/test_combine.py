@@ -7,9 +7,10 @@ import numpy as np
 import pytest
 
 from studio.audio.edit import rms_dbfs
+from studio.audio.samplerate import SAMPLE_RATE as SR
 from studio.errors import InvalidInput
 from studio.library import VoiceLibrary
-from studio.library.combine import GAP_SECONDS, LEVEL_DBFS, SR, combine_takes
+from studio.library.combine import GAP_SECONDS, LEVEL_DBFS, combine_takes
 from tests.library.helpers import add_voice, make_prompt, tone
 
 

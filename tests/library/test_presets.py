@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 from studio import paths
-from studio.engine.catalog import LANGUAGES, SPEAKERS
+from studio.hub.catalog import LANGUAGES, SPEAKERS
 from studio.library.presets import design_preset, load_presets
 
 

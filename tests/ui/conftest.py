@@ -37,8 +37,6 @@ def _leaks(qapp, contexts: list) -> list[str]:  # noqa: ANN001
     """What is still running once a test and its fixtures are done (see ``no_leaks``)."""
     from PySide6.QtCore import QEvent
 
-    from studio.ui.asr_worker import existing_asr_client
-
     problems = []
     # 1. pytest-qt has closed the widgets given to qtbot (and asked for their deletion):
     # closing must have stopped every repeating timer in them (a single-shot one, such as a
@@ -60,12 +58,9 @@ def _leaks(qapp, contexts: list) -> list[str]:  # noqa: ANN001
     # down (player position timer, inference worker and its idle timer, transcription,
     # downloads)
     for ctx in contexts:
-        owners = {"the player": ctx.playback, "the inference worker": ctx.inference.worker}
-        threads = {"inference": ctx.inference.thread}
-        asr = existing_asr_client(ctx)
-        if asr is not None:
-            owners["the transcription worker"] = asr.worker
-            threads["transcription"] = asr.thread
+        owners = {"the player": ctx.playback, "the inference worker": ctx.inference.jobs.worker,
+                  "the transcription worker": ctx.transcription.jobs.worker}
+        threads = {"inference": ctx.inference.thread, "transcription": ctx.transcription.thread}
         for name, owner in owners.items():
             active = _active_timers(owner)
             if active:
@@ -73,9 +68,8 @@ def _leaks(qapp, contexts: list) -> list[str]:  # noqa: ANN001
         for name, thread in threads.items():
             if thread.isRunning():
                 problems.append(f"the {name} thread is still running (ctx.shutdown() not called)")
-        downloads = getattr(ctx, "_download_manager", None)
-        if downloads is not None and downloads.running():
-            problems.append(f"downloads still running: {downloads.running()}")
+        if ctx.downloads.running():
+            problems.append(f"downloads still running: {ctx.downloads.running()}")
     return problems
 
 
@@ -89,14 +83,13 @@ def no_leaks(qapp, monkeypatch):
     from studio.ui.context import AppContext
 
     contexts: list[AppContext] = []
-    create = AppContext.create.__func__
+    init = AppContext.__init__
 
-    def tracked(cls, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
-        ctx = create(cls, *args, **kwargs)
+    def tracked(ctx, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        init(ctx, *args, **kwargs)
         contexts.append(ctx)
-        return ctx
 
-    monkeypatch.setattr(AppContext, "create", classmethod(tracked))
+    monkeypatch.setattr(AppContext, "__init__", tracked)
     before = {t.ident for t in threading.enumerate()}
     yield
     problems = _leaks(qapp, contexts)
@@ -116,9 +109,9 @@ def no_leaks(qapp, monkeypatch):
 
 
 def make_ctx(pool, sd):  # noqa: ANN001, ANN201
-    from studio.ui.context import AppContext
+    from studio.ui.compose import build_context
 
-    return AppContext.create(pool=pool, sd=sd)
+    return build_context(pool=pool, sd=sd)
 
 
 @pytest.fixture
@@ -146,3 +139,28 @@ def speak_window(qtbot, ui_ctx):
     assert w.voices.select_key("speaker:ryan")
     yield w
     w.close()
+
+
+def record_jobs(monkeypatch, client) -> list[tuple[str, object, object]]:  # noqa: ANN001
+    """What every job started through ``client`` (an InferenceClient) from now on reports,
+    in order: ("chunk", job, frames), ("finished", job, take), ("prompt", job, prompt),
+    ("failed", job, message), ("cancelled", job, None). The test listens to the jobs as
+    their owners do, and only to them."""
+    events: list[tuple[str, object, object]] = []
+    speak, make_prompt = client.speak, client.make_prompt
+
+    def watch(job, done: str):  # noqa: ANN001, ANN202
+        job.finished.connect(lambda result: events.append((done, job, result)))
+        job.failed.connect(lambda message: events.append(("failed", job, message)))
+        job.cancelled.connect(lambda: events.append(("cancelled", job, None)))
+        return job
+
+    def speaking(request):  # noqa: ANN001, ANN202
+        job = speak(request)
+        job.chunk.connect(lambda start, end: events.append(("chunk", job, end - start)))
+        return watch(job, "finished")
+
+    monkeypatch.setattr(client, "speak", speaking)
+    monkeypatch.setattr(client, "make_prompt", lambda request: watch(make_prompt(request),
+                                                                     "prompt"))
+    return events

@@ -10,77 +10,30 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import numpy as np
 import pytest
 import soundfile as sf
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
-from PySide6.QtWidgets import QMessageBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMessageBox
 
+from studio.audio.samplerate import SAMPLE_RATE as SR
 from studio.engine import prompts
 from studio.ui.pages.clone import ClonePage
 from studio.ui.widgets.clip_editor import EMPTY_TEXT
-from studio.ui.widgets.notice import NoticeBar
 from tests.engine.helpers import voice_like
+from tests.ui.clone_helpers import LONG, clone_page, shot, speech_file
+from tests.ui.conftest import record_jobs
 
-SR = 24000
 SPF = 1920  # samples per 80 ms codec frame at 24 kHz
-LONG = 60_000  # ms: generous for a loaded 2-core machine
-
-
-def _page(qtbot, ctx) -> ClonePage:
-    notice = NoticeBar()
-    page = ClonePage(ctx, notice)
-    page.max_frames = 6
-    page.recorder.countdown_s = 0
-    holder = QWidget()  # the notice above the page, as in the window
-    col = QVBoxLayout(holder)
-    col.setContentsMargins(0, 0, 0, 0)
-    col.addWidget(notice)
-    col.addWidget(page, 1)
-    qtbot.addWidget(holder)
-    page._test_holder = holder  # keep the holder (and so the page) alive
-    return page
 
 
 @pytest.fixture
 def page(qtbot, ui_ctx) -> Iterator[ClonePage]:
-    page = _page(qtbot, ui_ctx)
+    page = clone_page(qtbot, ui_ctx)
     yield page
     page.shutdown()
-
-
-def _shot(qtbot, page: ClonePage, name: str) -> None:
-    """Save the page (with its notice bar) as SCREENSHOT_DIR/<name>.png, if that is set."""
-    shots = os.environ.get("SCREENSHOT_DIR")
-    if not shots:
-        return
-    from studio import paths
-
-    holder = page.parentWidget() or page  # a page in its test holder, or a whole window
-    qss = paths.resources_dir() / "styles" / "studio.qss"
-    if qss.is_file():  # the app's stylesheet, as in the window
-        holder.setStyleSheet(qss.read_text(encoding="utf-8"))
-    holder.resize(*((940, 700) if holder is not page else (1200, 760)))  # a page: its size
-    # in a 1200 x 760 window
-    holder.show()
-    qtbot.waitExposed(holder)
-    qtbot.wait(120)  # let the waveforms' throttled redraw run
-    Path(shots).mkdir(parents=True, exist_ok=True)
-    assert holder.grab().save(str(Path(shots) / f"{name}.png"))
-
-
-def _speech_file(path: Path, seconds: float = 6.0, sr: int = 44100, channels: int = 2,
-                 pad_s: float = 1.0) -> Path:
-    """Voice-like audio with ``pad_s`` of near-silence either side."""
-    voice = voice_like(seconds, sr=sr)
-    pad = np.zeros(int(pad_s * sr), np.float32)
-    mono = np.concatenate([pad, voice, pad])
-    data = np.stack([mono, mono * 0.8], axis=1) if channels == 2 else mono
-    sf.write(str(path), data, sr)
-    return path
 
 
 def _answer(monkeypatch, *answers: QMessageBox.StandardButton) -> list[str]:
@@ -110,7 +63,7 @@ def test_empty_state_explains_and_waits_for_a_clip(page, qtbot) -> None:
     names = [page.recorder.device.itemText(i) for i in range(page.recorder.device.count())]
     assert names == ["System default", "Fake Mic 0"]
     assert not page.has_unsaved_work()
-    _shot(qtbot, page, "clone_empty")
+    shot(qtbot, page, "clone_empty")
     assert page.preview() is None and "Record or import" in page.notice.label.text()
 
 
@@ -132,7 +85,7 @@ def test_record_from_the_fake_microphone(page, qtbot, fake_sd) -> None:
     qtbot.waitUntil(lambda: page.editor.wave.duration >= 3.0, timeout=5000)
     assert page.recorder.meter.max_peak_db > -30  # the meter moved
     assert "left" in page.recorder.time_label.text()
-    _shot(qtbot, page, "clone_recording")
+    shot(qtbot, page, "clone_recording")
     for block in blocks[30:]:
         stream.push(block)
     qtbot.waitUntil(lambda: page.editor.wave.duration >= 6.0, timeout=5000)
@@ -160,7 +113,7 @@ def test_recording_stops_by_itself_at_the_limit(page, qtbot, fake_sd) -> None:
 
 
 def test_import_a_stereo_flac_then_select_trim_and_suggest(page, qtbot, tmp_path) -> None:
-    path = _speech_file(tmp_path / "Jane_Doe.flac", seconds=6.0, sr=44100, channels=2,
+    path = speech_file(tmp_path / "Jane_Doe.flac", seconds=6.0, sr=44100, channels=2,
                         pad_s=1.5)
     mime = QMimeData()  # dropped on the page, as from a file manager
     mime.setUrls([QUrl.fromLocalFile(str(path))])
@@ -212,11 +165,11 @@ def test_import_a_stereo_flac_then_select_trim_and_suggest(page, qtbot, tmp_path
 
     page.editor.set_selection(1.8, 6.4)
     page.form.transcript.setPlainText("Hello there, this is my voice.")
-    _shot(qtbot, page, "clone_imported")
+    shot(qtbot, page, "clone_imported")
 
 
 def test_bad_files_are_clear_errors_and_change_nothing(page, tmp_path, monkeypatch) -> None:
-    good = page.import_file(_speech_file(tmp_path / "good.wav", seconds=4.0, sr=SR,
+    good = page.import_file(speech_file(tmp_path / "good.wav", seconds=4.0, sr=SR,
                                          channels=1))
     assert good
     clip = page.clip
@@ -234,8 +187,8 @@ def test_bad_files_are_clear_errors_and_change_nothing(page, tmp_path, monkeypat
 
 
 def test_replacing_an_unsaved_clip_asks_first(page, tmp_path, monkeypatch) -> None:
-    first = _speech_file(tmp_path / "first.wav", seconds=3.0, sr=SR, channels=1)
-    second = _speech_file(tmp_path / "second.ogg", seconds=3.0, sr=SR, channels=1)
+    first = speech_file(tmp_path / "first.wav", seconds=3.0, sr=SR, channels=1)
+    second = speech_file(tmp_path / "second.ogg", seconds=3.0, sr=SR, channels=1)
     assert page.import_file(first)
     clip = page.clip
     cancel, discard = QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Discard
@@ -249,14 +202,14 @@ def test_replacing_an_unsaved_clip_asks_first(page, tmp_path, monkeypatch) -> No
 
 
 def test_x_vector_only_makes_the_transcript_optional(page, qtbot, tmp_path) -> None:
-    page.import_file(_speech_file(tmp_path / "v.wav", seconds=3.0, sr=SR, channels=1))
+    page.import_file(speech_file(tmp_path / "v.wav", seconds=3.0, sr=SR, channels=1))
     assert "required" in page.form.transcript_label.text()
-    assert page._reference() is None
+    assert page.reference() is None
     assert page.notice.level == "warning" and "Transcript" in page.notice.label.text()
     assert "only the timbre is cloned" in page.notice.label.text()
     page.form.x_vector_only.setChecked(True)
     assert "optional" in page.form.transcript_label.text()
-    key, request = page._reference()
+    key, request = page.reference()
     assert request.x_vector_only and request.transcript is None
     assert len(request.audio) == len(page.clip.audio) and request.sample_rate == SR
 
@@ -277,14 +230,11 @@ def test_x_vector_only_makes_the_transcript_optional(page, qtbot, tmp_path) -> N
     assert (entry.path / "original.wav").is_file()  # the whole import, beside the selection
 
 
-def test_preview_streams_to_the_player_and_stop_cancels(page, qtbot, tmp_path, fake_sd) -> None:
-    page.import_file(_speech_file(tmp_path / "v.wav", seconds=3.0, sr=SR, channels=1))
+def test_preview_streams_to_the_player_and_stop_cancels(page, qtbot, tmp_path, fake_sd,
+                                                         monkeypatch) -> None:
+    page.import_file(speech_file(tmp_path / "v.wav", seconds=3.0, sr=SR, channels=1))
     page.form.transcript.setPlainText("Hello there.")
-    events: list[str] = []
-    worker = page.ctx.inference.worker
-    worker.chunk.connect(lambda _rid, _a: events.append("chunk"))
-    worker.finished.connect(lambda _rid, _t: events.append("finished"))
-    worker.prompt_ready.connect(lambda _rid, _p: events.append("prompt"))
+    reported = record_jobs(monkeypatch, page.ctx.inference)
     page.max_frames = 8
     with qtbot.waitSignal(page.preview_finished, timeout=LONG) as done:
         assert page.preview() is not None
@@ -292,6 +242,7 @@ def test_preview_streams_to_the_player_and_stop_cancels(page, qtbot, tmp_path, f
         assert not page.preview_box.save_button.isEnabled()
     take = done.args[0]
     assert len(take.audio) == 8 * SPF
+    events = [kind for kind, _job, _ in reported]
     assert events[0] == "prompt" and events.count("chunk") >= 2 and events[-1] == "finished"
     np.testing.assert_array_equal(page.preview_box.wave.audio, take.audio)
     out_stream = next(s for s in reversed(fake_sd.streams) if s.kind == "output")
@@ -301,11 +252,12 @@ def test_preview_streams_to_the_player_and_stop_cancels(page, qtbot, tmp_path, f
     np.testing.assert_allclose(out[start:start + len(take.audio)], take.audio, atol=1e-6)
 
     page.max_frames = 400  # far longer than the test waits; Stop ends it
-    events.clear()
-    with qtbot.waitSignal(worker.chunk, timeout=LONG):
-        page.preview()
+    reported.clear()
+    page.preview()
+    qtbot.waitUntil(lambda: any(kind == "chunk" for kind, _job, _ in reported), timeout=LONG)
+    events = [kind for kind, _job, _ in reported]
     assert "prompt" not in events  # same selection, transcript and mode: the prompt is cached
-    _shot(qtbot, page, "clone_preview")
+    shot(qtbot, page, "clone_preview")
     with qtbot.waitSignal(page.preview_finished, timeout=20_000) as stopped:
         page.preview_box.stop_button.click()
     assert stopped.args[0].stop_reason == "cancelled"
@@ -315,7 +267,7 @@ def test_preview_streams_to_the_player_and_stop_cancels(page, qtbot, tmp_path, f
 
 def test_save_keeps_the_selection_the_transcript_and_the_original(
         page, qtbot, tmp_path, monkeypatch) -> None:
-    path = _speech_file(tmp_path / "Narrator.flac", seconds=4.0, sr=44100, channels=2)
+    path = speech_file(tmp_path / "Narrator.flac", seconds=4.0, sr=44100, channels=2)
     page.import_file(path)
     item_id = page.workspace.item.id
     page.editor.set_selection(0.5, 4.5)
@@ -326,14 +278,14 @@ def test_save_keeps_the_selection_the_transcript_and_the_original(
     page.save()  # no name: the library's reason, nothing lost
     assert page.notice.level == "warning" and page.clip is not None and not page.busy
 
-    prompts_made: list[int] = []
-    page.ctx.inference.worker.prompt_ready.connect(lambda rid, _p: prompts_made.append(rid))
+    reported = record_jobs(monkeypatch, page.ctx.inference)
     page.max_frames = 4
     with qtbot.waitSignal(page.preview_finished, timeout=LONG):
         page.preview()
     page.form.name.setText("My Clone")
     with qtbot.waitSignal(page.voice_saved, timeout=LONG) as saved:
         page.save()
+    prompts_made = [job for kind, job, _ in reported if kind == "prompt"]
     assert len(prompts_made) == 1  # Save used the preview's prompt
 
     entry = page.ctx.library.get("My Clone")
@@ -350,7 +302,7 @@ def test_save_keeps_the_selection_the_transcript_and_the_original(
     assert not prompt.x_vector_only and prompt.ref_text == "Hello there, this is my voice."
     assert not page.has_unsaved_work() and page.workspace.item is None
     assert item_id not in [i.id for i in page.ctx.library.previews.items()]
-    _shot(qtbot, page, "clone_saved")
+    shot(qtbot, page, "clone_saved")
 
     page.save()  # the name is taken now: a clear message, nothing saved twice
     assert page.notice.level == "warning" and "already exists" in page.notice.label.text()
@@ -367,16 +319,16 @@ def test_no_input_device_disables_recording_but_import_works(
 
     ctx = make_ctx(ModelPool(device="cpu", roots=[tiny_models_dir]), no_audio_sd)
     try:
-        page = _page(qtbot, ctx)
+        page = clone_page(qtbot, ctx)
         assert not page.recorder.record_button.isEnabled()
         assert not page.recorder.device.isEnabled()
         assert page.recorder.status.isVisibleTo(page)
         assert "No microphone" in page.recorder.status.text()
         assert "import" in page.recorder.status.text()
-        assert page.import_file(_speech_file(tmp_path / "v.wav", seconds=3.0, sr=SR,
+        assert page.import_file(speech_file(tmp_path / "v.wav", seconds=3.0, sr=SR,
                                              channels=1))
         assert page.clip is not None and page.report_view.items()
-        _shot(qtbot, page, "clone_no_microphone")
+        shot(qtbot, page, "clone_no_microphone")
         page.shutdown()
     finally:
         assert ctx.shutdown()
@@ -390,8 +342,8 @@ def test_preview_without_a_base_model_says_what_to_do(qtbot, tiny_models_dir, fa
     design_only = tiny_models_dir / "Qwen3-TTS-12Hz-Tiny-VoiceDesign"
     ctx = make_ctx(ModelPool(device="cpu", roots=[design_only]), fake_sd)
     try:
-        page = _page(qtbot, ctx)
-        page.import_file(_speech_file(tmp_path / "v.wav", seconds=3.0, sr=SR, channels=1))
+        page = clone_page(qtbot, ctx)
+        page.import_file(speech_file(tmp_path / "v.wav", seconds=3.0, sr=SR, channels=1))
         page.form.x_vector_only.setChecked(True)
         with qtbot.waitSignal(page.notice.shown, timeout=LONG,
                               check_params_cb=lambda level, _t: level == "error") as shown:

@@ -1,7 +1,7 @@
 """The Model manager against the real download code and a fake Hugging Face hub on 127.0.0.1.
 
 Only the network is fake: the catalog's real repo ids are served by FakeHub with tiny model
-content, and studio.engine.download runs unchanged on its own QThread. No sleeps: tests wait
+content, and studio.hub.download runs unchanged on its own QThread. No sleeps: tests wait
 on Qt signals and conditions with timeouts.
 """
 
@@ -15,16 +15,18 @@ import shiboken6
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
+from studio import hub as dl
 from studio import paths
-from studio.engine import download as dl
-from studio.engine.catalog import find
-from studio.engine.models import DeviceChoice, LoadedModel, read_model_info
+from studio.engine.models import DeviceChoice, LoadedModel
 from studio.engine.pool import ModelPool
+from studio.hub import read_model_info
+from studio.hub.catalog import find
+from studio.hub.locks import DownloadLock
 from studio.settings import Settings
-from studio.testing.fake_hub import FakeHub, tiny_repo
-from studio.ui.context import AppContext
+from studio.testing.fake_hub import FakeHub
+from studio.testing.fake_hub_repos import tiny_repo
+from studio.ui.compose import build_context
 from studio.ui.dialogs.model_manager import ModelManagerDialog
-from studio.ui.download_worker import download_manager, shutdown_downloads
 from studio.ui.widgets import model_row as mr
 
 BASE = "Qwen/Qwen3-TTS-12Hz-0.6B-Base"
@@ -34,7 +36,7 @@ LEFT = Qt.MouseButton.LeftButton
 
 
 @pytest.fixture(autouse=True)
-def _hf_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def hf_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """HF_* changes made by the download code stay inside the test; never use a proxy."""
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hf-home"))
     monkeypatch.delenv("HF_TOKEN", raising=False)
@@ -53,10 +55,10 @@ def hub(monkeypatch: pytest.MonkeyPatch):
 
 @pytest.fixture
 def ctx(qtbot, fake_sd):
-    c = AppContext.create(pool=ModelPool(device="cpu"), sd=fake_sd)
+    c = build_context(pool=ModelPool(device="cpu"), sd=fake_sd)
     yield c
-    assert shutdown_downloads(c), "a download thread did not stop"
-    assert not download_manager(c).running()
+    assert c.downloads.shutdown(), "a download thread did not stop"
+    assert not c.downloads.running()
     assert c.shutdown(), "the inference thread did not stop"
 
 
@@ -70,7 +72,7 @@ def open_dialog(qtbot, ctx):
         return dlg
 
     yield make
-    shutdown_downloads(ctx)  # nothing left to ask about when closing
+    ctx.downloads.shutdown()  # nothing left to ask about when closing
     for dlg in made:
         if shiboken6.isValid(dlg):
             dlg.close()
@@ -93,7 +95,7 @@ def wait_ended(qtbot, ctx, outcome: str):  # noqa: ANN201
     def check(repo: str, got: str, message: str) -> bool:
         return got == outcome
 
-    return qtbot.waitSignal(download_manager(ctx).ended, timeout=TIMEOUT, check_params_cb=check)
+    return qtbot.waitSignal(ctx.downloads.ended, timeout=TIMEOUT, check_params_cb=check)
 
 
 # --- downloads ------------------------------------------------------------------------------
@@ -156,7 +158,7 @@ def test_discard_a_paused_download(qtbot, hub, ctx, open_dialog, monkeypatch):
         qtbot.mouseClick(row.button("pause"), LEFT)
     assert row.state == mr.PAUSED and dl.partial_state(VOICE) is not None
     lock = models_dir() / dl.STAGING_DIR / "Qwen3-TTS-12Hz-0.6B-CustomVoice.lock"
-    with dl._DownloadLock(lock, VOICE):  # as if another window were downloading it
+    with DownloadLock(lock, VOICE):  # as if another window were downloading it
         dlg.refresh()
         assert row.state == mr.ELSEWHERE and row.visible_buttons() == []
         assert "another window" in row.status.text()
@@ -182,7 +184,7 @@ def test_closing_while_downloading_can_keep_it_running_or_pause_it(qtbot, hub, c
     hub.stall_after = 10_000
     dlg = open_dialog()
     dlg.show()
-    manager = download_manager(ctx)
+    manager = ctx.downloads
     dlg.start_download(BASE)
     qtbot.waitUntil(lambda: manager.last_progress(BASE) is not None, timeout=TIMEOUT)
 
@@ -306,8 +308,8 @@ def test_a_loaded_model_is_unloaded_before_it_is_deleted(qtbot, ctx, open_dialog
     qtbot.mouseClick(row.button("delete"), LEFT)
     assert unloads == [True, True] and folder.is_dir()  # not while it is loaded
     monkeypatch.setattr(ctx.pool, "loaded", lambda: [])
-    with qtbot.waitSignal(ctx.inference.worker.unloaded, timeout=TIMEOUT):
-        ctx.inference.worker.unloaded.emit()  # what the worker says once it has unloaded
+    with qtbot.waitSignal(ctx.inference.unloaded, timeout=TIMEOUT):
+        ctx.inference.unloaded.emit()  # what the engine says once it has unloaded
     assert not folder.exists() and row.state == mr.ABSENT
 
 

@@ -7,16 +7,16 @@ import shutil
 
 import pytest
 
-from studio.audio.asr_models import read_asr_info
-from studio.engine.catalog import ASR_CATALOG
+from studio.hub import read_asr_info
+from studio.hub.catalog import ASR_CATALOG
 from studio.testing.fake_hub import FakeHub
 from studio.ui.widgets import model_row as mr
-from tests.engine.test_download_asr import whisper_repo
+from tests.hub.test_download_asr import whisper_repo
 from tests.ui import test_model_manager as mm
 from tests.ui.test_model_manager import LEFT, models_dir, wait_ended
 
 # the Model manager tests' fixtures: a context, dialogs closed after the test, HF_* kept
-ctx, open_dialog, _hf_env = mm.ctx, mm.open_dialog, mm._hf_env
+ctx, open_dialog, hf_env = mm.ctx, mm.open_dialog, mm.hf_env
 
 SMALL = "openai/whisper-small"
 

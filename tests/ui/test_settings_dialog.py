@@ -16,6 +16,7 @@ from studio.audio.devices import audio_available
 from studio.engine.pool import ModelPool
 from studio.settings import Settings
 from studio.testing.fake_sd import FakeSoundDevice, PortAudioError
+from studio.ui.compose import build_context
 from studio.ui.context import AppContext
 from studio.ui.dialogs.settings_dialog import SettingsDialog
 
@@ -23,7 +24,7 @@ TIMEOUT = 10000
 
 
 def make_ctx(sd, **values):  # noqa: ANN001, ANN003, ANN201
-    return AppContext.create(settings=Settings(**values), pool=ModelPool(device="auto"), sd=sd)
+    return build_context(settings=Settings(**values), pool=ModelPool(device="auto"), sd=sd)
 
 
 @pytest.fixture
@@ -91,7 +92,7 @@ def test_ok_saves_and_applies(qtbot, open_dialog, monkeypatch):
     dlg.preview_min.setValue(90)
     dlg.import_h.setValue(48)
     dlg.idle.setValue(15)
-    with qtbot.waitSignal(ctx.inference.worker.unloaded, timeout=TIMEOUT):
+    with qtbot.waitSignal(ctx.inference.unloaded, timeout=TIMEOUT):
         ok(qtbot, dlg)
     assert dlg.result() == QDialog.DialogCode.Accepted
     # the inference worker changed the pool's device on its own thread
@@ -113,7 +114,7 @@ def test_auto_precision_reaches_the_pool_as_none(qtbot, open_dialog):
     dlg = open_dialog(device="cpu", dtype="bfloat16")
     dlg.ctx.pool.device_pref, dlg.ctx.pool.dtype_pref = "cpu", "bfloat16"
     dlg.dtype.setCurrentIndex(dlg.dtype.findData("auto"))
-    with qtbot.waitSignal(dlg.ctx.inference.worker.unloaded, timeout=TIMEOUT):
+    with qtbot.waitSignal(dlg.ctx.inference.unloaded, timeout=TIMEOUT):
         ok(qtbot, dlg)
     qtbot.waitUntil(lambda: dlg.ctx.pool.dtype_pref is None, timeout=TIMEOUT)
     assert dlg.ctx.settings.dtype == "auto"

@@ -20,14 +20,14 @@ def window(speak_window):
 def _generate(qtbot, w, text="Hello there, streaming.", key=False):
     w.speak.text.setPlainText(text)
     events: list[tuple[str, int]] = []
-    worker = w.ctx.inference.worker
-    worker.chunk.connect(lambda rid, a: events.append(("chunk", len(a))))
-    worker.finished.connect(lambda rid, t: events.append(("finished", len(t.audio))))
     with qtbot.waitSignal(w.speak.take_finished, timeout=60000) as blocker:
         if key:  # the Ctrl+Enter shortcut
             qtbot.keyClick(w.speak.text, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
         else:
             w.speak.generate()
+        job = w.speak.take  # its reports are queued until the test waits: none is missed
+        job.chunk.connect(lambda start, end: events.append(("chunk", end - start)))
+        job.finished.connect(lambda t: events.append(("finished", len(t.audio))))
     return blocker.args[0], events
 
 
@@ -52,16 +52,15 @@ def test_generate_streams_chunks_before_the_take_ends_into_wave_and_player(qtbot
 def test_escape_stops_at_once_and_keeps_what_was_made(qtbot, window):
     window.speak.max_frames = 400
     window.speak.text.setPlainText("A very long take that we will stop.")
-    worker = window.ctx.inference.worker
-    with qtbot.waitSignal(worker.chunk, timeout=60000):
-        window.speak.generate()
+    job = window.speak.generate()
+    qtbot.waitSignal(job.chunk, timeout=60000).wait()
     with qtbot.waitSignal(window.speak.take_finished, timeout=20000) as blocker:
         qtbot.keyClick(window.speak.text, Qt.Key.Key_Escape)
     record = blocker.args[0]
     assert record.stop_reason == "cancelled"
     assert 0 < len(record.audio) < 40 * SPF
     assert "Kept" in window.notice.text()
-    assert window.speak.current_id is None and window.speak.generate_button.isEnabled()
+    assert window.speak.take is None and window.speak.generate_button.isEnabled()
 
 
 def test_history_regenerate_export_delete(qtbot, window, tmp_path, monkeypatch):
@@ -148,8 +147,8 @@ def test_closing_during_generation_cancels_and_releases_the_device(qtbot, ui_ctx
     w.speak.max_frames = 400
     w.voices.select_key("speaker:ryan")
     w.speak.text.setPlainText("Closing while this is generating.")
-    with qtbot.waitSignal(ui_ctx.inference.worker.chunk, timeout=60000):
-        w.speak.generate()
+    job = w.speak.generate()
+    qtbot.waitSignal(job.chunk, timeout=60000).wait()
     w.close()
     assert not ui_ctx.inference.thread.isRunning()
     assert all(s.closed for s in fake_sd.streams)

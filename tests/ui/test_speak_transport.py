@@ -14,11 +14,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
 
 from studio.audio import policy as policy_mod
-from studio.engine.options import Take
+from studio.audio.samplerate import SAMPLE_RATE as SR
+from studio.engine.take import Take
+from studio.ui import playback as playback_mod
+from studio.ui.jobs import TakeJob
 from studio.ui.main_window import MainWindow
 from studio.ui.pages import speak as speak_mod
 
-SR = 24000
 SPF = 1920
 LONG = 60_000
 LIVE = re.compile(r"^Generating: (\d+\.\d) s of audio in \d+\.\d s \(\d+\.\d\d× real time\)"
@@ -112,7 +114,7 @@ def test_other_mode_makes_the_same_take_in_the_other_mode_and_compares(qtbot, wi
     with qtbot.waitSignal(page.take_finished, timeout=LONG) as blocker:
         history.other_button.click()
         assert page.status.text() == "Making the same take in fast mode for an A/B listen…"
-        assert page.current_id is not None and not page.generate_button.isEnabled()
+        assert page.take is not None and not page.generate_button.isEnabled()
     fast = blocker.args[0]
     assert fast.request.speed == "fast" and fast.voice_name == "Ryan · fast"
     assert fast.seed == exact.seed and fast.text == exact.text
@@ -137,8 +139,6 @@ def test_status_tells_the_generation_speed_while_and_after_generating(qtbot, win
         set_text(text)
 
     monkeypatch.setattr(label, "setText", record)
-    sizes: list[int] = []
-    window.ctx.inference.worker.chunk.connect(lambda _rid, a: sizes.append(len(a)))
     generate(qtbot, window)
     take = page.last_take
     live = [t for t in shown if t.startswith("Generating")]
@@ -164,8 +164,8 @@ class Clock:
 
 def test_status_says_when_playback_will_start_so_it_does_not_stutter(qtbot, window,
                                                                       monkeypatch) -> None:
-    """The test plays the engine (chunks at a pace it sets on a fake clock), so the start
-    policy's estimate and the speeds shown are exact."""
+    """The test plays the engine's side of the take's job (chunks at a pace it sets on a fake
+    clock), so the start policy's estimate and the speeds shown are exact."""
     page, ctx = window.speak, window.ctx
     clock = Clock()
     monkeypatch.setattr(speak_mod, "time", SimpleNamespace(monotonic=clock))
@@ -174,18 +174,20 @@ def test_status_says_when_playback_will_start_so_it_does_not_stutter(qtbot, wind
         def __init__(self, expected_total_s: float, **kw) -> None:  # noqa: ANN003
             super().__init__(expected_total_s, clock=clock, **kw)
 
-    monkeypatch.setattr(policy_mod, "AdaptiveStart", ClockedStart)
-    monkeypatch.setattr(ctx.inference, "speak", lambda _request: 777)
+    monkeypatch.setattr(playback_mod, "AdaptiveStart", ClockedStart)
+    jobs: list[TakeJob] = []
+    monkeypatch.setattr(ctx.inference, "speak", lambda request: jobs.append(TakeJob(request))
+                        or jobs[-1])
     page.max_frames = None
     page.text.setPlainText("This text is long enough to take a good many seconds to say. " * 3)
-    assert page.generate() == 777
+    assert page.generate() is jobs[0]
+    job = jobs[0]
     policy = ctx.playback.start_policy
     assert isinstance(policy, ClockedStart) and policy.expected_total_s > 10
     assert page.status.text() == "Starting…"
-    worker = ctx.inference.worker
 
     clock.now += 1.0  # half a second of audio in a second: slower than real time
-    worker.chunk.emit(777, np.full(SR // 2, 0.1, np.float32))
+    job.add_audio(np.full(SR // 2, 0.1, np.float32))
     assert policy.eta_s is not None and policy.eta_s > 1.0
     assert ctx.playback.player.state == "buffering"  # waiting, so it will not stall later
     assert page.status.text() == (
@@ -193,12 +195,12 @@ def test_status_says_when_playback_will_start_so_it_does_not_stutter(qtbot, wind
         f"about {policy.eta_s:.0f} s, so it will not stutter")
 
     clock.now += 1.0  # 4.5 s more in the next second: now well ahead of real time
-    worker.chunk.emit(777, np.full(SR * 9 // 2, 0.1, np.float32))
+    job.add_audio(np.full(SR * 9 // 2, 0.1, np.float32))
     assert policy.eta_s == 0.0 and ctx.playback.player.state == "playing"
     assert page.status.text() == "Generating: 5.0 s of audio in 2.0 s (2.50× real time)"
 
     audio = np.full(SR * 5, 0.1, np.float32)
     with qtbot.waitSignal(page.take_finished) as blocker:
-        worker.finished.emit(777, Take(audio=audio, sample_rate=SR, seed=42, elapsed_s=2.0))
-    assert blocker.args[0].seed == 42 and page.current_id is None
+        job.end_with(Take(audio=audio, sample_rate=SR, seed=42, elapsed_s=2.0))
+    assert blocker.args[0].seed == 42 and page.take is None
     assert page.status.text() == "5.0 s in 2.0 s (2.50× real time) · seed 42"

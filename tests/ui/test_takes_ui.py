@@ -10,7 +10,7 @@ from studio.library.anyvoice import SAVED, VoiceRef
 from studio.ui.main_window import MainWindow
 from studio.ui.widgets.voice_takes import TakesPanel
 from tests.library.helpers import make_prompt, tone
-from tests.ui.test_clone_page import LONG, _page, _shot, _speech_file
+from tests.ui.clone_helpers import LONG, clone_page, shot, speech_file
 
 
 def voice_with_takes(library) -> VoiceRef:
@@ -79,14 +79,14 @@ def test_the_window_shows_the_selected_voices_takes(qtbot, ui_ctx) -> None:
 
 
 def test_add_the_selection_as_a_take_of_a_saved_voice(qtbot, ui_ctx, tmp_path) -> None:
-    page = _page(qtbot, ui_ctx)
-    page.import_file(_speech_file(tmp_path / "a.wav", seconds=3.0))
+    page = clone_page(qtbot, ui_ctx)
+    page.import_file(speech_file(tmp_path / "a.wav", seconds=3.0))
     page.form.transcript.setPlainText("The first clip.")
     page.form.name.setText("Two Takes")
     with qtbot.waitSignal(page.voice_saved, timeout=LONG) as saved:
         page.save()
     voice_id = saved.args[0].split(":", 1)[1]
-    page.import_file(_speech_file(tmp_path / "b.wav", seconds=4.0))  # saved: no question
+    page.import_file(speech_file(tmp_path / "b.wav", seconds=4.0))  # saved: no question
     page.form.transcript.setPlainText("The second clip, a better one.")
     page.preview_box.take_menu.aboutToShow.emit()  # the menu lists the saved voices
     [action] = page.preview_box.take_menu.actions()
@@ -101,7 +101,7 @@ def test_add_the_selection_as_a_take_of_a_saved_voice(qtbot, ui_ctx, tmp_path) -
     assert second.original_name == "b.wav"  # the import as it came is kept with the take
     assert second.original_path.read_bytes() == (tmp_path / "b.wav").read_bytes()
     assert "Added Take 2" in page.notice.label.text() and not page.has_unsaved_work()
-    _shot(qtbot, page, "clone-add-take")
+    shot(qtbot, page, "clone-add-take")
     page.notice.action.click()  # "Make it active"
     assert ui_ctx.library.get(voice_id).transcript() == "The second clip, a better one."
     page.shutdown()
@@ -124,7 +124,7 @@ def test_combine_takes_opens_them_joined_in_clone_and_keeps_a_new_take(qtbot, ui
     assert page.form.transcript.toPlainText() == "The first take. A calmer second take."
     assert page.workspace.label == "Takes 1+2 of Narrator"
     assert "Takes 1+2 of “Narrator” joined: 2.9 s" in w.notice.label.text()
-    _shot(qtbot, w, "takes-combined")
+    shot(qtbot, w, "takes-combined")
     with qtbot.waitSignal(page.takes_changed, timeout=LONG):
         w.notice.action.click()  # "Add to Narrator": the prompt is built, the take kept
     third = ui_ctx.library.get(ref.id).takes()[-1]

@@ -9,10 +9,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from studio.ui.asr_worker import asr_client, existing_asr_client
 from studio.ui.pages.clone import ClonePage
+from tests.ui.clone_helpers import LONG, clone_page, shot, speech_file
 from tests.ui.conftest import make_ctx
-from tests.ui.test_clone_page import LONG, _page, _shot, _speech_file
 
 
 @pytest.fixture
@@ -25,13 +24,12 @@ def asr_ctx(qtbot, tiny_models_dir, tiny_whisper_dir, fake_sd):
     ctx = make_ctx(pool, fake_sd)
     yield ctx
     assert ctx.shutdown(), "a worker thread did not stop"
-    client = existing_asr_client(ctx)
-    assert client is None or not client.thread.isRunning()
+    assert not ctx.transcription.thread.isRunning()
 
 
 @pytest.fixture
 def page(qtbot, asr_ctx) -> Iterator[ClonePage]:
-    page = _page(qtbot, asr_ctx)
+    page = clone_page(qtbot, asr_ctx)
     yield page
     page.shutdown()
 
@@ -46,7 +44,7 @@ def transcribe(qtbot, page: ClonePage) -> object:
 
 
 def test_transcribe_fills_the_box_and_the_check_passes(qtbot, page, tmp_path) -> None:
-    page.import_file(_speech_file(tmp_path / "v.wav", seconds=3.0))
+    page.import_file(speech_file(tmp_path / "v.wav", seconds=3.0))
     a, b = page.editor.selection()
     heard = transcribe(qtbot, page)
     assert heard.words and all(a - 1e-6 <= w.start <= w.end <= b + 1e-6 for w in heard.words)
@@ -60,7 +58,7 @@ def test_transcribe_fills_the_box_and_the_check_passes(qtbot, page, tmp_path) ->
 
 
 def test_edited_words_are_tinted_in_the_text_and_on_the_waveform(qtbot, page, tmp_path) -> None:
-    page.import_file(_speech_file(tmp_path / "v.wav", seconds=3.0))
+    page.import_file(speech_file(tmp_path / "v.wav", seconds=3.0))
     heard = transcribe(qtbot, page)
     page.form.transcript.setPlainText(f"Zzyzx {heard.text} qwerty")  # two words not heard
     qtbot.waitUntil(lambda: page.report.item("transcript").status != "pass", timeout=LONG)
@@ -71,14 +69,14 @@ def test_edited_words_are_tinted_in_the_text_and_on_the_waveform(qtbot, page, tm
     marks = page.editor.wave.marks
     assert marks and {kind for _, _, kind in marks} == {"missing"}
     assert all(0.0 <= s <= e <= page.clip.duration for s, e, _ in marks)
-    _shot(qtbot, page, "clone-transcript-check")
+    shot(qtbot, page, "clone-transcript-check")
     page.form.transcript.setPlainText(heard.text)  # fixed: the tints go
     qtbot.waitUntil(lambda: page.report.item("transcript").status == "pass", timeout=LONG)
     assert page.form.highlighted() == [] and page.editor.wave.marks == []
 
 
 def test_a_typed_transcript_is_kept_and_checked(qtbot, page, tmp_path) -> None:
-    page.import_file(_speech_file(tmp_path / "v.wav", seconds=3.0))
+    page.import_file(speech_file(tmp_path / "v.wav", seconds=3.0))
     page.form.transcript.setPlainText("Something I typed myself.")
     heard = transcribe(qtbot, page)
     assert page.form.transcript.toPlainText() == "Something I typed myself."
@@ -92,7 +90,7 @@ def test_a_typed_transcript_is_kept_and_checked(qtbot, page, tmp_path) -> None:
 def test_a_wider_selection_or_a_new_clip_is_not_checked(qtbot, page, tmp_path,
                                                        monkeypatch) -> None:
     monkeypatch.setattr(page, "confirm_discard", lambda _parent: True)
-    page.import_file(_speech_file(tmp_path / "v.wav", seconds=3.0))
+    page.import_file(speech_file(tmp_path / "v.wav", seconds=3.0))
     page.editor.set_selection(1.0, 3.0)
     transcribe(qtbot, page)
     assert page.report.item("transcript") is not None
@@ -101,17 +99,18 @@ def test_a_wider_selection_or_a_new_clip_is_not_checked(qtbot, page, tmp_path,
     assert "Transcribe again" in page.form.transcript_status.text()
     page.editor.set_selection(1.5, 2.5)  # inside: checked again
     assert page.report.item("transcript") is not None
-    page.import_file(_speech_file(tmp_path / "w.wav", seconds=2.0))
+    page.import_file(speech_file(tmp_path / "w.wav", seconds=2.0))
     assert page.hearing.heard is None and page.report.item("transcript") is None
     assert page.form.transcript_status.text() == ""
 
 
 def test_stop_while_transcribing(qtbot, page, tmp_path) -> None:
-    page.import_file(_speech_file(tmp_path / "v.wav", seconds=3.0))
-    worker = asr_client(page.ctx).worker
+    page.import_file(speech_file(tmp_path / "v.wav", seconds=3.0))
     ended: list[str] = []
-    worker.failed.connect(lambda _rid, message: ended.append(message))
     page.form.transcribe_button.click()
+    job = page.hearing.job  # the transcription's own report: every request ends once
+    job.failed.connect(ended.append)
+    job.cancelled.connect(lambda: ended.append("Cancelled."))
     page.form.transcribe_button.click()  # Stop, before the model has even loaded
     assert not page.hearing.busy and page.form.transcribe_button.text() == "Transcribe"
     qtbot.waitUntil(lambda: ended == ["Cancelled."], timeout=LONG)
@@ -120,8 +119,8 @@ def test_stop_while_transcribing(qtbot, page, tmp_path) -> None:
 
 
 def test_without_a_transcription_model(qtbot, ui_ctx, tmp_path) -> None:
-    page = _page(qtbot, ui_ctx)
-    page.import_file(_speech_file(tmp_path / "v.wav", seconds=3.0))
+    page = clone_page(qtbot, ui_ctx)
+    page.import_file(speech_file(tmp_path / "v.wav", seconds=3.0))
     with qtbot.waitSignal(page.hearing.failed, timeout=LONG):
         page.hearing.transcribe()
     assert not page.hearing.busy

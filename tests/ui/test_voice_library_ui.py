@@ -164,7 +164,7 @@ def test_export_to_a_zip_file(window, menus, monkeypatch, tmp_path) -> None:
         assert z.testzip() is None and any(n.endswith("voice.json") for n in z.namelist())
     assert "Exported Alice" in window.notice.text()
     # what was exported imports again, as a separate voice
-    window.import_voices([target])
+    window.voice_actions.import_voices([target])
     assert len([n for n in saved(window) if n.startswith("Alice")]) == 2
 
 

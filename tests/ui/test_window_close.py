@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
+from studio.audio.samplerate import SAMPLE_RATE as SR
 from studio.ui.main_window import MainWindow
-from tests.ui.test_clone_page import LONG, SR, _speech_file
+from tests.ui.clone_helpers import LONG, speech_file
 
 CANCEL, DISCARD = QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Discard
 
@@ -46,7 +47,7 @@ def answers(monkeypatch):
 
 
 def unsaved_clone(w: MainWindow, tmp_path) -> None:  # noqa: ANN001
-    assert w.clone.import_file(_speech_file(tmp_path / "mine.wav", seconds=3.0, sr=SR,
+    assert w.clone.import_file(speech_file(tmp_path / "mine.wav", seconds=3.0, sr=SR,
                                             channels=1))
     assert w.clone.has_unsaved_work()
 

@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QFontMetrics
+from PySide6.QtGui import QDesktopServices, QFontMetrics, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -29,13 +28,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio import paths
-from studio.audio.asr_models import discover_asr, read_asr_info
-from studio.engine import download as dl
-from studio.engine.catalog import ASR_CATALOG, CATALOG, KIND_NAMES, CatalogEntry
-from studio.engine.hub import human_bytes
-from studio.engine.models import ModelInfo, read_model_info
+from studio import hub, paths
 from studio.errors import StudioError
+from studio.hub import DownloadProgress, ModelInfo, discover, read_asr_info
+from studio.hub.catalog import ASR_CATALOG, CATALOG, KIND_NAMES, CatalogEntry
+from studio.humanize import human_bytes
+from studio.ui.context import AppContext
 from studio.ui.dialogs.model_panels import (
     FirstRunPanel,
     RolePicker,
@@ -45,9 +43,9 @@ from studio.ui.dialogs.model_panels import (
     folder_bytes,
     section_label,
 )
-from studio.ui.download_worker import DONE, FAILED, download_manager
-from studio.ui.widgets import model_row as mr
-from studio.ui.widgets.model_row import ModelRow, progress_text
+from studio.ui.dialogs.model_states import Loaded, show_catalog_entry, show_found, show_progress
+from studio.ui.downloads import DONE, FAILED
+from studio.ui.widgets.model_row import ModelRow
 from studio.ui.widgets.notice import NoticeBar
 
 log = logging.getLogger(__name__)
@@ -62,10 +60,12 @@ def _height(widget: QWidget) -> int:
 
 
 class ModelManagerDialog(QDialog):
-    def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None,
+                 focus: str | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.manager = download_manager(ctx)
+        self.focus_key = focus  # a published model to show first (its repo id)
+        self.manager = ctx.downloads
         self._pending_delete: list[Path] = []
         self._models: list[ModelInfo] = []
         self.setWindowTitle("Model manager")
@@ -155,101 +155,49 @@ class ModelManagerDialog(QDialog):
         self.manager.started.connect(self._download_changed)
         self.manager.progress.connect(self._on_progress)
         self.manager.ended.connect(self._on_ended)
-        worker = ctx.inference.worker
-        worker.unloaded.connect(self._on_unloaded)
-        worker.model_ready.connect(self._on_model_ready)
+        ctx.inference.unloaded.connect(self._on_unloaded)
+        ctx.inference.model_ready.connect(self._on_model_ready)
         self.refresh()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
+        super().showEvent(event)
+        row = self.rows.get(self.focus_key or "")
+        if row is not None:  # opened for one model: scroll to it, focus what it offers
+            self.scroll.ensureWidgetVisible(row)
+            buttons = [row.button(name) for name in row.visible_buttons()]
+            (buttons[0] if buttons else row).setFocus()
 
     # --- state --------------------------------------------------------------------------------
 
     def refresh(self) -> None:
         """Re-read the disk (JSON only) and the pool's loaded models; update every row."""
         self._models = self.ctx.pool.available()
-        asr = discover_asr(self.ctx.pool.roots, self.ctx.pool.extra)
+        asr = discover(self.ctx.pool.roots, self.ctx.pool.extra, kind="asr")
         loaded = {m.info.path.resolve(): m for m in self.ctx.pool.loaded()}
         self.first_run.setVisible(not any(m.usable for m in self._models))
         installed: set[Path] = set()
         for entry in (*CATALOG, *ASR_CATALOG):
-            path = self._update_catalog_row(entry, loaded)
+            path = show_catalog_entry(self.rows[entry.repo_id], entry, self.manager, loaded)
             if path is not None:
                 installed.add(path.resolve())
         self._fill_others([m for m in [*self._models, *asr] if m.path.resolve() not in installed],
                           loaded)
         self.roles.fill([*self._models, *asr], self.ctx.settings.roles)
 
-    def _update_catalog_row(self, entry: CatalogEntry, loaded: dict) -> Path | None:
-        row, repo = self.rows[entry.repo_id], entry.repo_id
-        if self.manager.is_running(repo):
-            self._show_progress(row, self.manager.last_progress(repo))
-            return None
-        target = paths.models_dir() / entry.folder_name
-        info = read_asr_info(target) if entry.kind == "asr" else read_model_info(target)
-        if info is not None and info.usable:
-            model = loaded.get(target.resolve())
-            size = human_bytes(folder_bytes(target))
-            if model is not None:
-                row.set_state(mr.LOADED, f"Loaded on {model.device.label} · {size} on disk",
-                              ("unload", "delete"), tone="good")
-            else:
-                row.set_state(mr.ON_DISK, f"On disk · {size}", ("delete",), tone="good")
-            return target
-        error = self.manager.errors.get(repo)
-        partial = dl.partial_state(entry)
-        if info is not None:
-            row.set_state(mr.BROKEN, f"Incomplete folder: {info.problem}", ("delete",),
-                          tone="error")
-        elif partial is not None and partial.active:
-            row.set_state(mr.ELSEWHERE, f"Downloading in another window "
-                          f"({100 * partial.fraction:.0f}%)", (), partial.fraction, tone="busy")
-        elif partial is not None:
-            text = (f"Paused at {100 * partial.fraction:.0f}% ({human_bytes(partial.done_bytes)}"
-                    f" of {human_bytes(partial.total_bytes)})")
-            row.set_state(mr.PAUSED, f"{text}. {error}" if error else text,
-                          ("resume", "discard"), partial.fraction,
-                          tone="error" if error else "hint")
-        else:
-            row.set_state(mr.ABSENT, error or "Not downloaded", ("download",),
-                          tone="error" if error else "hint")
-        return None
-
-    def _show_progress(self, row: ModelRow, progress: Any) -> None:
-        if row.state != mr.DOWNLOADING:
-            row.set_state(mr.DOWNLOADING, "Starting…", ("pause",), busy=True, tone="busy")
-        if progress is None:
-            return
-        row.set_status(progress_text(progress), "busy")
-        busy = progress.state in (dl.CHECKING, dl.FINISHING) or not progress.total_bytes
-        row.set_fraction(None if busy else progress.fraction, busy)
-
-    def _fill_others(self, models: list[ModelInfo], loaded: dict) -> None:
+    def _fill_others(self, models: list[ModelInfo], loaded: Loaded) -> None:
         for row in self.other_rows.values():
             row.setParent(None)
             row.deleteLater()
         self.other_rows.clear()
         self.other_title.setVisible(bool(models))
         self.other_hint.setVisible(bool(models))
-        models_dir = paths.models_dir().resolve()
         metrics = QFontMetrics(self.font())
         for m in models:
             where = metrics.elidedText(str(m.path), Qt.TextElideMode.ElideMiddle, 520)
             row = ModelRow(str(m.path), m.name, f"{KIND_NAMES.get(m.kind, m.kind)} · {where}",
                            m.size)
             row.detail.setToolTip(str(m.path))
-            buttons: list[str] = []
-            model = loaded.get(m.path.resolve())
-            if model is not None:
-                buttons.append("unload")
-            if m.path.parent.resolve() == models_dir:
-                buttons.append("delete")
-            if self._extra_for(m.path) is not None:
-                buttons.append("remove")
-            if not m.usable:
-                row.set_state(mr.BROKEN, f"Incomplete: {m.problem}", tuple(buttons), tone="error")
-            elif model is not None:
-                row.set_state(mr.LOADED, f"Loaded on {model.device.label}", tuple(buttons),
-                              tone="good")
-            else:
-                row.set_state(mr.ON_DISK, "On disk", tuple(buttons), tone="good")
+            show_found(row, m, loaded, self._extra_for(m.path) is not None)
             row.action.connect(lambda name, info=m: self._other_action(info, name))
             self.other_rows[str(m.path)] = row
             self.other_box.addWidget(row)
@@ -276,7 +224,7 @@ class ModelManagerDialog(QDialog):
                             f"{entry.folder_name}? The download would start from zero.",
                             "Discard"):
                 try:
-                    dl.discard_partial(entry)
+                    hub.discard_partial(entry)
                 except StudioError as exc:
                     self.notice.show_message(str(exc), "error")
                 self.manager.errors.pop(repo, None)
@@ -297,7 +245,7 @@ class ModelManagerDialog(QDialog):
                 self.remove_folder(extra)
 
     def start_download(self, repo_id: str) -> None:
-        if self.manager.start(repo_id):
+        if self.manager.start(repo_id) is not None:
             self.notice.hide()
 
     def delete_model(self, path: Path) -> None:
@@ -313,13 +261,10 @@ class ModelManagerDialog(QDialog):
         self._delete_now(path)
 
     def _delete_now(self, path: Path) -> None:
-        from studio.ui.asr_worker import existing_asr_client
-
-        client = existing_asr_client(self.ctx)
-        if client is not None and read_asr_info(path) is not None:
-            client.unload()  # its files must not be in use (Windows)
+        if read_asr_info(path) is not None:
+            self.ctx.transcription.unload()  # its files must not be in use (Windows)
         try:
-            dl.delete_model(path)
+            hub.delete_model(path)
         except StudioError as exc:
             self.notice.show_message(str(exc), "error")
         else:
@@ -389,11 +334,11 @@ class ModelManagerDialog(QDialog):
 
     def _download_changed(self, repo_id: str) -> None:
         if repo_id in self.rows:
-            self._show_progress(self.rows[repo_id], self.manager.last_progress(repo_id))
+            show_progress(self.rows[repo_id], self.manager.last_progress(repo_id))
 
-    def _on_progress(self, repo_id: str, progress: Any) -> None:
+    def _on_progress(self, repo_id: str, progress: DownloadProgress) -> None:
         if repo_id in self.rows:
-            self._show_progress(self.rows[repo_id], progress)
+            show_progress(self.rows[repo_id], progress)
 
     def _on_ended(self, repo_id: str, outcome: str, message: str) -> None:
         name = repo_id.split("/")[-1]
@@ -409,7 +354,7 @@ class ModelManagerDialog(QDialog):
             self._delete_now(path)
         self.refresh()
 
-    def _on_model_ready(self, _info: Any) -> None:
+    def _on_model_ready(self, _info: ModelInfo) -> None:
         self.refresh()
 
     # --- asking and closing ---------------------------------------------------------------------
@@ -438,8 +383,8 @@ class ModelManagerDialog(QDialog):
         for signal, slot in ((self.manager.started, self._download_changed),
                              (self.manager.progress, self._on_progress),
                              (self.manager.ended, self._on_ended),
-                             (self.ctx.inference.worker.unloaded, self._on_unloaded),
-                             (self.ctx.inference.worker.model_ready, self._on_model_ready)):
+                             (self.ctx.inference.unloaded, self._on_unloaded),
+                             (self.ctx.inference.model_ready, self._on_model_ready)):
             try:
                 signal.disconnect(slot)
             except (RuntimeError, TypeError):

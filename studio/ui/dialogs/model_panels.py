@@ -19,13 +19,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.engine.catalog import find
-from studio.engine.hub import human_bytes
-from studio.engine.models import KINDS, ModelInfo, discover, read_model_info
+from studio.hub import TTS_KINDS, ModelInfo, discover, read_asr_info, read_model_info
+from studio.hub.catalog import find
+from studio.humanize import human_bytes
 
 ROLE_LABELS = {"base": "Cloning (Base)", "custom_voice": "Preset speakers (CustomVoice)",
                "voice_design": "Voice design (VoiceDesign)", "asr": "Transcription (Whisper)"}
-ROLE_KINDS = (*KINDS, "asr")
+ROLE_KINDS = (*TTS_KINDS, "asr")
 FEATURES = {"base": "clone a voice from a 3–15 second clip (Clone)",
             "custom_voice": "nine ready-made speakers, the quickest start (Speak)",
             "voice_design": "a new voice from a written description (Design)"}
@@ -60,8 +60,6 @@ def check_folder(folder: Path) -> tuple[Path, list[ModelInfo], str]:
     """(the model folder to use, its usable models, "" or why it cannot be used).
 
     Voice models and transcription (Whisper) models are both accepted."""
-    from studio.audio.asr_models import discover_asr, read_asr_info
-
     folder = hf_snapshot(Path(folder).expanduser())
     asr = read_asr_info(folder)
     if asr is not None:
@@ -76,7 +74,7 @@ def check_folder(folder: Path) -> tuple[Path, list[ModelInfo], str]:
                             f"{info.problem}. Finish the download or copy the missing files, "
                             "then add it again.")
     found: list = [info] if info is not None else (
-        [*discover([folder]), *discover_asr([folder])] if folder.is_dir() else [])
+        [*discover([folder]), *discover([folder], kind="asr")] if folder.is_dir() else [])
     usable = [m for m in found if m.usable]
     if usable:
         return folder, usable, ""
@@ -169,7 +167,7 @@ class RolePicker(QGroupBox):
             else:
                 combo.setEnabled(True)
                 if kind == "asr":
-                    from studio.audio.asr_models import pick_asr
+                    from studio.asr.models import pick_asr
 
                     default = pick_asr(options).name if options else "none on disk"
                     combo.addItem(f"Automatic ({default})", "")

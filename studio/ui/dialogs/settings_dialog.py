@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 from studio import paths
 from studio.audio.devices import audio_available, list_devices
 from studio.errors import StudioError
-from studio.ui.pages.speak import language_combo
+from studio.ui.widgets.language_combo import language_combo
 
 log = logging.getLogger(__name__)
 

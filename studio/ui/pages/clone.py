@@ -1,35 +1,37 @@
 """Clone: record or import a clip, choose the part to keep (guided by the reference check),
 type what is said (or Transcribe it: clone_transcribe.py), preview the cloned voice
-streaming, and save it to the library as a new voice or as another take of one
-(clone_takes.py).
+streaming, and keep it as a new voice or as another take of one (clone_save.py).
 
 The clip side (recording, importing, the waveform, the check) is the ClipWorkspace; this
-page turns the selection into a voice. The clone prompt is built by the inference worker and
-cached for the (clip, selection, transcript, mode) it was made from, so Save after Preview
-does not build it again. One request runs at a time.
+page turns the selection into a voice. The clone prompt is built on the inference thread
+and cached for the (clip, selection, transcript, mode) it was made from, so Save after
+Preview does not build it again. One request runs at a time: ``job``.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
-from typing import Any
 
-import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
+from studio.audio.clip import Clip
+from studio.audio.reference_check import ReferenceReport
+from studio.audio.samplerate import SAMPLE_RATE
 from studio.engine import text as textmod
 from studio.engine.options import Sampling, Streaming
-from studio.engine.requests import CLONE, PromptRequest, SpeakRequest
-from studio.errors import DiskFull, StudioError
-from studio.library.errors import InvalidName, StorageError
+from studio.engine.prompts import VoicePrompt
+from studio.engine.speak_request import CLONE, PromptRequest, SpeakRequest
+from studio.engine.take import Take
+from studio.errors import StudioError
+from studio.library.errors import InvalidName
 from studio.ui.context import AppContext
-from studio.ui.pages import clone_takes
+from studio.ui.jobs import Job, TakeJob
 from studio.ui.pages.base import Page
+from studio.ui.pages.clone_save import CloneSaver
 from studio.ui.pages.clone_transcribe import CloneTranscriber
 from studio.ui.shortcuts import RUN, STOP, add_shortcuts
 from studio.ui.widgets.clip_editor import clear_wave
@@ -39,8 +41,12 @@ from studio.ui.widgets.clone_preview import ClonePreview
 from studio.ui.widgets.notice import NoticeBar
 from studio.ui.widgets.voice_name import check_name, suggest_name
 
-SR = 24000
 MIN_SECONDS = 1.0  # what the Base model's prompt builder accepts (engine/reference.py)
+
+# what a prompt is made from: (clip serial, first frame, end frame, transcript, x-vector only)
+PromptKey = tuple[int, int, int, str, bool]
+# what to do once the prompt is there
+Then = Callable[[VoicePrompt, PromptKey, PromptRequest], object]
 
 
 class ClonePage(Page):
@@ -50,15 +56,10 @@ class ClonePage(Page):
     def __init__(self, ctx: AppContext, notice: NoticeBar) -> None:
         super().__init__(ctx, notice)
         self.max_frames: int | None = None  # a length cap for previews (tests)
-        self.saved_as: str | None = None  # the voice saved from the current clip
-        self._prompt: tuple[tuple, Any] | None = None  # (key, VoicePrompt)
-        # prompt request id -> (key, request): what the prompt is made from, so a late
-        # result is still cached and Save keeps exactly the audio the prompt was built on
-        self._keys: dict[int, tuple[tuple, PromptRequest]] = {}
-        self._request: tuple[int, str] | None = None  # (id, "preview" | "save" | "speak")
+        self._prompt: tuple[PromptKey, VoicePrompt] | None = None  # the cached prompt
+        self.job: Job | None = None  # the request running now: a prompt, or the preview
         self._save_name = ""
         self._suggested = ""
-        self.take_label = ""  # the label a take made from this clip gets ("Takes 1+2")
         self.setAcceptDrops(True)
 
         self.workspace = ClipWorkspace(ctx, notice, self, lambda: self.confirm_discard(self))
@@ -69,8 +70,12 @@ class ClonePage(Page):
         self.preview_box.preview_button.clicked.connect(self.preview)
         self.preview_box.stop_button.clicked.connect(self.stop)
         self.preview_box.save_button.clicked.connect(self.save)
+        self.saver = CloneSaver(ctx, notice, self.workspace, self.form, self.preview_box.status,
+                                self)
+        self.saver.voice_saved.connect(self.voice_saved)
+        self.saver.takes_changed.connect(self.takes_changed)
         menu = self.preview_box.take_menu
-        menu.aboutToShow.connect(lambda: clone_takes.fill_menu(menu, self))
+        menu.aboutToShow.connect(lambda: self.saver.fill_take_menu(menu, self.add_take_to))
         self.hearing = CloneTranscriber(self)
 
         top = QWidget()
@@ -96,11 +101,6 @@ class ClonePage(Page):
         add_shortcuts(self, STOP, self.stop)
 
         self.workspace.clip_changed.connect(self._clip_changed)
-        w = ctx.inference.worker
-        w.chunk.connect(self._on_chunk)
-        w.finished.connect(self._on_finished)
-        w.failed.connect(self._on_failed)
-        w.prompt_ready.connect(self._on_prompt)
         ctx.playback.state_changed.connect(self._on_play_state)
         ctx.playback.watch_output(self.preview_box.set_output)
         self._update_actions()
@@ -108,14 +108,19 @@ class ClonePage(Page):
     # --- the clip --------------------------------------------------------------------------
 
     @property
-    def clip(self) -> Any:
+    def clip(self) -> Clip | None:
         """The Clip being cloned (mono 24 kHz), or None."""
         return self.workspace.clip
 
     @property
-    def report(self) -> Any:
+    def report(self) -> ReferenceReport | None:
         """The reference check of the selection, or None."""
         return self.workspace.report
+
+    @property
+    def saved_as(self) -> str | None:
+        """What the current clip was saved as, or None."""
+        return self.saver.saved_as
 
     def import_file(self, path: str | Path) -> bool:
         return self.workspace.import_file(path)
@@ -137,8 +142,8 @@ class ClonePage(Page):
         """A new clip (or a recording starting): the old preview and prompt no longer apply."""
         self.stop()
         self.hearing.reset()
-        self.saved_as = None
-        self.take_label = ""
+        self.saver.saved_as = None
+        self.saver.take_label = ""
         self._prompt = None
         clear_wave(self.preview_box.wave)
         self.preview_box.status.setText("")
@@ -164,16 +169,39 @@ class ClonePage(Page):
         if owner is self.preview_box.wave and state in ("idle", "finished"):
             self.preview_box.wave.set_playhead(None)
 
-    # --- preview and save ------------------------------------------------------------------
+    def open_combined(self, voice_id: str, take_ids: list[str]) -> bool:
+        """Open a voice's takes joined into one clip, with their words, to check, preview
+        and keep as a new take."""
+        from studio.library.combine import combine_takes
+
+        try:
+            entry = self.ctx.library.get(voice_id)
+            joined = combine_takes(entry, take_ids)
+        except (OSError, StudioError) as exc:
+            self.notice.show_message(f"Could not combine the takes: {exc}", "error")
+            return False
+        if not self.workspace.open_audio(joined.audio, f"{joined.label} of {entry.name}",
+                                         "combined"):
+            return False
+        self.form.transcript.setPlainText(joined.transcript)
+        self.form.x_vector_only.setChecked(False)
+        self.saver.take_label = joined.label
+        self.notice.show_message(
+            f"{joined.label} of “{entry.name}” joined: {joined.seconds:.1f} s. Listen, preview "
+            "a sentence, then keep it as a new take.", "info",
+            action=(f"Add to {entry.name}", lambda: self.add_take_to(entry.id)))
+        return True
+
+    # --- the prompt ------------------------------------------------------------------------
 
     @property
     def busy(self) -> bool:
-        return self._request is not None
+        return self.job is not None
 
     def _update_actions(self) -> None:
         self.preview_box.set_busy(self.busy, self.clip is not None)
 
-    def _reference(self) -> tuple[tuple, PromptRequest] | None:
+    def reference(self) -> tuple[PromptKey, PromptRequest] | None:
         """The prompt request for the selection, or None after saying what is missing."""
         if self.clip is None:
             self.notice.show_message("Record or import a clip of 5-15 s of clear speech "
@@ -181,9 +209,10 @@ class ClonePage(Page):
             return None
         a, b = self.editor.selection()
         audio = self.editor.selected_audio()
-        if len(audio) < MIN_SECONDS * SR:
-            self.notice.show_message(f"The selection is {len(audio) / SR:.1f} s long; select "
-                                     "at least 1 s of speech (5-15 s is best).", "warning")
+        if len(audio) < MIN_SECONDS * SAMPLE_RATE:
+            self.notice.show_message(f"The selection is {len(audio) / SAMPLE_RATE:.1f} s long; "
+                                     "select at least 1 s of speech (5-15 s is best).",
+                                     "warning")
             return None
         transcript = self.form.transcript_text()
         x_vector = self.form.x_vector_only.isChecked()
@@ -193,30 +222,39 @@ class ClonePage(Page):
                                      "warning")
             self.form.transcript.setFocus()
             return None
-        key = (self.workspace.serial, int(round(a * SR)), int(round(b * SR)), transcript, x_vector)
-        return key, PromptRequest(audio, SR, transcript or None, x_vector)
+        key = (self.workspace.serial, int(round(a * SAMPLE_RATE)), int(round(b * SAMPLE_RATE)),
+               transcript, x_vector)
+        return key, PromptRequest(audio, SAMPLE_RATE, transcript or None, x_vector)
 
-    def _with_prompt(self, purpose: str, key: tuple, request: PromptRequest) -> None:
-        """Go on with ``purpose`` now if the prompt is cached, else have it built first."""
+    def _with_prompt(self, then: Then, what: str, key: PromptKey,
+                     request: PromptRequest) -> None:
+        """Go on with ``then`` now if the prompt is cached, else have it built first;
+        ``what`` names the goal in an error message."""
         if self._prompt is not None and self._prompt[0] == key:
-            self._go(purpose, self._prompt[1], key, request)
+            then(self._prompt[1], key, request)
             return
-        request_id = self.ctx.inference.make_prompt(request)
-        self._keys[request_id] = (key, request)
-        self._request = (request_id, purpose)
+        self.job = job = self.ctx.inference.make_prompt(request)
+        job.finished.connect(partial(self._prompt_made, job, then, key, request))
+        job.failed.connect(partial(self._failed, job, what))
+        job.cancelled.connect(partial(self._cancelled, job))
         self.preview_box.status.setText("Analysing the voice in the selection…")
         self._update_actions()
 
-    def _go(self, purpose: str, prompt: Any, key: tuple, request: PromptRequest) -> None:
-        if purpose == "preview":
-            self._speak(prompt)
-        elif purpose.startswith("take:"):
-            clone_takes.save_take(self, purpose[5:], prompt, key[3], request.audio)
-        else:
-            self._save(prompt, key, request)
+    def _prompt_made(self, job: Job, then: Then, key: PromptKey, request: PromptRequest,
+                     prompt: VoicePrompt) -> None:
+        """Cached even when nobody waits any more (Stop): Save reuses it."""
+        if key[0] == self.workspace.serial:
+            self._prompt = (key, prompt)
+        if self.job is job:
+            self.job = None
+            self._update_actions()
+            then(prompt, key, request)
 
-    def preview(self) -> int | None:
-        """Speak the test sentence in the cloned voice, streamed; returns the request id."""
+    # --- preview ---------------------------------------------------------------------------
+
+    def preview(self) -> Job | None:
+        """Speak the test sentence in the cloned voice, streamed; returns the job started
+        (the prompt's, or the preview's when the prompt is cached)."""
         if self.busy:
             return None
         if self.ctx.playback.reason:  # Ctrl+Enter: say what the disabled button says
@@ -226,92 +264,83 @@ class ClonePage(Page):
         if not self.preview_box.sentence.text().strip():
             self.notice.show_message("Type a test sentence for the preview to say.", "warning")
             return None
-        ref = self._reference()
+        ref = self.reference()
         if ref is None:
             return None
-        self._with_prompt("preview", *ref)
-        return self._request[0] if self._request else None
+        self._with_prompt(lambda prompt, _key, _request: self._speak(prompt),
+                          "preview the voice", *ref)
+        return self.job
 
-    def _speak(self, prompt: Any) -> None:
+    def _speak(self, prompt: VoicePrompt) -> None:
         first = max(1, int(self.ctx.settings.first_chunk_frames))
         request = SpeakRequest(self.preview_box.sentence.text().strip(), CLONE,
                                language=self.form.language.currentData(), prompt=prompt,
                                sampling=Sampling(max_frames=self.max_frames),
                                streaming=Streaming(enabled=True, first_chunk=first))
-        self.preview_box.wave.begin_stream()
-        self.ctx.playback.begin_stream(
-            self.preview_box.wave, textmod.expected_take_seconds(request.text, self.max_frames))
-        self._request = (self.ctx.inference.speak(request), "speak")
+        self.job = job = self.ctx.inference.speak(request)
+        job.chunk.connect(self._preview_grew)
+        job.finished.connect(self._preview_done)
+        job.failed.connect(partial(self._failed, job, "preview the voice"))
+        job.cancelled.connect(partial(self._cancelled, job))
+        wave = self.preview_box.wave
+        wave.show_track(job.track)
+        self.ctx.playback.stream(wave, job.track,
+                                 textmod.expected_take_seconds(request.text, self.max_frames))
         self.preview_box.status.setText("Generating the preview…")
         self._update_actions()
 
-    def stop(self) -> None:
-        """Stop the preview (or the prompt being built); the clip and the cache stay."""
-        self.ctx.playback.stop(self.preview_box.wave)
-        if self._request is None:
-            return
-        request_id, purpose = self._request
-        self.ctx.inference.cancel(request_id)
-        if purpose != "speak":  # a prompt build is not interruptible: just stop waiting
-            self._request = None
-            self.preview_box.status.setText("Stopped.")
-            self._update_actions()
+    def _preview_grew(self, _start: int, _end: int) -> None:
+        self.preview_box.wave.refresh()
+        self.preview_box.status.setText(f"Previewing: {self.preview_box.wave.duration:.1f} s")
 
-    def _on_prompt(self, request_id: int, prompt: Any) -> None:
-        made = self._keys.pop(request_id, None)
-        if made is None:
-            return
-        key, request = made
-        if key[0] == self.workspace.serial:
-            self._prompt = (key, prompt)
-        if self._request is not None and self._request[0] == request_id:
-            purpose = self._request[1]
-            self._request = None
-            self._update_actions()
-            self._go(purpose, prompt, key, request)
-
-    def _on_chunk(self, request_id: int, chunk: np.ndarray) -> None:
-        if self._request == (request_id, "speak"):
-            self.preview_box.wave.append(chunk)
-            self.ctx.playback.append(chunk, self.preview_box.wave)
-            self.preview_box.status.setText(f"Previewing: {self.preview_box.wave.duration:.1f} s")
-
-    def _on_finished(self, request_id: int, take: Any) -> None:
-        if self._request != (request_id, "speak"):
-            return
-        self._request = None
+    def _preview_done(self, take: Take) -> None:
+        self.job = None
         self.preview_box.wave.end_stream()
-        self.ctx.playback.end_stream(self.preview_box.wave)
         self.preview_box.status.setText(
             take.message or f"Preview: {take.duration_s:.1f} s. Like it? Save the voice.")
         self._update_actions()
         self.preview_finished.emit(take)
 
-    def _on_failed(self, request_id: int, message: str) -> None:
-        self._keys.pop(request_id, None)
-        if self._request is None or self._request[0] != request_id:
+    def stop(self) -> None:
+        """Stop the preview (or the prompt being built); the clip and the cache stay."""
+        self.ctx.playback.stop(self.preview_box.wave)
+        job = self.job
+        if job is None:
             return
-        purpose = self._request[1]
-        self._request = None
-        if purpose == "speak":
-            self.preview_box.wave.end_stream()
-            self.ctx.playback.stop(self.preview_box.wave)
+        job.cancel()
+        if not isinstance(job, TakeJob):  # a prompt build is not interruptible: stop waiting
+            self.job = None
+            self.preview_box.status.setText("Stopped.")
+            self._update_actions()
+
+    def _failed(self, job: Job, what: str, message: str) -> None:
+        if self.job is not job:
+            return  # a prompt nobody waits for any more
+        self._cancelled(job)
         self.preview_box.status.setText("")
-        self._update_actions()
         window = self.window()
         action = None
         if "Model manager" in message and hasattr(window, "open_model_manager"):
             action = ("Open model manager", window.open_model_manager)
-        what = ("save the voice" if purpose == "save" else "add the take"
-                if purpose.startswith("take:") else "preview the voice")
         self.notice.show_message(f"Could not {what}: {message} The clip is still here.",
                                  "error", action=action)
+
+    def _cancelled(self, job: Job) -> None:
+        if self.job is not job:
+            return
+        self.job = None
+        if isinstance(job, TakeJob):
+            self.preview_box.wave.end_stream()
+            self.ctx.playback.stop(self.preview_box.wave)
+        self._update_actions()
+
+    # --- keeping ---------------------------------------------------------------------------
 
     def save(self) -> None:
         """Save the selection as a new cloned voice (building the prompt first if needed)."""
         if self.busy:
             return
-        ref = self._reference()
+        ref = self.reference()
         if ref is None:
             return
         try:
@@ -320,71 +349,22 @@ class ClonePage(Page):
             self.notice.show_message(str(exc), "warning")
             self.form.name.setFocus()
             return
-        self._with_prompt("save", *ref)
+        self._with_prompt(self._save, "save the voice", *ref)
+
+    def _save(self, prompt: VoicePrompt, key: PromptKey, request: PromptRequest) -> None:
+        """Save the audio and transcript the prompt was made from (the selection may have
+        moved while it was built)."""
+        _, start, end, transcript, _ = key
+        self.saver.new_voice(self._save_name, prompt, transcript, (start, end), request.audio)
 
     def add_take_to(self, voice_id: str) -> None:
         """Keep the selection as another take of a saved voice (prompt built first if needed)."""
         if self.busy:
             return
-        ref = self._reference()
+        ref = self.reference()
         if ref is not None:
-            self._with_prompt(f"take:{voice_id}", *ref)
-
-    def open_combined(self, voice_id: str, take_ids: list[str]) -> bool:
-        """Open a voice's takes joined into one clip, to check and keep as a new take."""
-        return clone_takes.open_combined(self, voice_id, take_ids)
-
-    def _save(self, prompt: Any, key: tuple, request: PromptRequest) -> None:
-        """Save the audio and transcript the prompt was made from (the selection may have
-        moved while it was built)."""
-        _, start, end, transcript, _ = key
-        whole = start == 0 and end >= len(self.clip.audio)
-        details = dict(prompt=prompt, kind="cloned", transcript=transcript,
-                       language=self.form.language_name(),
-                       description=self.form.description.text().strip(),
-                       model=prompt.model_name or None)
-        library, item = self.ctx.library, self.workspace.item
-        try:
-            with tempfile.TemporaryDirectory() as tmp:
-                if whole and item is not None:  # the kept clip is the reference: promote it
-                    entry = library.create(self._save_name, preview=item.id, **details)
-                else:
-                    entry = library.create(self._save_name, audio=request.audio,
-                                           sample_rate=SR, original=self.original_in(tmp),
-                                           **details)
-                    if item is not None:
-                        library.previews.remove(item.id)
-        except InvalidName as exc:  # taken meanwhile; the prompt stays cached
-            self.notice.show_message(str(exc), "warning")
-            self.form.name.setFocus()
-            return
-        except (OSError, StudioError) as exc:
-            said = isinstance(exc, StorageError | DiskFull)  # these name the failed step
-            self.notice.show_message(f"{'' if said else 'Could not save the voice: '}{exc} The "
-                                     "clip is still here; try again.", "error")
-            return
-        self.workspace.forget_item()
-        self.saved_as = entry.name
-        self.preview_box.status.setText(f"Saved “{entry.name}”.")
-        self.notice.show_message(f"Saved “{entry.name}” to your voices. It can now speak any "
-                                 "text: choose it in the list on the left.", "info")
-        self.voice_saved.emit(f"saved:{entry.id}")
-
-    def original_in(self, folder: str) -> Path | None:
-        """The whole clip as it came in, under its own name, kept beside a trimmed reference."""
-        item = self.workspace.item
-        if item is None or self.workspace.origin == "combined":  # made here: nothing to keep
-            return None
-        if item.original is not None:
-            src, name = item.original, item.original_name or item.original.name
-        else:
-            src, name = item.path, "recording.wav"
-        dest = Path(folder) / Path(name).name
-        try:
-            os.link(src, dest)
-        except OSError:
-            shutil.copyfile(src, dest)
-        return dest
+            self._with_prompt(lambda prompt, key, request: self.saver.add_take(
+                voice_id, prompt, key[3], request.audio), "add the take", *ref)
 
     # --- the page --------------------------------------------------------------------------
 
@@ -401,8 +381,7 @@ class ClonePage(Page):
     def shutdown(self) -> None:
         self.hearing.shutdown()
         self.workspace.shutdown()
-        for request_id in list(self._keys) + ([self._request[0]] if self._request else []):
-            self.ctx.inference.cancel(request_id)
-        self._request = None
-        self._keys.clear()
+        if self.job is not None:
+            self.job.cancel()
+        self.job = None
         self.ctx.playback.stop(self.preview_box.wave)

@@ -1,7 +1,7 @@
 """The Clone page's Transcribe button and transcript check.
 
-Transcribe sends the selected audio to the transcription thread (asr_worker.py) and never
-waits for it. What comes back is kept in clip time with the range it covers: the words
+Transcribe sends the selected audio to the transcription thread (studio.ui.transcription)
+and never waits for it: the job it gets back reports what was heard. What comes back is kept in clip time with the range it covers: the words
 fill an empty transcript box (or the box the last Transcribe filled), and from then on
 the typed transcript is compared with what was heard whenever either the text or the
 selection changes. Differences are tinted in the text and on the waveform, and the
@@ -11,33 +11,35 @@ transcribed part is not compared (the words there were never heard): Transcribe 
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from studio.audio.transcript_check import compare, words_within
+from studio.asr.transcript_check import compare, words_within
+from studio.audio.samplerate import SAMPLE_RATE
+from studio.ui.jobs import Job, Step
+from studio.ui.transcription import request_for
 
-SR = 24000
 MIN_SECONDS = 0.3
 SLACK_S = 0.05  # a selection this much wider than the transcribed part still counts
 
 
 class CloneTranscriber(QObject):
     heard_changed = Signal(object)  # the Transcript, once the page has shown it
-    failed = Signal(str)  # why a transcription ended without words ("Cancelled." on Stop)
+    failed = Signal(str)  # why a transcription ended without words (not on Stop)
 
     def __init__(self, page: Any) -> None:
         super().__init__(page)
         self.page = page
         self.form, self.workspace = page.form, page.workspace
-        self.request: tuple[int, int, tuple[float, float]] | None = None  # id, serial, range
+        self.job: Job | None = None  # the transcription running
         self.heard: Any = None  # Transcript in clip time, for self.heard_serial's clip
         self.heard_serial = -1
         self.heard_range = (0.0, 0.0)
         self.check: Any = None  # the TranscriptCheck shown now
         self._filled = ""  # the text Transcribe put in the box (replaced by the next one)
         self._message = ""  # what the status says about the last transcription
-        self._client: Any = None
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(250)
@@ -50,7 +52,7 @@ class CloneTranscriber(QObject):
 
     @property
     def busy(self) -> bool:
-        return self.request is not None
+        return self.job is not None
 
     # --- transcribing ----------------------------------------------------------------------
 
@@ -60,8 +62,8 @@ class CloneTranscriber(QObject):
         else:
             self.transcribe()
 
-    def transcribe(self) -> int | None:
-        """Hear the selection; returns the request id (None if there is nothing to hear)."""
+    def transcribe(self) -> Job | None:
+        """Hear the selection; returns its job (None if there is nothing to hear)."""
         if self.busy:
             return None
         if self.workspace.clip is None:
@@ -73,48 +75,35 @@ class CloneTranscriber(QObject):
             self.page.notice.show_message("Select at least a second of speech to transcribe.",
                                           "warning")
             return None
-        from studio.ui.asr_worker import request_for
-
-        client = self._connect()
+        ctx = self.page.ctx
         language = self.form.language.currentData()
-        request = request_for(self.page.ctx, self.workspace.selected_audio(), SR,
-                              None if language == "auto" else language, offset=a)
-        request_id = client.transcribe(request)
-        self.request = (request_id, self.workspace.serial, (a, b))
+        request = request_for(ctx.settings, ctx.pool, self.workspace.selected_audio(),
+                              SAMPLE_RATE, None if language == "auto" else language, offset=a)
+        self.job = job = ctx.transcription.transcribe(request)
+        serial = self.workspace.serial
+        job.progress.connect(partial(self._progress, job))
+        job.finished.connect(partial(self._finished, job, serial, (a, b)))
+        job.failed.connect(partial(self._failed, job))
         self.form.set_transcribing(True)
         self.form.transcript_status.setText("Starting the transcription model…")
-        return request_id
+        return job
 
     def stop(self) -> None:
-        if self.request is not None and self._client is not None:
-            self._client.cancel(self.request[0])
-        self.request = None
+        if self.job is not None:
+            self.job.cancel()
+        self.job = None
         self.form.set_transcribing(False)
         self.form.transcript_status.setText("Stopped.")
 
-    def _connect(self) -> Any:
-        if self._client is None:
-            from studio.ui.asr_worker import asr_client
+    def _progress(self, job: Job, step: Step) -> None:
+        if self.job is job:
+            self.form.transcript_status.setText(f"{step.message}…")
 
-            self._client = asr_client(self.page.ctx)
-            w = self._client.worker
-            w.finished.connect(self._finished)
-            w.failed.connect(self._failed)
-            w.progress.connect(self._progress)
-        return self._client
-
-    def _mine(self, request_id: int) -> bool:
-        return self.request is not None and self.request[0] == request_id
-
-    def _progress(self, request_id: int, _fraction: float, message: str) -> None:
-        if self._mine(request_id):
-            self.form.transcript_status.setText(f"{message}…")
-
-    def _finished(self, request_id: int, transcript: Any) -> None:
-        if not self._mine(request_id):
-            return
-        _, serial, covered = self.request
-        self.request = None
+    def _finished(self, job: Job, serial: int, covered: tuple[float, float],
+                  transcript: Any) -> None:
+        if self.job is not job:
+            return  # stopped meanwhile
+        self.job = None
         self.form.set_transcribing(False)
         if serial != self.workspace.serial:  # another clip meanwhile
             self.form.transcript_status.setText("")
@@ -149,15 +138,13 @@ class CloneTranscriber(QObject):
         self._debounce.stop()
         self.workspace.refresh_report()
 
-    def _failed(self, request_id: int, message: str) -> None:
-        if not self._mine(request_id):
+    def _failed(self, job: Job, message: str) -> None:
+        if self.job is not job:
             return
-        self.request = None
+        self.job = None
         self.form.set_transcribing(False)
         self.form.transcript_status.setText("")
         self.failed.emit(message)
-        if message == "Cancelled.":
-            return
         window = self.page.window()
         action = None
         if "Model manager" in message and hasattr(window, "open_model_manager"):
@@ -212,6 +199,6 @@ class CloneTranscriber(QObject):
 
     def shutdown(self) -> None:
         self._debounce.stop()
-        if self.request is not None and self._client is not None:
-            self._client.cancel(self.request[0])
-        self.request = None
+        if self.job is not None:
+            self.job.cancel()
+        self.job = None

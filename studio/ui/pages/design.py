@@ -1,8 +1,9 @@
 """Design: describe a voice in words, generate a few candidates side by side, keep one.
 
-Kept candidates become saved "designed" voices: the candidate's audio is turned into a clone
-prompt by a Base model, so the voice can speak any text afterwards, and the recipe
-(description, seed, sampling) is stored so it can be made again.
+Kept candidates become saved "designed" voices: each candidate's take fixes the voice it drew
+as a clone prompt made by a Base model (studio.engine.design_voice, as for every design
+voice), so the voice can speak any text afterwards, and the recipe (description, seed,
+sampling) is stored so it can be made again.
 
 Candidates are generated one after another (the next request is submitted when the previous
 one reports back), so Stop only has one running request to cancel and nothing queued in the
@@ -12,9 +13,8 @@ worker, and a Keep's prompt request never waits behind a whole batch.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from functools import partial
 
-import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -25,21 +25,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from studio.audio.samplerate import SAMPLE_RATE
+from studio.engine.drawn_voice import FRESH
 from studio.engine.options import Streaming
-from studio.engine.requests import DESIGN, PromptRequest, SpeakRequest
-from studio.errors import StudioError
-from studio.library.errors import InvalidName
-from studio.library.schema import MAX_DESCRIPTION, Recipe
+from studio.engine.speak_request import DESIGN, SpeakRequest
+from studio.engine.take import Take
+from studio.library.schema import MAX_DESCRIPTION
 from studio.ui.context import AppContext
+from studio.ui.jobs import TakeJob
 from studio.ui.pages.base import Page
+from studio.ui.pages.design_keep import CandidateKeeper
 from studio.ui.shortcuts import RUN, STOP, add_shortcuts
+from studio.ui.take_notices import show_take_notices
 from studio.ui.widgets.candidate_card import CandidateCard, CandidateShelf
 from studio.ui.widgets.design_form import GUIDANCE, DesignForm
 from studio.ui.widgets.notice import NoticeBar
-from studio.ui.widgets.voice_name import ask_name, first_words, suggest_name
-
-SR = 24000
-MIN_KEEP_SECONDS = 1.0  # what the Base model's prompt builder accepts (engine/reference.py)
+from studio.ui.widgets.voice_name import first_words, suggest_name
 
 
 class DesignPage(Page):
@@ -48,10 +49,8 @@ class DesignPage(Page):
         self.max_frames: int | None = None  # a length cap for every candidate (tests)
         self.cards: list[CandidateCard] = []
         self._pending: list[CandidateCard] = []  # not submitted yet
-        self._active: tuple[int, CandidateCard] | None = None  # the running request
-        self._owned: dict[int, CandidateCard] = {}  # request id -> card, until it reports
-        self._keep: tuple[int, CandidateCard, str] | None = None  # prompt request, card, name
-
+        self._active: CandidateCard | None = None  # the one being generated
+        self._jobs: dict[CandidateCard, TakeJob] = {}  # each card's take, until it reports
         self.form = DesignForm(ctx.presets.designs, ctx.settings.default_language,
                                ctx.settings.sampling)
         f = self.form  # its fields, by the names the rest of the page (and tests) use
@@ -68,6 +67,8 @@ class DesignPage(Page):
         self.stop_button.clicked.connect(self.stop)
         self.status = QLabel("")
         self.status.setObjectName("hint")
+        self.keeper = CandidateKeeper(ctx, notice, self.status, self, lambda: self.cards)
+        self.keeper.saved.connect(self.voice_saved)
 
         actions = QHBoxLayout()
         actions.addWidget(self.generate_button)
@@ -97,11 +98,6 @@ class DesignPage(Page):
         add_shortcuts(self, RUN, self.generate)
         add_shortcuts(self, STOP, self.stop)
 
-        w = ctx.inference.worker
-        w.chunk.connect(self._on_chunk)
-        w.finished.connect(self._on_finished)
-        w.failed.connect(self._on_failed)
-        w.prompt_ready.connect(self._on_prompt)
         ctx.playback.position_changed.connect(self._on_position)
         ctx.playback.state_changed.connect(self._on_play_state)
 
@@ -115,7 +111,7 @@ class DesignPage(Page):
         """Start a batch of candidates; returns how many were queued (0: nothing started)."""
         if self.generating:
             return 0
-        if self._keep is not None:
+        if self.keeper.busy:
             self.notice.show_message("Wait until the voice you kept is saved, then generate "
                                      "new candidates.", "info")
             return 0
@@ -139,9 +135,9 @@ class DesignPage(Page):
         for index, seed in enumerate(self.form.seeds(self.count.value()), start=1):
             sampling = replace(self.sampling.sampling(seed), max_frames=self.max_frames)
             request = SpeakRequest(text, DESIGN, language=self.language.currentData(),
-                                   instruct=description, sampling=sampling,
+                                   instruct=description, sampling=sampling, keeper=FRESH,
                                    streaming=Streaming(enabled=True, first_chunk=first))
-            card = CandidateCard(index, seed, request, self.form.language_name(), SR)
+            card = CandidateCard(index, seed, request, self.form.language_name(), SAMPLE_RATE)
             card.play_requested.connect(self.toggle_play)
             card.keep_requested.connect(self.keep)
             card.discard_requested.connect(self.discard)
@@ -162,10 +158,14 @@ class DesignPage(Page):
                                 "to each, then keep the one you like." if done else "")
             return
         card = self._pending.pop(0)
-        request_id = self.ctx.inference.speak(card.request)
-        self._owned[request_id] = card
-        self._active = (request_id, card)
-        card.begin()
+        job = self.ctx.inference.speak(card.request)
+        job.chunk.connect(partial(self._on_chunk, card))
+        job.finished.connect(partial(self._on_finished, card))
+        job.failed.connect(partial(self._on_failed, card))
+        job.cancelled.connect(partial(self._on_cancelled, card))
+        self._jobs[card] = job
+        self._active = card
+        card.begin(job.track)
         self.status.setText(f"Generating candidate {card.index} of {len(self.cards)}…")
 
     def stop(self) -> None:
@@ -177,15 +177,13 @@ class DesignPage(Page):
         for card in self._pending:
             self._remove(card)
         self._pending = []
-        if self._active is not None:
-            request_id, card = self._active
-            self.ctx.inference.cancel(request_id)
+        card, self._active = self._active, None
+        if card is not None:
+            self._jobs[card].cancel()
             if len(card.audio):
                 card.stopping()  # its partial take still arrives and is shown
             else:
-                self._owned.pop(request_id, None)
                 self._remove(card)
-        self._active = None
         self._set_generating(False)
         self.status.setText("Stopped.")
 
@@ -193,36 +191,30 @@ class DesignPage(Page):
         self.generate_button.setEnabled(not on)
         self.stop_button.setEnabled(on)
 
-    def _on_chunk(self, request_id: int, chunk: np.ndarray) -> None:
-        card = self._owned.get(request_id)
-        if card is None:
-            return  # another page's request, or one this page stopped showing
-        card.append(chunk)
-        if self._active is not None and self._active[1] is card:
+    def _on_chunk(self, card: CandidateCard, _start: int, _end: int) -> None:
+        if card not in self._jobs:
+            return  # discarded meanwhile
+        card.grew()
+        if self._active is card:
             self.status.setText(f"Generating candidate {card.index} of {len(self.cards)}: "
                                 f"{card.wave.duration:.1f} s of audio")
 
-    def _on_finished(self, request_id: int, take: Any) -> None:
-        card = self._owned.pop(request_id, None)
-        if card is None:
+    def _on_finished(self, card: CandidateCard, take: Take) -> None:
+        if self._jobs.pop(card, None) is None:
             return
         if len(take.audio) == 0:
             self._remove(card)
         else:
             card.finish(take)
-            card.allow_keep(self._keep is None)
-        if self._active is not None and self._active[0] == request_id:
+            card.allow_keep(not self.keeper.busy)
+            show_take_notices(self, self.notice, take, with_message=False)
+        if self._active is card:
             self._next()
 
-    def _on_failed(self, request_id: int, message: str) -> None:
-        if self._keep is not None and self._keep[0] == request_id:
-            self._keep_failed(message)
+    def _on_failed(self, card: CandidateCard, message: str) -> None:
+        if self._jobs.pop(card, None) is None:
             return
-        card = self._owned.pop(request_id, None)
-        if card is None:
-            return
-        was_active = self._active is not None and self._active[0] == request_id
-        if was_active:
+        if self._active is card:
             for other in self._pending:  # they would fail the same way
                 self._remove(other)
             self._pending = []
@@ -232,10 +224,20 @@ class DesignPage(Page):
         self._remove(card)  # a failed take has nothing to keep
         self.notice.show_message(message, "error")
 
+    def _on_cancelled(self, card: CandidateCard) -> None:
+        if self._jobs.pop(card, None) is None:
+            return
+        self._remove(card)  # stopped before it made anything
+        if self._active is card:
+            self._next()
+
     # --- the cards -----------------------------------------------------------------------
 
     def _remove(self, card: CandidateCard) -> None:
         self.ctx.playback.stop(card)
+        job = self._jobs.pop(card, None)
+        if job is not None:
+            job.cancel()
         if card in self.cards:
             self.cards.remove(card)
         self.shelf.remove(card)
@@ -243,23 +245,18 @@ class DesignPage(Page):
     def _clear_cards(self) -> None:
         for card in list(self.cards):
             self._remove(card)
-        self._owned = {rid: c for rid, c in self._owned.items() if c in self.cards}
 
     def discard(self, card: CandidateCard) -> None:
         """The user's ✕: a deliberate choice, so no question is asked."""
-        if self._keep is not None and self._keep[1] is card:
+        if self.keeper.card is card:
             return
-        if self._active is not None and self._active[1] is card:
-            self.ctx.inference.cancel(self._active[0])
-            self._owned.pop(self._active[0], None)
+        active = self._active is card
+        if card in self._pending:
+            self._pending.remove(card)
+        self._remove(card)
+        if active:
             self._active = None
-            self._remove(card)
             self._next()
-        else:
-            if card in self._pending:
-                self._pending.remove(card)
-            self._owned = {rid: c for rid, c in self._owned.items() if c is not card}
-            self._remove(card)
         if not self.cards:
             self.status.setText("")
 
@@ -297,89 +294,9 @@ class DesignPage(Page):
             return suggest_name(self.ctx.library, preset.name)
         return suggest_name(self.ctx.library, first_words(description) or "Designed voice")
 
-    def ask_name(self, default: str, problem: str = "") -> str | None:
-        return ask_name(self, self.ctx.library, default, problem)
-
     def keep(self, card: CandidateCard) -> None:
-        """Ask for a name, then have a Base model turn the candidate into a clone prompt."""
-        if self._keep is not None or not card.finished or card.kept_as is not None:
-            return
-        if card.duration < MIN_KEEP_SECONDS:
-            self.notice.show_message(
-                f"This candidate is only {card.duration:.1f} s long; a kept voice needs at "
-                "least 1 s of speech (5-15 s is best). Use a longer sample sentence and "
-                "generate again.", "warning")
-            return
-        name = self.ask_name(self.default_name(card))
-        if name is None:
-            return
-        request = PromptRequest(np.asarray(card.audio, np.float32), card.sample_rate,
-                                transcript=card.request.text, x_vector_only=False)
-        self._keep = (self.ctx.inference.make_prompt(request), card, name)
-        self._lock_keeping(card)
-        self.status.setText(f"Saving “{name}”: analysing the candidate with a Base model…")
-
-    def _lock_keeping(self, card: CandidateCard | None) -> None:
-        for other in self.cards:
-            other.allow_keep(card is None)
-        if card is not None:
-            card.set_keeping(True)
-
-    def _on_prompt(self, request_id: int, prompt: Any) -> None:
-        if self._keep is None or self._keep[0] != request_id:
-            return
-        _, card, name = self._keep
-        self._keep = None
-        card.set_keeping(False)
-        self._lock_keeping(None)
-        self._save(card, name, prompt)
-
-    def _save(self, card: CandidateCard, name: str, prompt: Any) -> None:
-        take, request, sampling = card.take, card.request, card.request.sampling
-        recipe = Recipe(instruct=request.instruct or "", sample_text=request.text,
-                        language=card.language_name, seed=int(take.seed),
-                        model=take.model_name,
-                        params=dict(temperature=sampling.temperature, top_k=sampling.top_k,
-                                    top_p=sampling.top_p,
-                                    repetition_penalty=sampling.repetition_penalty))
-        while True:
-            try:
-                entry = self.ctx.library.create(
-                    name, prompt=prompt, kind="designed", audio=card.audio,
-                    sample_rate=card.sample_rate, transcript=request.text,
-                    language=card.language_name, description=request.instruct or "",
-                    recipe=recipe, model=prompt.model_name or None)
-                break
-            except InvalidName as exc:  # taken meanwhile: ask again, the prompt is ready
-                retry = self.ask_name(name, str(exc))
-                if retry is None:
-                    self.status.setText("Not saved; the candidate is still here.")
-                    return
-                name = retry
-            except StudioError as exc:
-                self.status.setText("")
-                self.notice.show_message(f"Could not save the voice: {exc} The candidate is "
-                                         "still here; try keeping it again.", "error")
-                return
-        card.mark_kept(entry.name)
-        self.status.setText(f"Saved “{entry.name}”.")
-        self.notice.show_message(f"Saved “{entry.name}” to your voices. It can now speak any "
-                                 "text: choose it in the list on the left.", "info")
-        self.voice_saved.emit(f"saved:{entry.id}")
-
-    def _keep_failed(self, message: str) -> None:
-        _, card, _ = self._keep
-        self._keep = None
-        card.set_keeping(False)
-        self._lock_keeping(None)
-        self.status.setText("Not saved; the candidate is still here.")
-        action = None
-        window = self.window()
-        if "Model manager" in message and hasattr(window, "open_model_manager"):
-            action = ("Open model manager", window.open_model_manager)
-        self.notice.show_message(f"Could not keep the voice: {message} Nothing was lost: the "
-                                 "candidate stays here, keep it again when that is done.",
-                                 "error", action=action)
+        """Save the candidate as a voice (its name asked first): see design_keep.py."""
+        self.keeper.keep(card, self.default_name(card))
 
     # --- the page ------------------------------------------------------------------------
 
@@ -393,9 +310,9 @@ class DesignPage(Page):
 
     def shutdown(self) -> None:
         self._pending = []
-        for request_id in list(self._owned) + ([self._keep[0]] if self._keep else []):
-            self.ctx.inference.cancel(request_id)
+        for job in self._jobs.values():
+            job.cancel()
+        self.keeper.cancel()
         self._active = None
-        self._keep = None
         for card in self.cards:
             self.ctx.playback.stop(card)

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -20,46 +17,37 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from studio.audio.samplerate import SAMPLE_RATE
 from studio.engine import text as textmod
-from studio.engine.catalog import LANGUAGES
+from studio.engine.speak_request import SpeakRequest
+from studio.engine.take import Take
 from studio.errors import StudioError
 from studio.library.anyvoice import DESIGN_PRESET, SAVED, SPEAKER, VoiceRef
 from studio.ui.context import AppContext
+from studio.ui.jobs import TakeJob
+from studio.ui.pages.base import Page
 from studio.ui.playback import gate_play
 from studio.ui.shortcuts import PLAY_PAUSE, RUN, STOP, add_shortcuts
+from studio.ui.take_export import export_take
+from studio.ui.take_notices import show_take_notices
+from studio.ui.widgets.language_combo import language_combo
+from studio.ui.widgets.new_voice import NewVoiceButton
 from studio.ui.widgets.notice import NoticeBar
 from studio.ui.widgets.play_button import PlayPauseButton
 from studio.ui.widgets.sampling_box import SamplingBox
 from studio.ui.widgets.take_history import TakeHistory, TakeRecord
 from studio.ui.widgets.waveform import WaveformView
 
-SR = 24000
 
-
-def language_combo(default: str = "auto") -> QComboBox:
-    combo = QComboBox()
-    combo.addItem("Auto-detect", "auto")
-    for lang in LANGUAGES:
-        combo.addItem(lang, lang.lower())
-    index = combo.findData(default.lower())
-    combo.setCurrentIndex(max(index, 0))
-    return combo
-
-
-class SpeakPage(QWidget):
+class SpeakPage(Page):
     take_finished = Signal(object)  # TakeRecord (tests and other pages listen)
     state_changed = Signal(str)  # idle | generating
 
     def __init__(self, ctx: AppContext, notice: NoticeBar) -> None:
-        super().__init__()
-        self.ctx = ctx
-        self.notice = notice
+        super().__init__(ctx, notice)
         self.voice: VoiceRef | None = None
-        self.current_id: int | None = None
+        self.take: TakeJob | None = None  # the take being generated
         self._started = 0.0
-        self._received = 0
-        self._chunks: list[np.ndarray] = []
-        self._request = None
         self._shown: TakeRecord | None = None
         self.max_frames: int | None = None  # a length cap (tests, previews); None: no cap
         self.last_take = None  # the engine's Take of the last finished generation
@@ -70,6 +58,8 @@ class SpeakPage(QWidget):
         self.voice_detail = QLabel("")
         self.voice_detail.setObjectName("hint")
         self.voice_detail.setWordWrap(True)
+        self.new_voice = NewVoiceButton(ctx.library.root)
+        self.new_voice.drawn_anew.connect(self._drawn_anew)
         self.text = QPlainTextEdit()
         self.text.setPlaceholderText("Type or paste what the voice should say. Long texts are "
                                      "welcome: they are spoken sentence by sentence.")
@@ -92,7 +82,7 @@ class SpeakPage(QWidget):
         self.status = QLabel("")
         self.status.setObjectName("hint")
 
-        self.wave = WaveformView(SR, empty_text="Generated audio appears here as it streams")
+        self.wave = WaveformView(SAMPLE_RATE, empty_text="Generated audio appears here as it streams")
         self.wave.seek_requested.connect(lambda s: ctx.playback.seek(s, self))
         self.play_button = PlayPauseButton()
         self.play_button.setToolTip("Play / pause (Space)")
@@ -102,13 +92,16 @@ class SpeakPage(QWidget):
         self.history.compare_requested.connect(self.compare)
         self.history.regenerate_requested.connect(self.regenerate)
         self.history.other_mode_requested.connect(self.other_mode)
-        self.history.export_requested.connect(self.export_record)
+        self.history.export_requested.connect(lambda r: export_take(self, notice, r))
         self.history.selected.connect(self._show_record)
 
         top = QWidget()
         col = QVBoxLayout(top)
         col.setContentsMargins(12, 10, 12, 4)
-        col.addWidget(self.voice_label)
+        title = QHBoxLayout()
+        title.addWidget(self.voice_label, 1)
+        title.addWidget(self.new_voice)
+        col.addLayout(title)
         col.addWidget(self.voice_detail)
         col.addWidget(self.text, 1)
         row = QHBoxLayout()
@@ -144,10 +137,6 @@ class SpeakPage(QWidget):
         add_shortcuts(self, STOP, self.stop)
         add_shortcuts(self, PLAY_PAUSE, self.toggle_play)
 
-        w = ctx.inference.worker
-        w.chunk.connect(self._on_chunk)
-        w.finished.connect(self._on_finished)
-        w.failed.connect(self._on_failed)
         ctx.playback.position_changed.connect(self._on_position)
         ctx.playback.state_changed.connect(self._on_play_state)
         ctx.playback.watch_output(self._show_output)
@@ -162,14 +151,15 @@ class SpeakPage(QWidget):
 
     def _update_voice_ui(self) -> None:
         ref = self.voice
-        self.generate_button.setEnabled(ref is not None and self.current_id is None)
+        self.generate_button.setEnabled(ref is not None and self.take is None)
+        self.new_voice.show_for(ref)
         if ref is None:
             self.instruct.setEnabled(False)
             return
         kind = {SAVED: "Your voice", DESIGN_PRESET: "Built-in voice (VoiceDesign)",
                 SPEAKER: "Preset speaker (CustomVoice)"}[ref.source]
         self.voice_label.setText(ref.name)
-        self.voice_detail.setText(f"{kind} · {ref.language}" +
+        self.voice_detail.setText(f"{kind} · {ref.language}{self._kept_text()}" +
                                   (f" · {ref.description}" if ref.description else ""))
         if ref.source == SPEAKER:
             supports = any(m.kind == "custom_voice" and m.supports_instruct and m.usable
@@ -180,12 +170,23 @@ class SpeakPage(QWidget):
                 "Style instructions need the 1.7B CustomVoice model (Models menu)")
         elif ref.source == DESIGN_PRESET:
             self.instruct.setEnabled(True)
-            self.instruct.setPlaceholderText("Voice description (leave empty to use the preset's)")
+            self.instruct.setPlaceholderText("Another description: a new voice every take "
+                                             "(leave empty for this voice's kept speaker)")
         else:
             self.instruct.setEnabled(False)
             self.instruct.setPlaceholderText("Cloned voices speak in the style of their clip")
         if ref.sample_text and not self.text.toPlainText().strip():
             self.text.setPlainText(ref.sample_text)
+
+    def _kept_text(self) -> str:
+        if self.voice is None or self.voice.source != DESIGN_PRESET:
+            return ""
+        return (" · the same speaker every take" if self.new_voice.kept() else
+                " · the next take draws a speaker and keeps it")
+
+    def _drawn_anew(self, message: str) -> None:
+        self._update_voice_ui()
+        self.status.setText(message)
 
     def _text_changed(self) -> None:
         text = self.text.toPlainText()
@@ -199,7 +200,7 @@ class SpeakPage(QWidget):
 
     # --- generating ----------------------------------------------------------------------
 
-    def build_request(self, seed: int | None = None):  # noqa: ANN201
+    def build_request(self, seed: int | None = None) -> SpeakRequest:
         if self.voice is None:
             raise StudioError("Choose a voice in the list on the left first.")
         from dataclasses import replace
@@ -213,8 +214,9 @@ class SpeakPage(QWidget):
             language=self.language.currentData(), instruct=self.instruct.text().strip() or None,
             sampling=sampling, streaming=Streaming(first_chunk=first))
 
-    def generate(self, seed: int | None = None) -> int | None:
-        if self.current_id is not None or not self.generate_button.isEnabled():
+    def generate(self, seed: int | None = None) -> TakeJob | None:
+        """Start a take from the text; returns its job (None if nothing started)."""
+        if self.take is not None or not self.generate_button.isEnabled():
             return None
         if not self.text.toPlainText().strip():
             self.notice.show_message("Type some text to speak first.", "warning")
@@ -226,61 +228,62 @@ class SpeakPage(QWidget):
             return None
         return self._start(request)
 
-    def _start(self, request) -> int:  # noqa: ANN001
-        self._request = request
-        self._chunks = []
-        self._received = 0
+    def _start(self, request: SpeakRequest) -> TakeJob:
         self._started = time.monotonic()
-        self.wave.begin_stream()
+        self.take = job = self.ctx.inference.speak(request)
+        job.chunk.connect(self._on_chunk)
+        job.finished.connect(self._on_finished)
+        job.failed.connect(self._on_failed)
+        job.cancelled.connect(self._on_cancelled)
+        self.wave.show_track(job.track)
         expected = textmod.expected_take_seconds(request.text, request.sampling.max_frames)
-        self.ctx.playback.begin_stream(self, expected)
-        self.current_id = self.ctx.inference.speak(request)
+        self.ctx.playback.stream(self, job.track, expected)
         self._set_generating(True)
         self.status.setText("Starting…")
-        return self.current_id
+        return job
 
     def stop(self) -> None:
-        if self.current_id is not None:
-            self.ctx.inference.cancel(self.current_id)
+        if self.take is not None:
+            self.take.cancel()
             self.status.setText("Stopping…")
         self.ctx.playback.stop(self)
 
     def _set_generating(self, on: bool) -> None:
         self.generate_button.setEnabled(not on and self.voice is not None)
         self.stop_button.setEnabled(on)
+        self.new_voice.setEnabled(not on)
         self.state_changed.emit("generating" if on else "idle")
 
-    def _on_chunk(self, request_id: int, chunk: np.ndarray) -> None:
-        if request_id != self.current_id:
-            return  # a take this page no longer shows
-        self._chunks.append(chunk)
-        self._received += len(chunk)
-        self.wave.append(chunk)
-        self.ctx.playback.append(chunk, self)
+    def _on_chunk(self, _start: int, received: int) -> None:
+        self.wave.refresh()
+        playback = self.ctx.playback
+        playback.pump(self)
         elapsed = max(time.monotonic() - self._started, 1e-6)
-        audio_s = self._received / SR
+        audio_s = received / SAMPLE_RATE
         text = (f"Generating: {audio_s:.1f} s of audio in {elapsed:.1f} s "
                 f"({audio_s / elapsed:.2f}× real time)")
-        policy = self.ctx.playback.start_policy
-        if (self.ctx.playback.owner is self and self.ctx.playback.state in ("buffering", "idle")
+        policy = playback.start_policy
+        if (playback.owner is self and playback.state in ("buffering", "idle")
                 and policy is not None and policy.eta_s):
             text += f" · playback starts in about {policy.eta_s:.0f} s, so it will not stutter"
         self.status.setText(text)
 
-    def _on_finished(self, request_id: int, take) -> None:  # noqa: ANN001
-        if request_id != self.current_id:
-            return
-        self.current_id = None
-        self.last_take = take
+    def _ended(self) -> SpeakRequest | None:
+        """The take's job reported its end: the page is free again."""
+        job, self.take = self.take, None
         self._set_generating(False)
         self.wave.end_stream()
-        self.ctx.playback.end_stream(self)
+        return job.request if job is not None else None
+
+    def _on_finished(self, take: Take) -> None:
+        request = self._ended()
+        self.last_take = take
         ref = self.voice
-        mode = self._request.speed or self.ctx.pool.speed
+        mode = (request.speed if request else None) or self.ctx.pool.speed
         name = (ref.name if ref else "") + (" · fast" if mode == "fast" else "")
-        record = TakeRecord(text=self._request.text, voice_name=name,
+        record = TakeRecord(text=request.text if request else "", voice_name=name,
                             voice_key=ref.key if ref else "", seed=take.seed, audio=take.audio,
-                            sample_rate=take.sample_rate, request=self._request,
+                            sample_rate=take.sample_rate, request=request,
                             stop_reason=take.stop_reason)
         try:
             item = self.ctx.library.previews.add_audio(take.audio, take.sample_rate, "preview",
@@ -292,23 +295,22 @@ class SpeakPage(QWidget):
         rtf = take.elapsed_s / take.duration_s if take.duration_s else 0.0
         self.status.setText(f"{take.duration_s:.1f} s in {take.elapsed_s:.1f} s "
                             f"({1 / rtf if rtf else 0:.2f}× real time) · seed {take.seed}")
-        if take.message:
-            self.notice.show_message(take.message, "warning" if take.stop_reason != "cancelled"
-                                     else "info")
+        show_take_notices(self, self.notice, take)
+        if take.voice is not None and ref is not None and ref.source == DESIGN_PRESET:
+            self._update_voice_ui()  # its speaker is kept now
         self.take_finished.emit(record)
         partner, self._ab_partner = self._ab_partner, None
         if partner is not None and take.stop_reason != "cancelled":
             self.compare(partner, record)
 
-    def _on_failed(self, request_id: int, message: str) -> None:
-        if request_id != self.current_id:
-            return
-        self.current_id = None
-        self._set_generating(False)
-        self.wave.end_stream()
+    def _on_failed(self, message: str) -> None:
+        self._on_cancelled()
+        self.notice.show_message(message, "error")
+
+    def _on_cancelled(self) -> None:
+        self._ended()
         self.ctx.playback.stop(self)
         self.status.setText("")
-        self.notice.show_message(message, "error")
 
     # --- playback and history ---------------------------------------------------------------
 
@@ -325,10 +327,10 @@ class SpeakPage(QWidget):
         elif self._shown is not None:
             self.play_record(self._shown)
         elif self.wave.duration:
-            self.ctx.playback.play(self.wave.audio, SR, self)
+            self.ctx.playback.play(self.wave.audio, SAMPLE_RATE, self)
 
     def _show_record(self, record: TakeRecord | None) -> None:
-        if record is None or self.current_id is not None:
+        if record is None or self.take is not None:
             return
         self._shown = record
         self.wave.set_audio(record.audio, record.sample_rate)
@@ -346,7 +348,7 @@ class SpeakPage(QWidget):
         self.ctx.playback.play(both, a.sample_rate, self)
 
     def regenerate(self, record: TakeRecord) -> None:
-        if record.request is None or self.current_id is not None:
+        if record.request is None or self.take is not None:
             return
         from dataclasses import replace
 
@@ -356,7 +358,7 @@ class SpeakPage(QWidget):
 
     def other_mode(self, record: TakeRecord) -> None:
         """Make the same take (same seed) in the other speed mode, then play both."""
-        if record.request is None or self.current_id is not None:
+        if record.request is None or self.take is not None:
             return
         from dataclasses import replace
 
@@ -366,22 +368,6 @@ class SpeakPage(QWidget):
         self._start(replace(record.request, speed=other,
                             sampling=replace(record.request.sampling, seed=record.seed)))
         self.status.setText(f"Making the same take in {other} mode for an A/B listen…")
-
-    def export_record(self, record: TakeRecord) -> None:
-        from studio.audio.files import export_formats, save_audio
-
-        formats = [f for f in ("WAV", "FLAC", "OGG", "MP3") if f in export_formats()]
-        filters = ";;".join(f"{f} audio (*.{f.lower()})" for f in formats)
-        stem = "".join(c for c in record.text[:40] if c.isalnum() or c in " -_").strip() or "take"
-        path, chosen = QFileDialog.getSaveFileName(self, "Export take",
-                                                   str(Path.home() / f"{stem}.wav"), filters)
-        if not path:
-            return
-        try:
-            save_audio(path, record.audio, record.sample_rate)
-            self.notice.show_message(f"Saved {Path(path).name}.", "info")
-        except StudioError as exc:
-            self.notice.show_message(str(exc), "error")
 
     def _on_position(self, owner: object, seconds: float) -> None:
         if owner is self:
@@ -394,13 +380,7 @@ class SpeakPage(QWidget):
             if state == "idle":
                 self.wave.set_playhead(None)
 
-    def has_unsaved_work(self) -> bool:
-        return False
-
-    def confirm_discard(self, _parent: QWidget) -> bool:
-        return True
-
     def shutdown(self) -> None:
         self.ctx.settings.sampling = self.sampling.to_dict()
-        if self.current_id is not None:
-            self.ctx.inference.cancel(self.current_id)
+        if self.take is not None:
+            self.take.cancel()

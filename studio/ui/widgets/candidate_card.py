@@ -2,12 +2,11 @@
 and the shelf that shows candidates side by side, or explains the workflow while empty.
 
 A card only shows state and asks for things (play, keep, discard) through signals; the
-Design page owns the requests and the playback, so a card never talks to the engine.
+Design page owns the requests and the playback, so a card never talks to the engine. While
+its candidate is generated, the card's waveform draws from the take's own growing track.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal
@@ -24,6 +23,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from studio.audio.samplerate import SAMPLE_RATE
+from studio.audio.track import Track
+from studio.engine.speak_request import SpeakRequest
+from studio.engine.take import Take
 from studio.ui.playback import gate_play
 from studio.ui.widgets.waveform import WaveformView
 
@@ -50,8 +53,8 @@ class CandidateCard(QFrame):
     keep_requested = Signal(object)  # this card
     discard_requested = Signal(object)  # this card
 
-    def __init__(self, index: int, seed: int, request: Any, language_name: str,
-                 sample_rate: int = 24000, parent: QWidget | None = None) -> None:
+    def __init__(self, index: int, seed: int, request: SpeakRequest, language_name: str,
+                 sample_rate: int = SAMPLE_RATE, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("candidate")
         self.setStyleSheet(PLAIN_STYLE)
@@ -60,7 +63,7 @@ class CandidateCard(QFrame):
         self.request = request
         self.language_name = language_name
         self.sample_rate = sample_rate
-        self.take: Any = None  # the finished Take
+        self.take: Take | None = None  # the finished take
         self.kept_as: str | None = None  # the saved voice's name, once kept
         self.setFixedWidth(CARD_WIDTH)
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Maximum)
@@ -131,16 +134,18 @@ class CandidateCard(QFrame):
 
     # --- generation ----------------------------------------------------------------------
 
-    def begin(self) -> None:
-        self.wave.begin_stream()
+    def begin(self, track: Track) -> None:
+        """Show the candidate's take growing in ``track``."""
+        self.wave.show_track(track)
         self.wave.empty.setText("Generating…")
         self._set_state("Generating…")
 
-    def append(self, chunk: np.ndarray) -> None:
-        self.wave.append(chunk)
+    def grew(self) -> None:
+        """More of the take arrived in its track."""
+        self.wave.refresh()
         self._show_details(f"{self.wave.duration:.1f} s so far")
 
-    def finish(self, take: Any) -> None:
+    def finish(self, take: Take) -> None:
         self.take = take
         self.seed = int(take.seed)
         self.wave.set_audio(take.audio, take.sample_rate)

@@ -21,10 +21,10 @@ from PySide6.QtWidgets import (
 )
 
 from studio.audio.levels import speech_bounds
+from studio.audio.samplerate import SAMPLE_RATE
 from studio.ui.playback import gate_play
 from studio.ui.widgets.waveform import WaveformView
 
-SR = 24000
 EMPTY_TEXT = "Record or import a clip of 5-15 s of clear speech"
 PLAY_TIP = "Play the selection: the part that will be kept"
 
@@ -47,7 +47,7 @@ class ClipEditor(QWidget):
         self.suggestion: tuple[float, float] | None = None
         self.output_reason = ""  # why nothing can play ("" when it can): see set_output
         self._has_clip = False
-        self.wave = WaveformView(SR, selectable=True, empty_text=EMPTY_TEXT)
+        self.wave = WaveformView(SAMPLE_RATE, selectable=True, empty_text=EMPTY_TEXT)
         self.wave.plot.setMinimumHeight(130)
         self.wave.region_changed.connect(self._region_changed)
         self.wave.plot.showAxis("bottom", False)
@@ -110,11 +110,11 @@ class ClipEditor(QWidget):
 
     def set_clip(self, audio: np.ndarray | None, suggestion: tuple[float, float] | None) -> None:
         """Show a finished clip, all of it selected, with the suggested window as an overlay."""
-        self.wave.sample_rate = SR
+        self.wave.sample_rate = SAMPLE_RATE
         if audio is None or not len(audio):
             clear_wave(self.wave)
         else:
-            self.wave.set_audio(audio, SR)
+            self.wave.set_audio(audio, SAMPLE_RATE)
         self.suggestion = suggestion
         self.wave.set_suggestion(suggestion)
         has = audio is not None and len(audio) > 0
@@ -151,7 +151,7 @@ class ClipEditor(QWidget):
 
     def selected_audio(self) -> np.ndarray:
         a, b = self.selection()
-        return self.audio[int(round(a * SR)):int(round(b * SR))].copy()
+        return self.audio[int(round(a * SAMPLE_RATE)):int(round(b * SAMPLE_RATE))].copy()
 
     def set_selection(self, start: float, end: float) -> None:
         self.wave.set_selection(start, end)  # emits region_changed at once
@@ -171,7 +171,7 @@ class ClipEditor(QWidget):
 
     def trim_silence(self) -> bool:
         a, _ = self.selection()
-        bounds = speech_bounds(self.selected_audio(), SR)
+        bounds = speech_bounds(self.selected_audio(), SAMPLE_RATE)
         if bounds is None:
             self.message.emit("No speech was found in the selection, so there is nothing to "
                               "trim to. Select a part where someone speaks.", "warning")

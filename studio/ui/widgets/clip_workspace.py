@@ -16,15 +16,15 @@ import numpy as np
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from studio.audio.check import check_reference
 from studio.audio.clip import Clip
 from studio.audio.files import import_clip
+from studio.audio.reference_check import check_reference
+from studio.audio.samplerate import SAMPLE_RATE
 from studio.errors import StudioError
 from studio.ui.widgets.clip_editor import ClipEditor
 from studio.ui.widgets.recorder_panel import RecorderPanel
 from studio.ui.widgets.report_view import ReportView
 
-SR = 24000
 AUDIO_FILTER = ("Audio files (*.wav *.flac *.ogg *.oga *.opus *.mp3 *.aif *.aiff *.au *.caf "
                 "*.w64 *.rf64);;All files (*)")
 DROP_HINT = "Record, import a file, or drop an audio file anywhere on this page."
@@ -120,7 +120,7 @@ class ClipWorkspace(QWidget):
             return False
         if not self.confirm():
             return False
-        clip = Clip(audio, SR)
+        clip = Clip(audio, SAMPLE_RATE)
         item = self._keep(clip.audio, "recording", {"seconds": round(clip.duration, 2),
                                                     "label": label})
         self._show(clip, origin, item, label)
@@ -128,7 +128,7 @@ class ClipWorkspace(QWidget):
 
     def _keep(self, audio: np.ndarray, kind: str, meta: dict, original: Path | None = None) -> Any:
         try:
-            return self.ctx.library.previews.add_audio(audio, SR, kind, meta, original=original)
+            return self.ctx.library.previews.add_audio(audio, SAMPLE_RATE, kind, meta, original=original)
         except (OSError, StudioError) as exc:
             self.notice.show_message(f"The clip could not be kept on disk ({exc}); it is only "
                                      "in memory, so save it as a voice before closing.",
@@ -173,7 +173,7 @@ class ClipWorkspace(QWidget):
     def _show(self, clip: Clip, origin: str, item: Any, label: str) -> None:
         self.ctx.playback.stop(self.owner)
         self._set(clip, origin, item, label)
-        whole = check_reference(clip.audio, SR, source=self._source())
+        whole = check_reference(clip.audio, SAMPLE_RATE, source=self._source())
         self.editor.set_clip(clip.audio, whole.best_window)
         self.clip_label.setText(f"{label} · {clip.duration:.1f} s. Drag the edges of the "
                                 "shaded region to choose the part to keep.")
@@ -196,7 +196,7 @@ class ClipWorkspace(QWidget):
 
     def whole_selected(self) -> bool:
         a, b = self.selection()
-        return self.clip is not None and a * SR < 1 and b * SR > len(self.clip.audio) - 1
+        return self.clip is not None and a * SAMPLE_RATE < 1 and b * SAMPLE_RATE > len(self.clip.audio) - 1
 
     def _selection_changed(self, start: float, end: float) -> None:
         if self.clip is None:
@@ -204,7 +204,7 @@ class ClipWorkspace(QWidget):
             self.report_view.set_report(None)
         else:
             check = self.transcript_check(start, end) if self.transcript_check else None
-            self.report = check_reference(self.clip.audio, SR, source=self._source(),
+            self.report = check_reference(self.clip.audio, SAMPLE_RATE, source=self._source(),
                                           selection=(start, end), transcript=check)
             what = ("the whole clip" if self.whole_selected()
                     else f"the selection, {end - start:.1f} s")
@@ -225,7 +225,7 @@ class ClipWorkspace(QWidget):
             playback.stop(self.owner)
             return
         self._play_offset = self.selection()[0]
-        if not playback.play(self.selected_audio(), SR, self.owner):
+        if not playback.play(self.selected_audio(), SAMPLE_RATE, self.owner):
             self.notice.show_message(f"Cannot play the clip: {playback.last_error}", "error")
 
     def _seek(self, seconds: float) -> None:

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from studio.library.ids import MAX_NAME
 from studio.library.schema import MAX_DESCRIPTION
-from studio.ui.pages.speak import language_combo
+from studio.ui.widgets.language_combo import language_combo
 
 TRADE_OFF = ("Without a transcript only the timbre is cloned: quicker to set up, "
              "less faithful.")
@@ -31,7 +31,7 @@ TRANSCRIPT_HINT = ("Type exactly what is said in the selected part of the clip, 
 TRANSCRIBE_TIP = ("Hear the words of the selected part with a speech recognition model "
                   "(Whisper) and fill them in. Read them through: recognition can mishear, "
                   "and the clone copies whatever the transcript says.")
-#: backgrounds of the words that differ from what is heard (studio.audio.transcript_check)
+#: backgrounds of the words that differ from what is heard (studio.asr.transcript_check)
 WORD_TINTS = {"mismatch": QColor(224, 49, 49, 70), "missing": QColor(230, 119, 0, 80)}
 
 
@@ -91,10 +91,6 @@ class CloneForm(QWidget):
         col.addLayout(mode)
         col.addLayout(form)
         self._mode_changed(False)
-
-    @property
-    def transcript_required(self) -> bool:
-        return not self.x_vector_only.isChecked()
 
     def transcript_text(self) -> str:
         return " ".join(self.transcript.toPlainText().split())

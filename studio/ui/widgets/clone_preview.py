@@ -14,11 +14,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from studio.audio.samplerate import SAMPLE_RATE
 from studio.ui.playback import gate_play
 from studio.ui.widgets.waveform import WaveformView
 
 DEFAULT_SENTENCE = "Hello! This is a quick test of my new voice. How does it sound?"
-SR = 24000
 PREVIEW_TIP = ("Hear the selected part of the clip cloned, speaking the test sentence "
                "(Ctrl+Enter)")
 
@@ -36,7 +36,7 @@ class ClonePreview(QWidget):
         self.stop_button = QPushButton("■ Stop")
         self.stop_button.setToolTip("Stop the preview (Esc)")
         self.stop_button.setEnabled(False)
-        self.wave = WaveformView(SR, empty_text="The preview streams here")
+        self.wave = WaveformView(SAMPLE_RATE, empty_text="The preview streams here")
         self.wave.plot.setMinimumHeight(50)
         self.wave.plot.showAxis("bottom", False)
         self.wave.setFixedHeight(64)

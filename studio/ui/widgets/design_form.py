@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.ui.pages.speak import language_combo
+from studio.ui.widgets.language_combo import language_combo
 from studio.ui.widgets.sampling_box import MAX_SEED, SamplingBox
 
 DEFAULT_SAMPLE = ("Hello, it's lovely to meet you. Let me read a few lines, so you can hear "

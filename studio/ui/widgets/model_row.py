@@ -17,7 +17,8 @@ from PySide6.QtWidgets import (
     QSizePolicy,
 )
 
-from studio.engine.sizes import human_bytes, human_duration
+from studio.hub import CHECKING, FINISHING, VERIFYING
+from studio.humanize import human_bytes, human_duration
 
 # Row states (tests read ModelRow.state)
 ABSENT = "absent"
@@ -41,15 +42,13 @@ ROW_STYLE = """
 
 def progress_text(p: object) -> str:
     """'1.0 GB of 2.5 GB · 12.0 MB/s · 2 min left' for a DownloadProgress."""
-    from studio.engine import download as dl
-
     state = getattr(p, "state", "")
     done, total = getattr(p, "done_bytes", 0), getattr(p, "total_bytes", 0)
-    if state == dl.CHECKING or not total:
+    if state == CHECKING or not total:
         return "Checking the files on the hub…"
-    if state == dl.VERIFYING:
+    if state == VERIFYING:
         return "Checking what was already downloaded…"
-    if state == dl.FINISHING:
+    if state == FINISHING:
         return "Finishing…"
     text = f"{human_bytes(done)} of {human_bytes(total)}"
     speed = getattr(p, "speed_bps", 0.0)

@@ -17,10 +17,10 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBox
 
 from studio.audio.devices import audio_available, list_devices
 from studio.audio.recorder import Recorder
+from studio.audio.samplerate import SAMPLE_RATE
 from studio.errors import StudioError
 from studio.ui.widgets.level_meter import LevelMeter
 
-SR = 24000
 POLL_MS = 30
 
 
@@ -167,7 +167,7 @@ class RecorderPanel(QWidget):
         self._countdown.stop()
         self.record_button.setText("● Record")
         self.recorder = Recorder(self.sd, device=self.device.currentData() or None,
-                                 sample_rate=SR, max_seconds=self.max_seconds)
+                                 sample_rate=SAMPLE_RATE, max_seconds=self.max_seconds)
         try:
             self.recorder.start()
         except StudioError as exc:

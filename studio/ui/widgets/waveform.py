@@ -1,9 +1,11 @@
 """A waveform view (pyqtgraph): zoom, scroll, a selectable region, a playhead, and a clip
 that can grow while a take streams in.
 
-Drawing is throttled: appended audio only marks the view dirty and a ~30 fps timer redraws,
-so a stream of chunks never floods the event loop. Long clips are drawn as a min/max
-envelope by pyqtgraph's peak downsampling, clipped to the visible range.
+The view draws from a Track: a finished clip wrapped in one, or a take's own growing track
+(``show_track``), the same one the player reads, so a streamed take is not kept twice.
+Drawing is throttled: new audio only marks the view dirty (``refresh``) and a ~30 fps timer
+redraws, so a stream of chunks never floods the event loop. Long clips are drawn as a
+min/max envelope by pyqtgraph's peak downsampling, clipped to the visible range.
 """
 
 from __future__ import annotations
@@ -13,6 +15,9 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from studio.audio.samplerate import SAMPLE_RATE
+from studio.audio.track import Track
 
 pg.setConfigOptions(antialias=False, useOpenGL=False)
 
@@ -27,12 +32,11 @@ class WaveformView(QWidget):
     region_changed = Signal(float, float)  # the selection, settled (debounced)
     seek_requested = Signal(float)  # the user clicked at a time
 
-    def __init__(self, sample_rate: int = 24000, selectable: bool = False,
+    def __init__(self, sample_rate: int = SAMPLE_RATE, selectable: bool = False,
                  parent: QWidget | None = None, empty_text: str = "No audio yet") -> None:
         super().__init__(parent)
         self.sample_rate = sample_rate
-        self._buf = np.zeros(0, dtype=np.float32)
-        self._n = 0
+        self._track = Track.of(np.zeros(0, np.float32))
         self._follow = False
         self._peak = 1.0
         self.plot = pg.PlotWidget(background=None)
@@ -90,45 +94,49 @@ class WaveformView(QWidget):
 
     @property
     def audio(self) -> np.ndarray:
-        return self._buf[: self._n]
+        """What is shown (read-only)."""
+        return self._track.audio()
 
     @property
     def duration(self) -> float:
-        return self._n / float(self.sample_rate)
+        return self._track.length / float(self.sample_rate)
 
     def set_audio(self, audio: np.ndarray | None, sample_rate: int | None = None) -> None:
-        """Show a finished clip (replaces whatever was shown)."""
+        """Show a finished clip (replaces whatever was shown). It is shown, not copied:
+        hand over audio that is not changed afterwards."""
         if sample_rate:
             self.sample_rate = sample_rate
-        data = np.zeros(0, np.float32) if audio is None else np.asarray(audio, np.float32)
-        self._buf = data.copy()
-        self._n = len(data)
+        self._track = Track.of(np.zeros(0, np.float32) if audio is None else audio)
         self._follow = False
         self.set_playhead(None)
         self.suggestion.setVisible(False)
         self.set_marks([])
         if self.region is not None:
-            self.region.setVisible(self._n > 0)
+            self.region.setVisible(self._track.length > 0)
             self.region.blockSignals(True)
             self.region.setRegion((0.0, self.duration))
             self.region.blockSignals(False)
         self._draw()
         self.zoom_all()
 
-    def begin_stream(self) -> None:
-        """Start an empty clip that chunks will be appended to; the view follows its end."""
+    def show_track(self, track: Track) -> None:
+        """Show a take that is still growing; the view follows its end. Call ``refresh``
+        when audio arrives and ``end_stream`` once it is complete."""
         self.set_audio(None)
-        self._buf = np.zeros(self.sample_rate * 10, np.float32)
+        self._track = track
         self._follow = True
+        self.refresh()
+
+    def begin_stream(self) -> None:
+        """Start an empty clip of the view's own that ``append`` adds to (a recording)."""
+        self.show_track(Track(self.sample_rate * 10))
 
     def append(self, chunk: np.ndarray) -> None:
-        n = len(chunk)
-        if self._n + n > len(self._buf):
-            grown = np.zeros(max(len(self._buf) * 2, self._n + n), np.float32)
-            grown[: self._n] = self._buf[: self._n]
-            self._buf = grown
-        self._buf[self._n : self._n + n] = chunk
-        self._n += n
+        self._track.append(chunk)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """The track grew: redraw soon (at most ~30 times a second)."""
         if not self._redraw.isActive():
             self._redraw.start()
 
@@ -137,17 +145,18 @@ class WaveformView(QWidget):
         self._draw()
 
     def _draw(self) -> None:
-        n = self._n
+        y = self._track.audio()
+        n = len(y)
         self.empty.setVisible(n == 0)
         if n == 0:
             self.curve.setData([], [])
             return
         x = np.arange(n, dtype=np.float64) / self.sample_rate
-        self.curve.setData(x, self._buf[:n])
-        peak = float(np.max(np.abs(self._buf[max(0, n - self.sample_rate * 2):n]))) if n else 0.0
+        self.curve.setData(x, y)
+        peak = float(np.max(np.abs(y[max(0, n - self.sample_rate * 2):n])))
         self._peak = max(self._peak if self._follow else 0.0, peak, 0.25)
         if not self._follow:
-            self._peak = max(float(np.max(np.abs(self._buf[:n]))), 0.25)
+            self._peak = max(float(np.max(np.abs(y))), 0.25)
         self.plot.setYRange(-self._peak * 1.05, self._peak * 1.05, padding=0)
         self.plot.getViewBox().setLimits(xMax=max(self.duration, 0.1))
         if self._follow:
@@ -216,7 +225,7 @@ class WaveformView(QWidget):
         self.region_changed.emit(a, b)
 
     def _clicked(self, event) -> None:  # noqa: ANN001 - pyqtgraph's event type
-        if event.button() != Qt.MouseButton.LeftButton or self._n == 0:
+        if event.button() != Qt.MouseButton.LeftButton or self._track.length == 0:
             return
         point = self.plot.getViewBox().mapSceneToView(event.scenePos())
         self.seek_requested.emit(float(min(max(point.x(), 0.0), self.duration)))

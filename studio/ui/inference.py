@@ -1,0 +1,153 @@
+"""The engine for the window: every loaded model lives on the inference thread, and the GUI
+never calls a model.
+
+A take or a clone prompt is a job (studio.ui.jobs) run on that thread, one at a time, in
+order; whoever asked holds the job and hears how it goes. What concerns the whole window
+rather than one request (a model loading or loaded, the engine ready, busy or idle,
+models unloaded, a failed warm-up) is said by this client's own signals. Garbage is
+collected on the GUI thread after an unload (the window does it), never here: it could
+finalise Qt objects that belong to the GUI thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from PySide6.QtCore import QObject, QThread, Signal
+
+from studio.engine import speak_request as requests
+from studio.engine.pool import ModelPool
+from studio.engine.prompts import VoicePrompt
+from studio.engine.speak_request import PromptRequest, SpeakRequest
+from studio.engine.take import Take
+from studio.ui.job_thread import JobThread, user_message
+from studio.ui.jobs import Job, TakeJob
+
+J = TypeVar("J", bound=Job)
+R = TypeVar("R")
+
+
+class InferenceClient(QObject):
+    loading = Signal(str, float, str)  # kind, fraction, message
+    model_ready = Signal(object)  # the loaded model's ModelInfo
+    engine_ready = Signal(str)  # device label, once torch/qwen-tts are imported
+    busy = Signal(str)  # what is running, "" when idle
+    unloaded = Signal()
+    failed = Signal(str)  # trouble no request owns (warm-up, preload)
+
+    def __init__(self, pool: ModelPool, idle_unload_s: float = 0.0,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.pool = pool
+        self._idle_s = idle_unload_s
+        housekeeping = self._unload_idle if idle_unload_s > 0 else None
+        self.jobs = JobThread("inference", housekeeping, max(idle_unload_s / 4, 1.0), self)
+        self.jobs.start()
+
+    @property
+    def thread(self) -> QThread:
+        return self.jobs.thread
+
+    # --- requests (each returns the job its caller listens to) -------------------------------
+
+    def speak(self, request: SpeakRequest) -> TakeJob:
+        """Generate a take; its chunks grow ``job.track`` while it is made."""
+
+        def work(job: TakeJob) -> Take:
+            speak = requests.with_kept_voice(request)  # kept since the request was made?
+            need = bool(speak.instruct and speak.mode == requests.PRESET)
+            model = self.pool.get(speak.kind, speak.model, need,
+                                  progress=self._progress(speak.kind), speed=speak.speed)
+            self.model_ready.emit(model.info)
+            return requests.run(self.pool, speak, on_chunk=job.add_audio, cancel=job.token)
+
+        return self.jobs.submit(TakeJob(request), self._busy("Generating", work))
+
+    def make_prompt(self, request: PromptRequest) -> Job:
+        """Build a clone prompt (a VoicePrompt) from a reference clip."""
+
+        def work(_job: Job) -> VoicePrompt:
+            self.pool.get("base", request.model, progress=self._progress("base"))
+            return requests.make_prompt(self.pool, request)
+
+        return self.jobs.submit(Job(), self._busy("Analysing the voice", work))
+
+    # --- the engine as a whole ----------------------------------------------------------------
+
+    def warm_up(self) -> None:
+        """Import the heavy libraries in the background so the first take starts sooner.
+
+        Asked for by the window once it is on screen: importing torch holds the GIL for
+        seconds, which would otherwise slow the window's first paint."""
+
+        def work() -> None:
+            from studio.engine.compat import import_qwen_tts
+
+            import_qwen_tts()
+            self.engine_ready.emit(self.pool.device.label)
+
+        self.jobs.call(self._reported("Starting the engine", work))
+
+    def preload(self, kind: str, prefer: str = "") -> None:
+        def work() -> None:
+            model = self.pool.get(kind, prefer or None, progress=self._progress(kind))
+            self.model_ready.emit(model.info)
+
+        self.jobs.call(self._reported(f"Loading the {kind.replace('_', ' ')} model", work))
+
+    def set_device(self, device: str, dtype: str) -> None:
+        def work() -> None:
+            self.pool.set_device(device, None if dtype == "auto" else dtype)
+            self.unloaded.emit()
+
+        self.jobs.call(work)
+
+    def unload(self) -> None:
+        def work() -> None:
+            self.pool.unload()
+            self.unloaded.emit()
+
+        self.jobs.call(work)
+
+    def cancel_all(self) -> None:
+        self.jobs.cancel_all()
+
+    def shutdown(self, timeout_ms: int = 30000) -> bool:
+        """Cancel everything, let the thread unload the models and end; True if it ended."""
+        return self.jobs.shutdown(self.pool.unload, timeout_ms)
+
+    # --- on the inference thread --------------------------------------------------------------
+
+    def _unload_idle(self) -> None:
+        if self.pool.unload_idle(self._idle_s):
+            self.unloaded.emit()
+
+    def _progress(self, kind: str) -> Callable[[float, str], None]:
+        return lambda fraction, message: self.loading.emit(kind, float(fraction), str(message))
+
+    def _busy(self, what: str, work: Callable[[J], R]) -> Callable[[J], R]:
+        """``work`` with the status bar saying ``what`` while it runs."""
+
+        def run(job: J) -> R:
+            self.busy.emit(what)
+            try:
+                return work(job)
+            finally:
+                self.busy.emit("")
+
+        return run
+
+    def _reported(self, what: str, work: Callable[[], None]) -> Callable[[], None]:
+        """``work`` saying ``what`` while it runs; an error is shown, not raised."""
+
+        def run() -> None:
+            self.busy.emit(what)
+            try:
+                work()
+            except Exception as exc:  # shown to the user; the app stays usable
+                self.failed.emit(user_message(exc))
+            finally:
+                self.busy.emit("")
+
+        return run
