@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from studio.audio.forecast import ProgressBox
+from studio.engine import batch_size, batch_takes
 from studio.engine import text as textmod
 from studio.engine.errors import (
     EmptyText,
@@ -61,6 +63,9 @@ class Synthesizer:
     def __init__(self, model: LoadedModel) -> None:
         self.model = model
         self._qwen = model.qwen
+        # who generates a prepared take instead of this object (a server gathering a batch)
+        self.runner: Callable[[batch_takes.TakePlan], Take] | None = None
+        self.progress: ProgressBox | None = None  # where a batched take reports its progress
 
     # --- validation -------------------------------------------------------------
 
@@ -203,6 +208,14 @@ class Synthesizer:
 
     def _take(self, segments: list[_Segment], sampling: Sampling, streaming: Streaming,
               on_chunk: ChunkFn | None, cancel: CancelToken | None) -> Take:
+        plan = batch_takes.TakePlan(
+            self.model, [batch_takes.Segment(s.text, s.pause_s, s.inputs, s.context)
+                         for s in segments], sampling, streaming, on_chunk, cancel, self.progress)
+        if self.runner is not None:
+            return self.runner(plan)
+        size = batch_size.choose(self.model, len(segments), streaming.batch)
+        if size > 1:
+            return batch_takes.run([plan], size)[0]
         import torch
 
         sr = self.model.sample_rate
