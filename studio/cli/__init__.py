@@ -43,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--instruct", help="speaking style (1.7B CustomVoice only)")
     speak.add_output_args(sp)
     speak.add_sampling_args(sp)
+    speak.add_batch_arg(sp)
 
     ds = sub.add_parser("design", help="speak text in a voice described in words")
     ds.add_argument("text", help="the text, or - to read standard input")
@@ -50,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     ds.add_argument("--save-as", metavar="NAME", help="keep the voice in your library")
     speak.add_output_args(ds)
     speak.add_sampling_args(ds)
+    speak.add_batch_arg(ds)
 
     models.add_parser(sub)
     voices.add_parsers(sub)

@@ -57,6 +57,12 @@ class TakePlan:
     progress: ProgressBox | None = None  # where the take's progress is published
 
 
+def pack_for(streaming: Streaming) -> float | None:
+    """How a take's text is cut for ``streaming``: sentence by sentence when they may be
+    made in parallel; packed into segments of a few sentences when made one by one."""
+    return None if streaming.batch == 1 else textmod.SENTENCE_PACK_CHARS
+
+
 def segment_seed(seed: int, index: int) -> int:
     """The seed of segment ``index`` of a take seeded with ``seed``."""
     return int(np.random.SeedSequence([int(seed), int(index)]).generate_state(1)[0] >> 1)

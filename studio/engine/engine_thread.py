@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from studio.audio.forecast import ProgressBox
 from studio.engine import speak_request
 from studio.engine.chunk_queue import ChunkQueue
 from studio.engine.pool import ModelPool
@@ -29,6 +30,7 @@ class TakeStream(Iterator[np.ndarray]):
 
     def __init__(self) -> None:
         self.cancel_token = CancelToken()
+        self.progress = ProgressBox()  # how a take made in parallel segments grows
         self.future: Future[Take] = Future()
         self.chunks = ChunkQueue(queue.Queue(), self.future.exception)  # filled by the owner
 
@@ -89,7 +91,8 @@ class EngineThread:
 
         def job(pool: ModelPool) -> Take:
             try:
-                take = speak_request.run(pool, request, on_chunk=ts.chunks.put, cancel=ts.cancel_token)
+                take = speak_request.run(pool, request, on_chunk=ts.chunks.put,
+                                         cancel=ts.cancel_token, progress=ts.progress)
                 ts.future.set_result(take)
                 return take
             except BaseException as exc:

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from studio.audio.forecast import ProgressBox
+from studio.engine import batch_takes
 from studio.engine.options import Sampling, Streaming
 from studio.engine.prompts import VoicePrompt
 from studio.engine.stream import CancelToken
-from studio.engine.synth import ChunkFn
+from studio.engine.synth import ChunkFn, Synthesizer
 from studio.engine.take import Take
+from studio.errors import StudioError
 
 if TYPE_CHECKING:
     from studio.engine.pool import ModelPool
@@ -48,11 +52,19 @@ class PromptRequest:
 
 
 def run(pool: ModelPool, request: SpeakRequest, on_chunk: ChunkFn | None = None,
-        cancel: CancelToken | None = None) -> Take:
-    """Load what the request needs (if not loaded) and speak it."""
+        cancel: CancelToken | None = None, progress: ProgressBox | None = None) -> Take:
+    """Load what the request needs (if not loaded) and speak it; a take made in parallel
+    segments publishes how it grows to ``progress`` (for a start policy)."""
     need_instruct = bool(request.instruct and request.mode == PRESET)
     synth = pool.synthesizer(request.kind, prefer=request.model, need_instruct=need_instruct,
                              speed=request.speed)
+    synth.progress = progress
+    return speak(synth, request, on_chunk, cancel)
+
+
+def speak(synth: Synthesizer, request: SpeakRequest, on_chunk: ChunkFn | None = None,
+          cancel: CancelToken | None = None) -> Take:
+    """Speak ``request`` with ``synth`` (its model suits the request's kind)."""
     kw = dict(sampling=request.sampling, streaming=request.streaming, on_chunk=on_chunk,
               cancel=cancel)
     if request.mode == DESIGN:
@@ -67,6 +79,44 @@ def run(pool: ModelPool, request: SpeakRequest, on_chunk: ChunkFn | None = None,
             raise InvalidInput("Choose a voice to clone first.")
         return synth.clone(request.text, request.prompt, request.language, **kw)
     raise ValueError(f"unknown mode {request.mode!r}")
+
+
+def batch_key(request: SpeakRequest) -> tuple[object, ...]:
+    """What requests generated as one batch must share: the model (its kind, the model
+    asked for, its speed mode, an instruction-following one or not) and how audio is cut
+    into chunks. Text, language, voice, seed and every sampling option stay per request."""
+    streaming = replace(request.streaming, batch=0)
+    need_instruct = bool(request.instruct and request.mode == PRESET)
+    return (request.kind, request.model, request.speed, need_instruct, streaming)
+
+
+def run_batch(pool: ModelPool, requests: Sequence[SpeakRequest],
+              on_chunks: Sequence[ChunkFn | None], cancels: Sequence[Any],
+              size: int | None = None) -> list[Take | BaseException]:
+    """Speak several requests with one ``batch_key`` as rows of shared batches (up to
+    ``size`` rows at a time; None: chosen from memory). Each keeps its own seed, sampling,
+    chunks and cancel (anything with a ``cancelled`` property); a request that cannot be
+    spoken (an unknown speaker, say) gets its error back and the others go on."""
+    if len({batch_key(r) for r in requests}) > 1:
+        raise ValueError("requests of one batch must share a batch_key")
+    first = requests[0]
+    synth = pool.synthesizer(first.kind, prefer=first.model,
+                             need_instruct=batch_key(first)[3], speed=first.speed)
+    plans: list[batch_takes.TakePlan] = []
+    synth.runner = plans.append  # the operation prepares its take; generating waits
+    results: list[Take | BaseException | None] = [None] * len(requests)
+    ready: list[int] = []
+    for index, request in enumerate(requests):
+        try:
+            speak(synth, request, on_chunks[index], cancels[index])
+        except StudioError as exc:
+            results[index] = exc
+            continue
+        ready.append(index)
+    takes = batch_takes.run(plans, size) if plans else []
+    for index, take in zip(ready, takes, strict=True):
+        results[index] = take
+    return [r for r in results if r is not None]
 
 
 def make_prompt(pool: ModelPool, request: PromptRequest) -> VoicePrompt:

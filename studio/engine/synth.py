@@ -90,8 +90,8 @@ class Synthesizer:
         return key
 
     @staticmethod
-    def _text(text: str) -> list[tuple[str, float]]:
-        segments = textmod.segment(text or "")
+    def _text(text: str, streaming: Streaming) -> list[tuple[str, float]]:
+        segments = textmod.segment(text or "", pack=batch_takes.pack_for(streaming))
         if not segments:
             raise EmptyText()
         return segments
@@ -112,7 +112,7 @@ class Synthesizer:
             _Segment(seg, pause, dict(input_ids=[self._tokens(self._qwen._build_assistant_text(seg))],
                                       instruct_ids=instruct_ids, languages=[lang],
                                       non_streaming_mode=True))
-            for seg, pause in self._text(text)
+            for seg, pause in self._text(text, streaming)
         ]
         return self._take(segments, sampling, streaming, on_chunk, cancel)
 
@@ -135,7 +135,7 @@ class Synthesizer:
             _Segment(seg, pause, dict(input_ids=[self._tokens(self._qwen._build_assistant_text(seg))],
                                       instruct_ids=instruct_ids, languages=[lang], speakers=[spk],
                                       non_streaming_mode=True))
-            for seg, pause in self._text(text)
+            for seg, pause in self._text(text, streaming)
         ]
         return self._take(segments, sampling, streaming, on_chunk, cancel)
 
@@ -197,7 +197,7 @@ class Synthesizer:
                                       ref_ids=ref_ids, voice_clone_prompt=vc, languages=[lang],
                                       non_streaming_mode=False),
                      context=ref_code)
-            for seg, pause in self._text(text)
+            for seg, pause in self._text(text, streaming)
         ]
         return self._take(segments, sampling, streaming, on_chunk, cancel)
 

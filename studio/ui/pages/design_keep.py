@@ -99,7 +99,10 @@ class CandidateKeeper(QObject):
                         model=take.model_name,
                         params=dict(temperature=sampling.temperature, top_k=sampling.top_k,
                                     top_p=sampling.top_p,
-                                    repetition_penalty=sampling.repetition_penalty))
+                                    repetition_penalty=sampling.repetition_penalty,
+                                    # made in a batch: drawn from the candidate's own seeded
+                                    # generator (engine/row_sampler.py), not qwen-tts's one
+                                    per_row_sampler=request.streaming.batch != 1))
         while True:
             try:
                 entry = self.ctx.library.create(
