@@ -130,14 +130,16 @@ def run_take(engine: EngineThread, request: SpeakRequest, out: Path | None, play
         out = Path(time.strftime("voice-studio-%Y%m%d-%H%M%S.wav"))
     request = SpeakRequest(**{**request.__dict__,
                               "streaming": Streaming(enabled=True, batch=batch)})
+    from studio.audio.forecast import ProgressBox
     from studio.engine import text as textmod
 
     expected = textmod.expected_take_seconds(request.text, request.sampling.max_frames)
-    sink = TakeSink(out, play=play, live=stream, expected_s=expected)
+    growth = ProgressBox()
+    sink = TakeSink(out, play=play, live=stream, expected_s=expected, progress=growth)
     sink.open()
     progress = output.ProgressLine()
     started = time.monotonic()
-    ts = engine.stream(request)
+    ts = engine.stream(request, growth)
     samples = 0
     take: Take | None = None
     try:

@@ -57,14 +57,18 @@ def available_bytes(device: str) -> int:
     return int(psutil.virtual_memory().available)
 
 
+def default_max(device: str) -> int:
+    """Rows per batch when nothing else limits them."""
+    return GPU_MAX if device.startswith("cuda") else CPU_MAX
+
+
 def choose(model: Any, rows: int, requested: int = AUTO, frames: int = 400) -> int:
     """Rows per batch for ``rows`` waiting rows: ``requested`` (a setting) or the default
     cap, never more than the rows, never more than memory allows (at least 1)."""
     if rows <= 1:
         return 1
     device = model.device.device
-    wanted = requested if requested and requested > 0 else (
-        GPU_MAX if device.startswith("cuda") else CPU_MAX)
+    wanted = requested if requested and requested > 0 else default_max(device)
     size = min(wanted, rows)
     try:
         fits = int(available_bytes(device) * MEMORY_SHARE // max(row_bytes(model, frames), 1))

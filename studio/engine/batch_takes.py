@@ -55,6 +55,7 @@ class TakePlan:
     on_chunk: ChunkFn | None = None
     cancel: CancelToken | None = None
     progress: ProgressBox | None = None  # where the take's progress is published
+    on_done: Callable[[Take], None] | None = None  # the take, as soon as it is complete
 
 
 def pack_for(streaming: Streaming) -> float | None:
@@ -129,6 +130,8 @@ class _TakeOut:
                 self.reason = CANCELLED if cancelled else self.reason
                 self.closed = True
                 self.stop.stopped = True  # later rows are not wanted
+                if self.plan.on_done is not None:
+                    self.plan.on_done(self.take())
                 break
             pause = self.plan.segments[self.head].pause_s
             if pause > 0:

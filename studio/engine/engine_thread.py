@@ -28,9 +28,10 @@ T = TypeVar("T")
 class TakeStream(Iterator[np.ndarray]):
     """Iterate audio chunks as they are generated; then ``result()`` gives the whole Take."""
 
-    def __init__(self) -> None:
+    def __init__(self, progress: ProgressBox | None = None) -> None:
         self.cancel_token = CancelToken()
-        self.progress = ProgressBox()  # how a take made in parallel segments grows
+        # how a take made in parallel segments grows (for a start policy)
+        self.progress = progress or ProgressBox()
         self.future: Future[Take] = Future()
         self.chunks = ChunkQueue(queue.Queue(), self.future.exception)  # filled by the owner
 
@@ -86,8 +87,9 @@ class EngineThread:
         self._jobs.put((fn, future))
         return future
 
-    def stream(self, request: speak_request.SpeakRequest) -> TakeStream:
-        ts = TakeStream()
+    def stream(self, request: speak_request.SpeakRequest,
+               progress: ProgressBox | None = None) -> TakeStream:
+        ts = TakeStream(progress)
 
         def job(pool: ModelPool) -> Take:
             try:

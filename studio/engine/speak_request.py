@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -92,11 +92,14 @@ def batch_key(request: SpeakRequest) -> tuple[object, ...]:
 
 def run_batch(pool: ModelPool, requests: Sequence[SpeakRequest],
               on_chunks: Sequence[ChunkFn | None], cancels: Sequence[Any],
-              size: int | None = None) -> list[Take | BaseException]:
+              size: int | None = None,
+              on_dones: Sequence[Callable[[Take], None] | None] | None = None,
+              ) -> list[Take | BaseException]:
     """Speak several requests with one ``batch_key`` as rows of shared batches (up to
     ``size`` rows at a time; None: chosen from memory). Each keeps its own seed, sampling,
-    chunks and cancel (anything with a ``cancelled`` property); a request that cannot be
-    spoken (an unknown speaker, say) gets its error back and the others go on."""
+    chunks and cancel (anything with a ``cancelled`` property), and hears of its take
+    through ``on_dones`` as soon as it is complete; a request that cannot be spoken (an
+    unknown speaker, say) gets its error back and the others go on."""
     if len({batch_key(r) for r in requests}) > 1:
         raise ValueError("requests of one batch must share a batch_key")
     first = requests[0]
@@ -113,6 +116,8 @@ def run_batch(pool: ModelPool, requests: Sequence[SpeakRequest],
             results[index] = exc
             continue
         ready.append(index)
+        if on_dones is not None:
+            plans[-1].on_done = on_dones[index]
     takes = batch_takes.run(plans, size) if plans else []
     for index, take in zip(ready, takes, strict=True):
         results[index] = take
