@@ -28,10 +28,11 @@ WINDOW_TEXT = ("The first sentence of this take is short. The second one is a li
 
 
 def design_section(args: argparse.Namespace, root: Path) -> None:
+    from studio.engine.batch_requests import run_batch
     from studio.engine.engine_thread import EngineThread
     from studio.engine.options import Sampling, Streaming
     from studio.engine.pool import ModelPool
-    from studio.engine.speak_request import DESIGN, SpeakRequest, run_batch
+    from studio.engine.speak_request import DESIGN, SpeakRequest
 
     n, frames = args.candidates, args.frames
     pool = ModelPool(device=args.device, roots=[root], max_loaded=1, speed=args.flow_speed,

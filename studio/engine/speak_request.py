@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from studio.audio.forecast import ProgressBox
-from studio.engine import batch_takes
+from studio.engine.drawn_voice import VoiceKeeper
 from studio.engine.options import Sampling, Streaming
 from studio.engine.prompts import VoicePrompt
 from studio.engine.stream import CancelToken
 from studio.engine.synth import ChunkFn, Synthesizer
 from studio.engine.take import Take
-from studio.errors import StudioError
 
 if TYPE_CHECKING:
     from studio.engine.pool import ModelPool
@@ -31,14 +29,20 @@ class SpeakRequest:
     language: str = "auto"
     instruct: str | None = None  # the voice description (design) or a style (preset, 1.7B)
     speaker: str | None = None  # preset speaker name
-    prompt: VoicePrompt | None = field(default=None, repr=False)  # clone
+    prompt: VoicePrompt | None = field(default=None, repr=False)  # clone; design: a kept voice
     sampling: Sampling = Sampling()
     streaming: Streaming = Streaming()
     model: str | None = None  # a preferred model folder (path or name); None: the default
     speed: str | None = None  # "exact" | "fast"; None: the pool's default
+    # design: who keeps the voice between takes (design_voice.py); None: fixed within the take
+    keeper: VoiceKeeper | None = field(default=None, repr=False, compare=False)
 
     @property
     def kind(self) -> str:
+        """The kind of model the take starts with: a design voice already kept is only
+        cloned, by the Base model its prompt was made with (``model`` names it)."""
+        if self.mode == DESIGN and self.prompt is not None:
+            return "base"
         return MODE_KIND[self.mode]
 
 
@@ -51,10 +55,26 @@ class PromptRequest:
     model: str | None = None
 
 
+def with_kept_voice(request: SpeakRequest) -> SpeakRequest:
+    """A design request whose keeper holds a voice speaks that voice: the prompt filled in,
+    so the Base model it was made with is the one loaded (a request made before the voice
+    was drawn, replayed later, needs no VoiceDesign model)."""
+    if request.mode != DESIGN or request.prompt is not None or request.keeper is None:
+        return request
+    kept = request.keeper.kept()
+    if kept is None:
+        return request
+    return replace(request, prompt=kept.prompt, model=kept.prompt.model_name or request.model)
+
+
 def run(pool: ModelPool, request: SpeakRequest, on_chunk: ChunkFn | None = None,
         cancel: CancelToken | None = None, progress: ProgressBox | None = None) -> Take:
     """Load what the request needs (if not loaded) and speak it; a take made in parallel
     segments publishes how it grows to ``progress`` (for a start policy)."""
+    if request.mode == DESIGN:
+        from studio.engine import design_voice
+
+        return design_voice.speak(pool, request, on_chunk, cancel, progress)
     need_instruct = bool(request.instruct and request.mode == PRESET)
     synth = pool.synthesizer(request.kind, prefer=request.model, need_instruct=need_instruct,
                              speed=request.speed)
@@ -67,8 +87,6 @@ def speak(synth: Synthesizer, request: SpeakRequest, on_chunk: ChunkFn | None = 
     """Speak ``request`` with ``synth`` (its model suits the request's kind)."""
     kw = dict(sampling=request.sampling, streaming=request.streaming, on_chunk=on_chunk,
               cancel=cancel)
-    if request.mode == DESIGN:
-        return synth.design(request.text, request.instruct or "", request.language, **kw)
     if request.mode == PRESET:
         return synth.preset(request.text, request.speaker or "", request.language,
                             request.instruct, **kw)
@@ -79,49 +97,6 @@ def speak(synth: Synthesizer, request: SpeakRequest, on_chunk: ChunkFn | None = 
             raise InvalidInput("Choose a voice to clone first.")
         return synth.clone(request.text, request.prompt, request.language, **kw)
     raise ValueError(f"unknown mode {request.mode!r}")
-
-
-def batch_key(request: SpeakRequest) -> tuple[object, ...]:
-    """What requests generated as one batch must share: the model (its kind, the model
-    asked for, its speed mode, an instruction-following one or not) and how audio is cut
-    into chunks. Text, language, voice, seed and every sampling option stay per request."""
-    streaming = replace(request.streaming, batch=0)
-    need_instruct = bool(request.instruct and request.mode == PRESET)
-    return (request.kind, request.model, request.speed, need_instruct, streaming)
-
-
-def run_batch(pool: ModelPool, requests: Sequence[SpeakRequest],
-              on_chunks: Sequence[ChunkFn | None], cancels: Sequence[Any],
-              size: int | None = None,
-              on_dones: Sequence[Callable[[Take], None] | None] | None = None,
-              ) -> list[Take | BaseException]:
-    """Speak several requests with one ``batch_key`` as rows of shared batches (up to
-    ``size`` rows at a time; None: chosen from memory). Each keeps its own seed, sampling,
-    chunks and cancel (anything with a ``cancelled`` property), and hears of its take
-    through ``on_dones`` as soon as it is complete; a request that cannot be spoken (an
-    unknown speaker, say) gets its error back and the others go on."""
-    if len({batch_key(r) for r in requests}) > 1:
-        raise ValueError("requests of one batch must share a batch_key")
-    first = requests[0]
-    synth = pool.synthesizer(first.kind, prefer=first.model,
-                             need_instruct=batch_key(first)[3], speed=first.speed)
-    plans: list[batch_takes.TakePlan] = []
-    synth.runner = plans.append  # the operation prepares its take; generating waits
-    results: list[Take | BaseException | None] = [None] * len(requests)
-    ready: list[int] = []
-    for index, request in enumerate(requests):
-        try:
-            speak(synth, request, on_chunks[index], cancels[index])
-        except StudioError as exc:
-            results[index] = exc
-            continue
-        ready.append(index)
-        if on_dones is not None:
-            plans[-1].on_done = on_dones[index]
-    takes = batch_takes.run(plans, size) if plans else []
-    for index, take in zip(ready, takes, strict=True):
-        results[index] = take
-    return [r for r in results if r is not None]
 
 
 def make_prompt(pool: ModelPool, request: PromptRequest) -> VoicePrompt:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,6 +47,7 @@ from studio.hub.catalog import LANGUAGE_CODES
 log = logging.getLogger(__name__)
 
 ChunkFn = Callable[[np.ndarray], None]
+Text = str | Sequence[tuple[str, float]]  # text, or text already split into (segment, pause)
 
 
 @dataclass
@@ -90,15 +91,18 @@ class Synthesizer:
         return key
 
     @staticmethod
-    def _text(text: str, streaming: Streaming) -> list[tuple[str, float]]:
-        segments = textmod.segment(text or "", pack=batch_takes.pack_for(streaming))
+    def _text(text: Text, streaming: Streaming) -> list[tuple[str, float]]:
+        if not isinstance(text, str):
+            segments = list(text)
+        else:
+            segments = textmod.segment(text or "", pack=batch_takes.pack_for(streaming))
         if not segments:
             raise EmptyText()
         return segments
 
     # --- public operations ----------------------------------------------------------
 
-    def design(self, text: str, instruct: str, language: str | None = "auto",
+    def design(self, text: Text, instruct: str, language: str | None = "auto",
                sampling: Sampling = Sampling(), streaming: Streaming = Streaming(),
                on_chunk: ChunkFn | None = None, cancel: CancelToken | None = None) -> Take:
         """Speak ``text`` in a voice described by ``instruct`` (VoiceDesign model)."""
@@ -173,7 +177,7 @@ class Synthesizer:
         return VoicePrompt(emb, code, None if x_vector_only else transcript, self.prompt_shape(),
                            self.model.info.name)
 
-    def clone(self, text: str, prompt: VoicePrompt, language: str | None = "auto",
+    def clone(self, text: Text, prompt: VoicePrompt, language: str | None = "auto",
               sampling: Sampling = Sampling(), streaming: Streaming = Streaming(),
               on_chunk: ChunkFn | None = None, cancel: CancelToken | None = None) -> Take:
         """Speak ``text`` in the voice of ``prompt`` (Base model)."""

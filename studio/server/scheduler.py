@@ -9,7 +9,7 @@ request at the head of the queue waits a gather window (a few tens of ms) for co
 then starts with every waiting request of the same ``BatchSpec.key`` (at most ``batch``).
 Each still streams to its own client, is cancelled alone (its row stops, the others go
 on), and is finished as soon as its own take is complete. What a batch shares is exactly
-``speak_request.batch_key``: the model and speed mode, and the chunking; each request
+``batch_requests.batch_key``: the model and speed mode, and the chunking; each request
 keeps its own text, voice, language, seed and sampling options (engine/row_sampler.py).
 Requests wait here, on the event loop, not in the engine's own queue: a waiting request
 that is cancelled (timeout, client gone) simply leaves the queue and never reaches the
@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from studio.engine import batch_size, speak_request
+from studio.engine import batch_requests, batch_size, speak_request
 from studio.engine.chunk_queue import ChunkQueue
 from studio.engine.engine_thread import EngineThread
 from studio.engine.pool import ModelPool
@@ -275,7 +275,7 @@ class Scheduler:
             return done
 
         try:
-            results = speak_request.run_batch(
+            results = batch_requests.run_batch(
                 pool, [r for _, r in rows], [self._chunks_of(j) for j, _ in rows],
                 [j.cancel_token for j, _ in rows], on_dones=[done_with(j) for j, _ in rows])
         except BaseException as error:  # the model could not be loaded, say: all share it

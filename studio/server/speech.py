@@ -18,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 
 from studio.audio.encoding import MEDIA_TYPES, STREAMABLE
 from studio.audio.samplerate import SAMPLE_RATE
-from studio.engine import speak_request
+from studio.engine import batch_requests, speak_request
 from studio.engine.pool import ModelPool
 from studio.engine.speak_request import make_prompt
 from studio.engine.stream import CancelToken
@@ -73,7 +73,7 @@ def submit(st: ServerState, p: SpeechPlan) -> Job:
         return speak_request.run(pool, request(pool, cancel), on_chunk, cancel)
 
     return st.scheduler.submit(work, label=f"speech {p.voice_key}",
-                               batch=BatchSpec(speak_request.batch_key(speak), request))
+                               batch=BatchSpec(batch_requests.batch_key(speak), request))
 
 
 @router.post("/v1/audio/speech", openapi_extra=json_body(SpeechRequest),

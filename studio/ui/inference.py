@@ -16,6 +16,7 @@ from typing import TypeVar
 
 from PySide6.QtCore import QObject, QThread, Signal
 
+from studio.engine import batch_requests
 from studio.engine import speak_request as requests
 from studio.engine.pool import ModelPool
 from studio.engine.prompts import VoicePrompt
@@ -88,18 +89,19 @@ class InferenceClient(QObject):
         """Generate a take; its chunks grow ``job.track`` while it is made."""
 
         def work(job: TakeJob) -> Take:
-            need = bool(request.instruct and request.mode == requests.PRESET)
-            model = self.pool.get(request.kind, request.model, need,
-                                  progress=self._progress(request.kind), speed=request.speed)
+            speak = requests.with_kept_voice(request)  # kept since the request was made?
+            need = bool(speak.instruct and speak.mode == requests.PRESET)
+            model = self.pool.get(speak.kind, speak.model, need,
+                                  progress=self._progress(speak.kind), speed=speak.speed)
             self.model_ready.emit(model.info)
-            return requests.run(self.pool, request, on_chunk=job.add_audio, cancel=job.token,
+            return requests.run(self.pool, speak, on_chunk=job.add_audio, cancel=job.token,
                                 progress=job.progress)
 
         return self.jobs.submit(TakeJob(request), self._busy("Generating", work))
 
     def speak_batch(self, batch: list[SpeakRequest]) -> list[TakeJob]:
         """Generate several takes together, as rows of one batch (they must share a
-        ``speak_request.batch_key``); each has its own job, ended on its own, and stopping
+        ``batch_requests.batch_key``); each has its own job, ended on its own, and stopping
         one stops only its row."""
         jobs = [TakeJob(request) for request in batch]
         group = _BatchJob(jobs)
@@ -110,7 +112,7 @@ class InferenceClient(QObject):
             model = self.pool.get(first.kind, first.model, need,
                                   progress=self._progress(first.kind), speed=first.speed)
             self.model_ready.emit(model.info)
-            results = requests.run_batch(self.pool, batch, [j.add_audio for j in jobs],
+            results = batch_requests.run_batch(self.pool, batch, [j.add_audio for j in jobs],
                                          [_Either(j.token, group.token) for j in jobs])
             for job, result in zip(jobs, results, strict=True):
                 if isinstance(result, BaseException):

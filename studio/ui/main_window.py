@@ -274,6 +274,12 @@ class MainWindow(QMainWindow):
 
         ModelManagerDialog(self.ctx, self).exec()
 
+    def open_model_manager_at(self, repo_id: str) -> None:
+        """The Model manager, scrolled to one published model with its button focused."""
+        from studio.ui.dialogs.model_manager import ModelManagerDialog
+
+        ModelManagerDialog(self.ctx, self, focus=repo_id).exec()
+
     def open_settings(self) -> None:
         from studio.ui.dialogs.settings_dialog import SettingsDialog
 
