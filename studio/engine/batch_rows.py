@@ -16,6 +16,7 @@ order, followed by its end.
 from __future__ import annotations
 
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -198,15 +199,30 @@ def decode_whole(model: LoadedModel, frames: list[Any], context: Any) -> np.ndar
 
 
 class StepClock:
-    """Seconds per generation step, smoothed: how fast each row's audio grows."""
+    """Seconds per generation step: how fast each row's audio grows. Cautious, as a start
+    policy plans with it: the slower of a smoothed step and the mean of the last few, and
+    nothing until a few steps were seen (the first steps, before the decoder starts sharing
+    the machine, are the fastest)."""
+
+    WINDOW = 8
+    MIN_STEPS = 4
 
     def __init__(self) -> None:
-        self._last: float | None = None
-        self.step_s: float | None = None
+        self._ticks: deque[float] = deque(maxlen=self.WINDOW)
+        self._smooth: float | None = None
+        self.steps = 0
 
     def tick(self) -> None:
         now = time.monotonic()
-        if self._last is not None:
-            dt = now - self._last
-            self.step_s = dt if self.step_s is None else 0.8 * self.step_s + 0.2 * dt
-        self._last = now
+        if self._ticks:
+            dt = now - self._ticks[-1]
+            self._smooth = dt if self._smooth is None else 0.8 * self._smooth + 0.2 * dt
+        self._ticks.append(now)
+        self.steps += 1
+
+    @property
+    def step_s(self) -> float | None:
+        if self.steps < self.MIN_STEPS or self._smooth is None:
+            return None
+        mean = (self._ticks[-1] - self._ticks[0]) / (len(self._ticks) - 1)
+        return max(mean, self._smooth)
