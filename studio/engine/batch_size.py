@@ -8,10 +8,13 @@ less than the rows one after another, up to a point: measured on a 2-core machin
 compute to spare for more.
 
 Memory grows per row by the talker's key/value cache (every layer keeps keys and values
-for every token of the row's prompt and speech), the decoder's state and its activations
-for one chunk. ``row_bytes`` estimates it from the model's configuration; bench/RESULTS.md
-has the peak memory measured per batch size that grounds the constants. A batch may use
-half of the memory available when it starts.
+for every token of the row's prompt and speech: 224 KiB a token for the 0.6B and 1.7B
+models in fp32) and by the decoder's activations for one chunk (its upsampling stages hold
+hundreds of channels at near the audio rate). Measured on the 0.6B model (bench/RESULTS.md,
+batch_bench's memory section): peak memory grew by 43-69 MiB per row for rows of ~50
+tokens decoded in 6-frame chunks, of which the cache is ~11 MiB: ~3.5 KiB per decoded
+sample. ``row_bytes`` estimates a row from the model's configuration with those figures;
+a batch may use half of the memory available when it starts.
 """
 
 from __future__ import annotations
@@ -26,10 +29,8 @@ CPU_MAX = 8
 GPU_MAX = 16
 MEMORY_SHARE = 0.5
 PROMPT_TOKENS = 160  # the prompt's tokens around a segment's text (generous)
-# The decoder's activations for one chunk of one row, per frame of the chunk: the upsampling
-# stages hold about decoder_dim channels at 1/2 to 1/8 of the audio rate as float32, a few
-# tensors at a time; measured, with the talker's cache, in bench/batch_bench.py.
-DECODE_BYTES_PER_SAMPLE = 4 * 1024
+# the decoder's activations for one row, per audio sample of a chunk (measured, above)
+DECODE_BYTES_PER_SAMPLE = 3584
 
 
 def row_bytes(model: Any, frames: int, chunk_frames: int = 12) -> int:
@@ -41,7 +42,7 @@ def row_bytes(model: Any, frames: int, chunk_frames: int = 12) -> int:
     head_dim = int(getattr(cfg, "head_dim", None) or cfg.hidden_size // cfg.num_attention_heads)
     width = 2 if model.device.dtype in ("bfloat16", "float16") else 4
     kv = layers * 2 * heads * head_dim * width * (PROMPT_TOKENS + frames)
-    decode = chunk_frames * model.samples_per_frame * DECODE_BYTES_PER_SAMPLE // 64
+    decode = chunk_frames * model.samples_per_frame * DECODE_BYTES_PER_SAMPLE
     return kv + decode
 
 
