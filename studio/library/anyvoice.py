@@ -69,10 +69,9 @@ class VoiceRef:
         (design_voices.py); another description is a voice of its own, drawn afresh."""
         if instruct and instruct.strip() != self.description.strip():
             return SpeakRequest(text, DESIGN, instruct=instruct, **kw)
-        from studio.library.design_voices import DesignVoiceStore
+        from studio.library.design_voices import store_of
 
-        keeper = DesignVoiceStore(library.root if library else None).keeper(
-            self.id, self.description)
+        keeper = store_of(library).keeper(self.id, self.description)
         return with_kept_voice(SpeakRequest(text, DESIGN, instruct=self.description,
                                             keeper=keeper, **kw))
 

@@ -11,13 +11,15 @@ module keeps that :class:`DrawnVoice`, one mechanism for both places it can go:
   command line, the API server or a project, clones it, so the captain is the same
   tomorrow. "New voice" (:meth:`DesignVoiceStore.forget`) lets the next take draw another.
   A kept voice whose description has changed since (an update reworded the preset) is
-  drawn again;
+  drawn again. Whoever must not follow a later "New voice" (a project's cast member) pins
+  a copy of the kept voice named by its content (:meth:`DesignVoiceStore.pin`);
 - the user's own voices, when they keep one (:func:`save_designed`: the Design page's Keep,
   ``design --save-as``).
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
 from dataclasses import dataclass, replace
@@ -63,19 +65,41 @@ class DesignVoiceStore:
     def kept(self, preset_id: str, description: str) -> DrawnVoice | None:
         """The voice kept for ``preset_id``, or None: never drawn, forgotten, drawn from
         another description, or unreadable (then the next take draws a new one)."""
+        found = self._read(preset_id, description)
+        return found[0] if found is not None else None
+
+    def pin(self, preset_id: str, description: str, folder: Path) -> PinnedVoice | None:
+        """A copy of the voice kept for ``preset_id`` in ``folder``, named by its content
+        (``<digest>.safetensors``, the sample as ``<digest>.wav``): it stays that voice
+        after "New voice", and pinning the same voice again gives the same files. None when
+        no voice is kept."""
+        found = self._read(preset_id, description)
+        if found is None:
+            return None
+        voice, data = found
+        digest = hashlib.sha256(data).hexdigest()[:16]
+        prompt_path, sample_path = folder / f"{digest}.safetensors", folder / f"{digest}.wav"
+        folder.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(sample_path, _wav_bytes(voice.sample, voice.sample_rate))
+        atomic_write_bytes(prompt_path, data)
+        return PinnedVoice(digest, prompt_path, sample_path, voice)
+
+    def _read(self, preset_id: str, description: str) -> tuple[DrawnVoice, bytes] | None:
+        """The kept voice and its prompt file's bytes (read once, so a copy is the voice)."""
         prompt_path, sample_path = self._paths(preset_id)
         if not prompt_path.is_file():
             return None
         try:
-            prompt = prompts.load(prompt_path)
+            data = prompt_path.read_bytes()
+            prompt = prompts.from_bytes(data, f"kept voice {prompt_path.name}")
             meta = prompt.extra.get(META_KEY)
             if not isinstance(meta, dict) or meta.get("description") != description.strip():
                 return None
             sample, rate = _read_sample(sample_path)
             return DrawnVoice(prompt, sample, rate, str(meta["description"]),
                               str(meta.get("language") or "auto"), int(meta["seed"]),
-                              str(meta.get("design_model") or ""), _sampling(meta))
-        except (StudioError, KeyError, TypeError, ValueError) as exc:
+                              str(meta.get("design_model") or ""), _sampling(meta)), data
+        except (OSError, StudioError, KeyError, TypeError, ValueError) as exc:
             log.warning("the kept voice of %s cannot be used, a new one will be drawn: %s",
                         preset_id, exc)
             return None
@@ -110,6 +134,16 @@ class DesignVoiceStore:
 
 
 @dataclass(frozen=True)
+class PinnedVoice:
+    """A kept voice copied where its holder keeps it (DesignVoiceStore.pin)."""
+
+    digest: str  # of the prompt file: the same voice pins to the same name
+    prompt: Path
+    sample: Path
+    voice: DrawnVoice
+
+
+@dataclass(frozen=True)
 class PresetKeeper:
     """One built-in design voice's kept voice, as the engine asks for it."""
 
@@ -123,6 +157,11 @@ class PresetKeeper:
     def keep(self, voice: DrawnVoice) -> None:
         if voice.description.strip() == self.description.strip():
             self.store.keep(self.preset_id, voice)
+
+
+def store_of(library: VoiceLibrary | None) -> DesignVoiceStore:
+    """The kept design voices beside ``library`` (the per-user root without one)."""
+    return DesignVoiceStore(library.root if library is not None else None)
 
 
 def kept_design_prompt(preset_id: str, library_root: Path | None = None) -> VoicePrompt | None:

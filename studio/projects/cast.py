@@ -1,11 +1,12 @@
 """The cast: names in the script mapped to voices, and the engine request for each block.
 
 A cast member must sound the same in every block. Saved voices and preset speakers do; a
-built-in design voice does not (the VoiceDesign model samples a new voice from its
-description with every take). So the first render of a member cast as a design voice keeps
-one take of the description, the way the Design page's Keep does: a Base model makes a clone
-prompt of that take, stored in the project (``cast/<member>/``), and every block of that
-member is spoken from it. The project's notes say so.
+built-in design voice is a description the VoiceDesign model draws a new speaker from, so
+it speaks with the voice the library keeps for it (studio.library.design_voices: the same
+one the window, the command line and the API server speak with), drawn by the first render
+if nothing has drawn it yet. The project pins a copy of that kept voice, named by its
+content, in ``cast/``: every block of the member is spoken from it, and a later "New
+voice" in the window does not change a project already cast. The project's notes say so.
 """
 
 from __future__ import annotations
@@ -16,17 +17,15 @@ from typing import Any
 
 from studio.engine import prompts
 from studio.engine.options import Sampling
-from studio.engine.speak_request import CLONE, DESIGN, PromptRequest, SpeakRequest, make_prompt
+from studio.engine.speak_request import CLONE, SpeakRequest
 from studio.engine.take import Take
 from studio.errors import InvalidInput, StudioError
 from studio.library.anyvoice import DESIGN_PRESET, SAVED, VoiceRef, resolve
-from studio.library.ids import slugify
-from studio.library.presets import design_preset
-from studio.projects.audiofiles import write_flac
-from studio.projects.schema import CAST_DIR, MAX_NAME, CastMember, Project, new_id
+from studio.library.design_voices import PinnedVoice, store_of
+from studio.projects.schema import CAST_DIR, MAX_NAME, CastMember, Project
 
 FRAME_RATE = 12.5
-KEEP_MAX_S = 15.0  # a kept reference: 5-15 s is what cloning likes best
+KEEP_MAX_S = 15.0  # the take that draws a design voice: 5-15 s is what cloning likes best
 
 
 def parse_spec(spec: str) -> tuple[str, str]:
@@ -98,7 +97,8 @@ def request(project: Project, member: CastMember, text: str, language: str, inst
         if instruct:
             raise _no_instruct(member, "a design voice kept as a reference")
         prompt = prompts.load(folder / member.kept["prompt"])
-        return SpeakRequest(text, CLONE, lang or "auto", prompt=prompt, sampling=sampling)
+        return SpeakRequest(text, CLONE, lang or "auto", prompt=prompt, sampling=sampling,
+                            model=prompt.model_name or None)
     if ref.source == SAVED and instruct:
         raise _no_instruct(member, "a saved voice")
     return ref.request(text, library, language=lang, instruct=instruct or None,
@@ -111,36 +111,49 @@ def _no_instruct(member: CastMember, what: str) -> InvalidInput:
                         "CustomVoice model) for it.")
 
 
-def keep_design_voice(project: Project, member: CastMember, folder: Any,
-                      speak: Callable[[SpeakRequest], Take], call: Callable[[Any], Any]) -> str:
-    """Keep one take of ``member``'s design voice as the reference every block uses.
-
-    ``speak`` runs a request on the engine; ``call`` runs ``fn(pool)`` on it. Writes the
-    prompt and the take into the project folder and returns the sentence for the notes."""
-    preset_id = (member.voice or "").split(":", 1)[1]
-    preset = design_preset(preset_id)
-    if preset is None:
-        raise InvalidInput(f"There is no built-in design voice {preset_id!r} any more; "
-                           f"recast {member.name}.")
-    seed = secrets.randbelow(2**31 - 1)
-    text = preset.sample_text
-    take = speak(SpeakRequest(text, DESIGN, preset.language, instruct=preset.description,
-                              sampling=Sampling(seed=seed,
-                                                max_frames=int(KEEP_MAX_S * FRAME_RATE))))
-    if not take.audio.size:
-        raise InvalidInput(f"The design voice for {member.name} produced no audio; render again.")
-    req = PromptRequest(take.audio, take.sample_rate, text)
-    prompt = call(lambda pool: make_prompt(pool, req))
-    where = f"{CAST_DIR}/{slugify(member.name)}-{secrets.token_hex(3)}"
-    (folder / where).mkdir(parents=True, exist_ok=True)
-    prompts.save(prompt, folder / where / "prompt.safetensors")
-    write_flac(folder / where / "reference.flac", take.audio, take.sample_rate)
-    member.kept = dict(id=new_id("k"), prompt=f"{where}/prompt.safetensors",
-                       reference=f"{where}/reference.flac", seed=take.seed,
-                       model=take.model_name, seconds=round(take.duration_s, 2))
-    note = (f"{member.name} speaks with the built-in design voice {preset.name!r}. A design "
-            f"voice is sampled anew with every take, so one take of its description (seed "
-            f"{take.seed}, {take.duration_s:.1f} s, {member.kept['reference']}) was kept as "
-            f"the reference every block of {member.name} uses. Recast to choose again.")
+def keep_design_voice(project: Project, member: CastMember, folder: Any, library: Any,
+                      speak: Callable[[SpeakRequest], Take]) -> str:
+    """Pin the voice the library keeps for ``member``'s design voice as the reference every
+    block uses; ``speak`` (a request run on the engine) draws it first when none is kept.
+    Writes the copy into the project folder and returns the sentence for the notes."""
+    ref = voice_of(member, library)
+    store = store_of(library)
+    pinned = store.pin(ref.id, ref.description, folder / CAST_DIR)
+    if pinned is None:
+        seed = secrets.randbelow(2**31 - 1)
+        take = speak(ref.request(ref.sample_text, library, language=ref.language,
+                                 sampling=Sampling(seed=seed,
+                                                   max_frames=int(KEEP_MAX_S * FRAME_RATE))))
+        pinned = store.pin(ref.id, ref.description, folder / CAST_DIR)
+        if pinned is None:
+            raise _not_kept(member, ref, take)
+    member.kept = _kept_entry(pinned)
+    note = (f"{member.name} speaks with the built-in design voice {ref.name!r}: the voice it "
+            f"keeps in the library, as in the window and the API server. A design voice is "
+            f"drawn anew from its description, so that voice (seed {pinned.voice.seed}, "
+            f"{pinned.voice.seconds:.1f} s, {member.kept['reference']}) was kept as the "
+            f"reference every block of {member.name} uses; \"New voice\" elsewhere does not "
+            f"change it. Recast to choose again.")
     project.notes[note_key(member.name)] = note
     return note
+
+
+def _kept_entry(pinned: PinnedVoice) -> dict[str, Any]:
+    """What project.json records of a pinned voice; its id is the content's digest, so
+    pinning the same voice again leaves every block fresh."""
+    voice = pinned.voice
+    return dict(id=pinned.digest, prompt=f"{CAST_DIR}/{pinned.prompt.name}",
+                reference=f"{CAST_DIR}/{pinned.sample.name}", seed=voice.seed,
+                model=voice.design_model, seconds=round(voice.seconds, 2))
+
+
+def _not_kept(member: CastMember, ref: VoiceRef, take: Take) -> InvalidInput:
+    """No Base model fixed the drawn voice, so every block would be another speaker."""
+    if not take.audio.size:
+        return InvalidInput(f"The design voice for {member.name} produced no audio; "
+                            "render again.")
+    fetch = (f" ('voice-studio models download {take.download_hint}')"
+             if take.download_hint else "")
+    return InvalidInput(f"{member.name} speaks with the design voice {ref.name!r}, which "
+                        f"a Base model keeps the same from block to block, and none is on "
+                        f"disk. Download one{fetch} and render again, or cast another voice.")

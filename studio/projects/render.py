@@ -100,7 +100,7 @@ def check_cast(project: Project, block_ids: list[str], library: Any) -> list[str
 
 class Renderer:
     """Renders blocks of one project through an EngineThread (or anything with its
-    ``stream`` and ``call``); ``cancel()`` may be called from any thread."""
+    ``stream``); ``cancel()`` may be called from any thread."""
 
     def __init__(self, store: ProjectStore, project_id: str, engine: Any, library: Any = None,
                  checker: EarCheck | None = None, shared: list[LexiconEntry] | None = None,
@@ -141,9 +141,6 @@ class Renderer:
         finally:
             self._stream = None
         return None if take.stop_reason == CANCELLED or self.cancelled else take
-
-    def _call(self, fn: Callable[[Any], Any]) -> Any:
-        return self.engine.call(fn).result()
 
     # -- rendering -------------------------------------------------------------------------
 
@@ -198,12 +195,12 @@ class Renderer:
             self.on_progress(progress)
 
     def _prepare(self, project: Project, block_ids: list[str]) -> None:
-        """Every speaker cast (clear error before any work), design voices kept."""
+        """Every speaker cast (clear error before any work), design voices pinned."""
         for name in check_cast(project, block_ids, self.library):
             member = project.member(name)
             if member is not None and cast.needs_keep(member) and not self.cancelled:
                 cast.keep_design_voice(project, member, self.store.path(project),
-                                       lambda r: self._must(self._speak(r)), self._call)
+                                       self.library, lambda r: self._must(self._speak(r)))
                 self._commit(lambda fresh, m=member: _set_member(fresh, m, project))
 
     @staticmethod

@@ -117,12 +117,12 @@ class CastMember:
     """A name in the script and the voice that speaks it.
 
     ``voice`` is a voice key (``saved:<id>``, ``design:<id>``, ``speaker:<name>``). A
-    built-in design voice is sampled anew with every take, so the first render keeps one
-    take of its description as this member's reference (``kept``, see cast.py)."""
+    built-in design voice speaks with the voice the library keeps for it; the first render
+    pins a copy of that voice as this member's reference (``kept``, see cast.py)."""
 
     name: str
     voice: str | None  # None: named in the script but not cast yet
-    kept: dict[str, Any] | None = None  # prompt, reference, seed, model of a kept design voice
+    kept: dict[str, Any] | None = None  # id (digest), prompt, reference, seed, model: pinned
 
     def to_dict(self) -> dict[str, Any]:
         return dict(name=self.name, voice=self.voice, kept=self.kept)

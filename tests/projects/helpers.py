@@ -86,9 +86,6 @@ class RecordingEngine:
         self.requests.append(request)
         return self.engine.stream(request)
 
-    def call(self, fn: Any) -> Any:
-        return self.engine.call(fn)
-
 
 def heard(text: str, seconds: float = 1.0) -> Transcript:
     """A transcript that hears ``text`` exactly, its words spread over ``seconds``."""

@@ -7,6 +7,7 @@ import pytest
 
 from studio.engine.speak_request import CLONE, PRESET
 from studio.errors import InvalidInput
+from studio.library.design_voices import DesignVoiceStore
 from studio.projects import cast, lexicon, render, stale
 from studio.projects.export import ExportOptions, export
 from studio.projects.schema import LexiconEntry
@@ -116,6 +117,11 @@ def test_design_voice_is_kept_once_and_the_project_says_so(models, store, librar
     assert kept and (store.path(done) / kept["prompt"]).is_file()
     assert (store.path(done) / kept["reference"]).is_file()
     assert "was kept as the reference" in done.notes["cast:Narrator"]
+    library_voice = DesignVoiceStore(library.root).kept(preset.id, preset.description)
+    assert library_voice is not None  # drawn through the library's keeper, kept there
+    pinned = (store.path(done) / kept["prompt"]).read_bytes()
+    assert pinned == (DesignVoiceStore(library.root).folder / f"{preset.id}.safetensors"
+                      ).read_bytes()
     assert render.select(done, [], library) == []
     recording.requests.clear()
     render.Renderer(store, project.id, recording, library).run(
