@@ -50,6 +50,29 @@ def test_stream_to_file_and_same_seed_same_audio(models, tmp_path):
     assert not list(tmp_path.glob(".*.part"))
 
 
+def test_batch_makes_sentences_together_and_batch_one_one_by_one(models, tmp_path,
+                                                                monkeypatch):
+    from dataclasses import replace
+
+    from studio.cli import speak
+
+    # --max-seconds caps the whole take; the tiny models never end a sentence by themselves,
+    # so each sentence is capped at 5 frames here, where the command line has no option for it
+    options = speak.sampling_from
+    monkeypatch.setattr(speak, "sampling_from", lambda a: replace(options(a), max_frames=5))
+    text = "First sentence here.\n\nA second one follows.\n\nAnd a third."
+    args = ["speak", text, "--speaker", "vivian", "--seed", "4"]
+    files = {}
+    for batch in ("1", "3", "0"):
+        files[batch] = tmp_path / f"b{batch}.wav"
+        assert main([*args, "--batch", batch, "-o", str(files[batch]), "--stream"]) == 0
+    one, three, auto = (sf.read(files[b], dtype="float32")[0] for b in ("1", "3", "0"))
+    pauses = int(0.55 * 24000) * 2  # between the three paragraphs
+    assert len(one) == len(three) == 3 * 5 * 1920 + pauses
+    np.testing.assert_array_equal(three, auto)  # automatic: all three at once here
+    assert not np.array_equal(one, three)  # each sentence from its own seeded generator
+
+
 def test_clone_save_and_speak_with_the_saved_voice(models, ref_clip, tmp_path, capsys):
     assert main(["clone", "--ref", str(ref_clip), "--ref-text", "Hello, this is me.",
                  "--name", "Zoë"]) == 0
@@ -116,6 +139,7 @@ def test_voices_delete_restore_export_import(models, ref_clip, tmp_path, capsys)
     (["--device", "bogus", "speak", "Hi", "--speaker", "ryan"], "'bogus' is not a device"),
     (["--device", "cuda:x", "voices", "list"], "auto, cpu, cuda, mps"),
     (["--model", "/no/such/folder", "speak", "Hi", "--speaker", "ryan"], "does not exist"),
+    (["speak", "Hi", "--speaker", "ryan", "--batch", "-2"], "--batch must be 0"),
     (["clone", "--ref", "/no/such.wav", "--name", "x", "--language", "Klingon"],
      "Choose Auto or one of: Chinese, English"),
 ])

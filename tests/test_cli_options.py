@@ -84,7 +84,7 @@ def test_max_seconds_caps_the_whole_take_on_the_command_line(tiny_models_dir, mo
                                                              tmp_path):
     monkeypatch.setenv("VOICE_STUDIO_MODELS", str(tiny_models_dir))
     text = "\n\n".join(f"Part number {i} of a longer text." for i in range(5))  # 5 segments
-    for extra in ([], ["--stream"]):
+    for extra in ([], ["--stream"], ["--batch", "1"], ["--batch", "3", "--stream"]):
         out = tmp_path / f"out{len(extra)}.wav"
         assert main(["speak", text, "--speaker", "ryan", "--seed", "2", "--max-seconds", "0.5",
                      "-o", str(out), *extra]) == 0

@@ -47,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
                          "and keep it, instead of the one kept")
     speak.add_output_args(sp)
     speak.add_sampling_args(sp)
+    speak.add_batch_arg(sp)
 
     ds = sub.add_parser("design", help="speak text in a voice described in words")
     ds.add_argument("text", help="the text, or - to read standard input")
@@ -54,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     ds.add_argument("--save-as", metavar="NAME", help="keep the voice in your library")
     speak.add_output_args(ds)
     speak.add_sampling_args(ds)
+    speak.add_batch_arg(ds)
 
     models.add_parser(sub)
     voices.add_parsers(sub)

@@ -49,6 +49,20 @@ def add_output_args(p: argparse.ArgumentParser) -> None:
                    help="e.g. English, Chinese, ja; default auto (a saved voice: its language)")
 
 
+def add_batch_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--batch", type=int, default=0, metavar="N",
+                   help="sentences generated at once: 0 (default) chooses from their number "
+                        "and the memory left; 1 makes them one after another, exactly as "
+                        "qwen-tts does (the same audio as stock qwen-tts for a seed)")
+
+
+def batch_from(args: argparse.Namespace) -> int:
+    batch = int(getattr(args, "batch", 0) or 0)
+    if batch < 0:
+        raise InvalidInput("--batch must be 0 (automatic) or more.")
+    return batch
+
+
 def read_text(value: str) -> str:
     if value == "-":
         return sys.stdin.read()
@@ -124,21 +138,24 @@ def prompt_from_file(engine: EngineThread, path: Path, ref_text: str | None,
 
 
 def run_take(engine: EngineThread, request: SpeakRequest, out: Path | None, play: bool,
-             stream: bool) -> Take:
+             stream: bool, batch: int = 0) -> Take:
     """Generate, writing/playing as chunks arrive (stream) or at the end; Ctrl+C keeps what
-    was made so far."""
+    was made so far. ``batch``: sentences generated at once (0: automatic)."""
     if out is None and not play:
         out = Path(time.strftime("voice-studio-%Y%m%d-%H%M%S.wav"))
-    request = SpeakRequest(**{**request.__dict__, "streaming": Streaming(enabled=True)})
+    request = SpeakRequest(**{**request.__dict__,
+                              "streaming": Streaming(enabled=True, batch=batch)})
+    from studio.audio.forecast import ProgressBox
     from studio.engine import text as textmod
 
     expected = textmod.expected_take_seconds(request.text, request.sampling.max_frames,
                                              max_seconds=request.sampling.max_seconds)
-    sink = TakeSink(out, play=play, live=stream, expected_s=expected)
+    growth = ProgressBox()
+    sink = TakeSink(out, play=play, live=stream, expected_s=expected, progress=growth)
     sink.open()
     progress = output.ProgressLine()
     started = time.monotonic()
-    ts = engine.stream(request)
+    ts = engine.stream(request, growth)
     samples = 0
     take: Take | None = None
     try:
@@ -175,13 +192,14 @@ def run_take(engine: EngineThread, request: SpeakRequest, out: Path | None, play
 
 
 def cmd_speak(args: argparse.Namespace, engine: EngineThread) -> int:
+    batch = batch_from(args)
     request = build_request(args, engine)
     saving = bool(getattr(args, "save_as", None))
     if saving:  # a clash or a missing Base model is found before the take, not after it
         from studio.cli.voices import check_designed_voice
 
         check_designed_voice(engine, args)
-    take = run_take(engine, request, args.out, args.play, args.stream)
+    take = run_take(engine, request, args.out, args.play, args.stream, batch)
     if saving:
         from studio.cli.voices import save_designed_voice
 

@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from studio.audio.forecast import ProgressBox
+from studio.engine import batch_takes
 from studio.engine import text as textmod
 from studio.engine.drawn_voice import FRESH, DrawnVoice
 from studio.engine.errors import BadReference, EmptyText, IncompatiblePrompt
@@ -48,17 +50,46 @@ NO_BASE_NOTE = ("No Base model is on disk, so this design voice is not kept the 
 
 
 def speak(pool: ModelPool, request: SpeakRequest, on_chunk: ChunkFn | None = None,
-          cancel: CancelToken | None = None) -> Take:
-    """Speak a design request: clone the kept voice if there is one, else draw one."""
-    seed = request.sampling.seed
-    if seed is None:  # one seed for every piece, so a take can be made again
-        seed = secrets.randbelow(2**31 - 1)
-    request = replace(request, sampling=replace(request.sampling, seed=seed))
-    keeper = request.keeper or FRESH
-    kept = keeper.kept() if request.prompt is None else None
+          cancel: CancelToken | None = None, progress: ProgressBox | None = None) -> Take:
+    """Speak a design request: clone the kept voice if there is one, else draw one. A kept
+    voice's take (only cloned) publishes how it grows to ``progress``."""
+    request = seeded(request)
+    kept = _kept(request)
     if (request.prompt is not None or kept is not None) and base_models(pool):
-        return _speak_kept(pool, request, kept, on_chunk, cancel)
-    return _draw(pool, request, on_chunk, cancel)
+        return _speak_kept(pool, request, kept, on_chunk, cancel, progress)
+    return draw(pool, request, on_chunk, cancel)
+
+
+def seeded(request: SpeakRequest) -> SpeakRequest:
+    """The request with its seed chosen: one seed for every piece, so a take can be made
+    again."""
+    if request.sampling.seed is not None:
+        return request
+    return replace(request, sampling=replace(request.sampling,
+                                             seed=secrets.randbelow(2**31 - 1)))
+
+
+def draws(pool: ModelPool, request: SpeakRequest) -> bool:
+    """True when ``request`` draws a new voice (nothing kept to clone): its sample is then
+    designed first, and can be designed together with other requests' samples."""
+    return not ((request.prompt is not None or _kept(request) is not None)
+                and base_models(pool))
+
+
+def sample_segment(request: SpeakRequest) -> tuple[str, float]:
+    """The segment a drawing request designs first (its sample)."""
+    return sample_plan(_segments(request))[0]
+
+
+def _kept(request: SpeakRequest) -> DrawnVoice | None:
+    return (request.keeper or FRESH).kept() if request.prompt is None else None
+
+
+def _segments(request: SpeakRequest) -> Segments:
+    segments = textmod.segment(request.text or "", pack=batch_takes.pack_for(request.streaming))
+    if not segments:
+        raise EmptyText()
+    return segments
 
 
 def base_models(pool: ModelPool) -> list[ModelInfo]:
@@ -99,10 +130,12 @@ def sample_plan(segments: Segments) -> Segments:
 # --- a kept voice: only cloned ------------------------------------------------------------
 
 def _speak_kept(pool: ModelPool, request: SpeakRequest, kept: DrawnVoice | None,
-                on_chunk: ChunkFn | None, cancel: CancelToken | None) -> Take:
+                on_chunk: ChunkFn | None, cancel: CancelToken | None,
+                progress: ProgressBox | None = None) -> Take:
     prompt = request.prompt if request.prompt is not None else kept.prompt  # type: ignore[union-attr]
     base = pool.synthesizer("base", prefer=prompt.model_name or request.model,
                             speed=request.speed)
+    base.progress = progress
     try:
         prompt.check_compatible(base.prompt_shape(), base.model.info.name)
     except IncompatiblePrompt:
@@ -123,19 +156,22 @@ def _speak_kept(pool: ModelPool, request: SpeakRequest, kept: DrawnVoice | None,
 
 # --- drawing a voice: design the sample, clone the rest ------------------------------------
 
-def _draw(pool: ModelPool, request: SpeakRequest, on_chunk: ChunkFn | None,
-          cancel: CancelToken | None) -> Take:
-    segments = textmod.segment(request.text or "")
-    if not segments:
-        raise EmptyText()
+def draw(pool: ModelPool, request: SpeakRequest, on_chunk: ChunkFn | None,
+         cancel: CancelToken | None, first: Take | None = None) -> Take:
+    """Draw a voice: design the sample, fix it, clone the rest. ``first``: the sample's
+    take, designed already (together with other requests' samples, as one batch)."""
+    segments = _segments(request)
     plan = sample_plan(segments)
     keeper = request.keeper
     design = _designer(pool, request)
     wanted = len(plan) > 1 or keeper is not None  # a voice to fix, for the rest or later
     base_info = base_for(pool, design.model.info) if wanted else None
     if wanted and base_info is None:
-        take = design.design(segments, request.instruct or "", request.language,
-                             request.sampling, request.streaming, on_chunk, cancel)
+        if first is None:
+            take = design.design(segments, request.instruct or "", request.language,
+                                 request.sampling, request.streaming, on_chunk, cancel)
+        else:
+            take = _designed_rest(design, request, plan, first, on_chunk, cancel)
         take.notes.append(NO_BASE_NOTE)
         take.download_hint = base_to_download(design.model.info).repo_id
         return take
@@ -147,8 +183,9 @@ def _draw(pool: ModelPool, request: SpeakRequest, on_chunk: ChunkFn | None,
     index = 0
     while index < len(plan) and drawn is None:
         segment = plan[index]
-        take = design.design([segment], request.instruct or "", request.language,
-                             request.sampling, request.streaming, on_chunk, cancel)
+        take = first if index == 0 and first is not None else design.design(
+            [segment], request.instruct or "", request.language, request.sampling,
+            request.streaming, on_chunk, cancel)
         pieces.append(take)
         index += 1
         if _stopped(take, cancel):
@@ -166,6 +203,17 @@ def _draw(pool: ModelPool, request: SpeakRequest, on_chunk: ChunkFn | None,
             pieces.append(base.clone(plan[index:], drawn.prompt, request.language,
                                      request.sampling, request.streaming, on_chunk, cancel))
     return _joined(pieces, len(segments), started, drawn)
+
+
+def _designed_rest(design: Synthesizer, request: SpeakRequest, plan: Segments, first: Take,
+                   on_chunk: ChunkFn | None, cancel: CancelToken | None) -> Take:
+    """No Base model: after the sample designed already, the rest designed as well."""
+    pieces = [first]
+    if len(plan) > 1 and not _stopped(first, cancel):
+        _pause(plan[0][1], first.sample_rate, on_chunk, pieces)
+        pieces.append(design.design(plan[1:], request.instruct or "", request.language,
+                                    request.sampling, request.streaming, on_chunk, cancel))
+    return _joined(pieces, len(plan), time.monotonic() - first.elapsed_s, None)
 
 
 def _designer(pool: ModelPool, request: SpeakRequest) -> Synthesizer:

@@ -7,11 +7,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from studio.audio.forecast import ProgressBox
 from studio.engine.drawn_voice import VoiceKeeper
 from studio.engine.options import Sampling, Streaming
 from studio.engine.prompts import VoicePrompt
 from studio.engine.stream import CancelToken
-from studio.engine.synth import ChunkFn
+from studio.engine.synth import ChunkFn, Synthesizer
 from studio.engine.take import Take
 
 if TYPE_CHECKING:
@@ -67,15 +68,23 @@ def with_kept_voice(request: SpeakRequest) -> SpeakRequest:
 
 
 def run(pool: ModelPool, request: SpeakRequest, on_chunk: ChunkFn | None = None,
-        cancel: CancelToken | None = None) -> Take:
-    """Load what the request needs (if not loaded) and speak it."""
+        cancel: CancelToken | None = None, progress: ProgressBox | None = None) -> Take:
+    """Load what the request needs (if not loaded) and speak it; a take made in parallel
+    segments publishes how it grows to ``progress`` (for a start policy)."""
     if request.mode == DESIGN:
         from studio.engine import design_voice
 
-        return design_voice.speak(pool, request, on_chunk, cancel)
+        return design_voice.speak(pool, request, on_chunk, cancel, progress)
     need_instruct = bool(request.instruct and request.mode == PRESET)
     synth = pool.synthesizer(request.kind, prefer=request.model, need_instruct=need_instruct,
                              speed=request.speed)
+    synth.progress = progress
+    return speak(synth, request, on_chunk, cancel)
+
+
+def speak(synth: Synthesizer, request: SpeakRequest, on_chunk: ChunkFn | None = None,
+          cancel: CancelToken | None = None) -> Take:
+    """Speak ``request`` with ``synth`` (its model suits the request's kind)."""
     kw = dict(sampling=request.sampling, streaming=request.streaming, on_chunk=on_chunk,
               cancel=cancel)
     if request.mode == PRESET:

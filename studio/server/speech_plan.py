@@ -137,9 +137,10 @@ def _reference(st: ServerState, body: SpeechRequest, warnings: list[str]) -> Pro
 
 
 def _streaming(config: ServerConfig, body: SpeechRequest) -> Streaming:
+    streaming = replace(config.streaming, batch=config.batch)
     if body.initial_codec_chunk_frames is None:
-        return config.streaming
-    return replace(config.streaming, first_chunk=body.initial_codec_chunk_frames)
+        return streaming
+    return replace(streaming, first_chunk=body.initial_codec_chunk_frames)
 
 
 def plan(st: ServerState, body: SpeechRequest, text: str) -> SpeechPlan:

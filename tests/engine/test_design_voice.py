@@ -53,7 +53,8 @@ def test_a_long_design_take_designs_once_and_clones_the_rest_with_base(tiny_pool
     chunks: list[np.ndarray] = []
     with watch_models() as calls:
         take = run(tiny_pool, _request(), on_chunk=chunks.append)
-    assert calls.generated == {"voice_design": 1, "base": 2}
+    # the two cloned paragraphs are made together, as one batch (one generate call)
+    assert calls.generated == {"voice_design": 1, "base": 1}
     assert calls.prompts == {"base": 1}
     assert take.segments == 3 and take.stop_reason == MAX_LENGTH and take.seed == 5
     assert len(take.audio) == 3 * FRAMES * SPF + 2 * GAP
@@ -73,7 +74,7 @@ def test_a_kept_voice_is_only_cloned(tiny_pool):
     assert keeper.kept_count == 1 and first.voice is keeper.voice
     with watch_models() as calls:
         second = run(tiny_pool, _request(TEXT, keeper, seed=9))
-    assert calls.generated == {"base": 3} and not calls.prompts
+    assert calls.generated == {"base": 1} and not calls.prompts  # three rows, one batch
     assert second.model_name == "Qwen3-TTS-12Hz-Tiny-Base" and second.voice is keeper.voice
     assert keeper.kept_count == 1
 
@@ -126,7 +127,7 @@ def test_without_a_base_model_the_take_completes_with_a_note(design_only_pool):
     keeper = Keeper()
     with watch_models() as calls:
         take = run(design_only_pool, _request(keeper=keeper))
-    assert calls.generated == {"voice_design": 3}
+    assert calls.generated == {"voice_design": 1}  # all three designed as one batch
     assert len(take.audio) == 3 * FRAMES * SPF + 2 * GAP and take.voice is None
     assert take.notes == [NO_BASE_NOTE]
     assert take.download_hint == "Qwen/Qwen3-TTS-12Hz-0.6B-Base"

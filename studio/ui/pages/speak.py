@@ -212,7 +212,8 @@ class SpeakPage(Page):
         return self.voice.request(
             self.text.toPlainText(), self.ctx.library,
             language=self.language.currentData(), instruct=self.instruct.text().strip() or None,
-            sampling=sampling, streaming=Streaming(first_chunk=first))
+            sampling=sampling, streaming=Streaming(
+                first_chunk=first, batch=int(self.ctx.settings.batch_segments)))
 
     def generate(self, seed: int | None = None) -> TakeJob | None:
         """Start a take from the text; returns its job (None if nothing started)."""
@@ -237,7 +238,7 @@ class SpeakPage(Page):
         job.cancelled.connect(self._on_cancelled)
         self.wave.show_track(job.track)
         expected = textmod.expected_take_seconds(request.text, request.sampling.max_frames)
-        self.ctx.playback.stream(self, job.track, expected)
+        self.ctx.playback.stream(self, job.track, expected, job.progress)
         self._set_generating(True)
         self.status.setText("Starting…")
         return job
