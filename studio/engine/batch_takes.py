@@ -101,6 +101,7 @@ class _TakeOut:
         self.closed = False  # nothing more goes out
         self.limit = take_limit(plan)  # samples max_seconds allows the whole take
         self.emitted = 0
+        self.full = False  # the take reached its max_seconds
 
     def _emit(self, audio: np.ndarray) -> None:
         if self.closed:
@@ -115,12 +116,9 @@ class _TakeOut:
         self.pieces.append(audio)
         if self.plan.on_chunk is not None:
             self.plan.on_chunk(audio)
-        if self.limit is not None and self.emitted >= self.limit:  # the take's cap: done
-            self.reason = MAX_LENGTH
-            self.closed = True
-            self.stop.stopped = True
-            if self.plan.on_done is not None:
-                self.plan.on_done(self.take())
+        if self.limit is not None and self.emitted >= self.limit:  # the take's cap:
+            self.full = True  # it ends with the segment now going out (its frames counted)
+            self.stop.stopped = True  # later rows are not wanted
 
     def audio(self, index: int, chunk: np.ndarray) -> None:
         if self.closed:
@@ -135,11 +133,13 @@ class _TakeOut:
         while not self.closed and self.head in self.ended:
             frames, reason = self.ended[self.head]
             self.frames += frames
+            if self.full:
+                reason = MAX_LENGTH
             if reason != COMPLETE:
                 self.reason = reason
             cancelled = self.plan.cancel is not None and self.plan.cancel.cancelled
             last = self.head == len(self.plan.segments) - 1
-            if reason in (CANCELLED, RUNAWAY) or cancelled or last:
+            if reason in (CANCELLED, RUNAWAY) or self.full or cancelled or last:
                 self.reason = CANCELLED if cancelled else self.reason
                 self.closed = True
                 self.stop.stopped = True  # later rows are not wanted
