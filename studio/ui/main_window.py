@@ -286,11 +286,7 @@ class MainWindow(QMainWindow):
         from studio.ui.theme import apply_theme
 
         self.ctx.settings.theme = theme
-        if theme == "system":
-            self.notice.show_message("The system theme applies the next time Voice Studio "
-                                     "starts.", "info")
-        else:
-            apply_theme(QApplication.instance(), theme)
+        apply_theme(QApplication.instance(), theme)
 
     def _about(self) -> None:
         from studio import __version__, paths

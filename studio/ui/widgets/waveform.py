@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
@@ -48,8 +48,7 @@ class WaveformView(QWidget):
         self.plot.setMinimumHeight(90)
         vb = self.plot.getViewBox()
         vb.setLimits(xMin=0, yMin=-1.05, yMax=1.05)
-        accent = self.palette().color(QPalette.ColorRole.Highlight)
-        self.curve = self.plot.plot(pen=pg.mkPen(accent, width=1))
+        self.curve = self.plot.plot()
         self.curve.setDownsampling(auto=True, method="peak")
         self.curve.setClipToView(True)
         self.curve.setSkipFiniteCheck(True)
@@ -66,14 +65,12 @@ class WaveformView(QWidget):
         self._mark_items: list[pg.LinearRegionItem] = []
         self.region: pg.LinearRegionItem | None = None
         if selectable:
-            self.region = pg.LinearRegionItem(brush=QColor(accent.red(), accent.green(),
-                                                           accent.blue(), 45))
+            self.region = pg.LinearRegionItem()
             self.region.setZValue(-10)
             self.region.setVisible(False)
             self.region.sigRegionChangeFinished.connect(self._region_settled)
             self.plot.addItem(self.region)
-        self.empty = pg.TextItem(empty_text, anchor=(0.5, 0.5),
-                                 color=self.palette().color(QPalette.ColorRole.PlaceholderText))
+        self.empty = pg.TextItem(empty_text, anchor=(0.5, 0.5))
         self.plot.addItem(self.empty)
         self.empty.setPos(0.5, 0)
         self.plot.setXRange(0, 1, padding=0)
@@ -89,6 +86,36 @@ class WaveformView(QWidget):
         self._debounce.setInterval(120)
         self._debounce.setSingleShot(True)
         self._debounce.timeout.connect(self._emit_region)
+        self.apply_palette()
+
+    # --- colours ------------------------------------------------------------------------
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange,
+                            QEvent.Type.StyleChange) and hasattr(self, "_debounce"):
+            self.apply_palette()  # (not while __init__ is still building the parts)
+        super().changeEvent(event)
+
+    def colors(self) -> dict[str, QColor]:
+        """What the view paints with, from the palette (so a theme switch reaches it)."""
+        pal = self.palette()
+        return {"curve": pal.color(QPalette.ColorRole.Highlight),
+                "axis": pal.color(QPalette.ColorRole.PlaceholderText),
+                "empty": pal.color(QPalette.ColorRole.PlaceholderText)}
+
+    def apply_palette(self) -> None:
+        colors = self.colors()
+        self.curve.setPen(pg.mkPen(colors["curve"], width=1))
+        self.empty.setColor(colors["empty"])
+        for name in ("bottom", "left"):
+            axis = self.plot.getAxis(name)
+            axis.setPen(pg.mkPen(colors["axis"]))
+            axis.setTextPen(pg.mkPen(colors["axis"]))
+        if self.region is not None:
+            accent = QColor(colors["curve"])
+            accent.setAlpha(45)
+            self.region.setBrush(accent)
+            self.region.update()
 
     # --- data ---------------------------------------------------------------------------
 
