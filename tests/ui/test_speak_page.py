@@ -49,6 +49,22 @@ def test_generate_streams_chunks_before_the_take_ends_into_wave_and_player(qtbot
     assert window.speak.generate_button.isEnabled() and not window.speak.stop_button.isEnabled()
 
 
+@pytest.mark.parametrize("new_each", [True, False])
+def test_clicking_generate_records_the_real_seed(qtbot, window, new_each):
+    box = window.speak.sampling
+    box.new_each.setChecked(new_each)
+    box.seed.setValue(4321)
+    window.speak.text.setPlainText("Clicked, not typed.")
+    with qtbot.waitSignal(window.speak.take_finished, timeout=60000) as blocker:
+        qtbot.mouseClick(window.speak.generate_button, Qt.MouseButton.LeftButton)
+    record = blocker.args[0]
+    assert type(record.seed) is int  # noqa: E721 - a bool is an int too
+    assert record.seed == box.seed.value() == window.speak.last_take.seed
+    assert new_each or record.seed == 4321
+    assert window.speak.history.table.item(0, 2).text() == str(record.seed)
+    assert f"seed {record.seed}" in window.speak.status.text()
+
+
 def test_escape_stops_at_once_and_keeps_what_was_made(qtbot, window):
     window.speak.max_frames = 400
     window.speak.text.setPlainText("A very long take that we will stop.")

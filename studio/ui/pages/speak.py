@@ -181,7 +181,8 @@ class SpeakPage(Page):
 
     # --- generating ----------------------------------------------------------------------
 
-    def build_request(self, seed: int | None = None) -> SpeakRequest:
+    def build_request(self) -> SpeakRequest:
+        """The request for what the page shows; the seed comes from the sampling box."""
         if self.voice is None:
             raise StudioError("Choose a voice in the list on the left first.")
         from dataclasses import replace
@@ -189,21 +190,22 @@ class SpeakPage(Page):
         from studio.engine.options import Streaming
 
         first = max(1, int(self.ctx.settings.first_chunk_frames))
-        sampling = replace(self.sampling.sampling(seed), max_frames=self.max_frames)
+        sampling = replace(self.sampling.sampling(), max_frames=self.max_frames)
         return self.voice.request(
             self.text.toPlainText(), self.ctx.library,
             language=self.language.currentData(), instruct=self.instruct.text().strip() or None,
             sampling=sampling, streaming=Streaming(first_chunk=first))
 
-    def generate(self, seed: int | None = None) -> TakeJob | None:
-        """Start a take from the text; returns its job (None if nothing started)."""
+    def generate(self) -> TakeJob | None:
+        """Start a take from the text; returns its job (None if nothing started). No
+        argument on purpose: a button's clicked(checked) must have nowhere to go."""
         if self.take is not None or not self.generate_button.isEnabled():
             return None
         if not self.text.toPlainText().strip():
             self.notice.show_message("Type some text to speak first.", "warning")
             return None
         try:
-            request = self.build_request(seed if isinstance(seed, int) else None)
+            request = self.build_request()
         except StudioError as exc:
             self.notice.show_message(str(exc), "error")
             return None

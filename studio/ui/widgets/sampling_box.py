@@ -88,6 +88,8 @@ class SamplingBox(QWidget):
 
     def sampling(self, seed: int | None = None) -> Sampling:
         """The options as an engine Sampling; rolls a new seed first if asked to."""
+        if isinstance(seed, bool) or not isinstance(seed, int | None):
+            raise TypeError(f"a seed is a whole number, not {seed!r}")  # e.g. clicked(False)
         if seed is None:
             if self.new_each.isChecked():
                 self.roll()
