@@ -41,6 +41,8 @@ class Settings:
     window_state: str = ""
     splitter_state: str = ""
     sampling: dict[str, Any] = field(default_factory=dict)
+    # `voice-studio serve`: a voice name clients send (e.g. OpenAI's "alloy") -> the voice
+    voice_aliases: dict[str, str] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @classmethod

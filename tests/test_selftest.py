@@ -26,7 +26,8 @@ HOOK = REPO / "packaging" / "hooks" / "rthook_voice_studio.py"
 STEPS = ("engine import", "models found: 3 (base, custom_voice, voice_design)",
          "load Qwen3-TTS-12Hz-Tiny-Base", "clone prompt on Qwen3-TTS-12Hz-Tiny-Base",
          "load Qwen3-TTS-12Hz-Tiny-VoiceDesign", "load Qwen3-TTS-12Hz-Tiny-CustomVoice",
-         "streamed take -> ", "transcription models found: 1 (whisper-tiny-random)",
+         "streamed take -> ", "encoded takes (take.mp3 ",
+         "transcription models found: 1 (whisper-tiny-random)",
          "transcribe a test tone with whisper-tiny-random",
          "main window shown and closed")
 

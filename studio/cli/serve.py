@@ -29,17 +29,26 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="unload models unused this long (default 600; 0: never)")
     p.add_argument("--max-seconds", type=float, default=None,
                    help="cap on the audio generated per text segment")
+    p.add_argument("--alias", action="append", default=[], metavar="NAME=VOICE",
+                   help="let clients say NAME for VOICE, e.g. --alias alloy=\"My voice\" "
+                        "(OpenAI's voice names map to preset speakers by default; also "
+                        "voice_aliases in settings.json); may be repeated")
 
 
 def run(args: argparse.Namespace, extra: list) -> int:
+    from studio.server.aliases import parse_alias
     from studio.server.config import ServerConfig
     from studio.server.runner import serve
+    from studio.settings import Settings
 
     token = args.token if args.token is not None else os.environ.get(TOKEN_ENV) or None
+    aliases = dict(Settings.load().voice_aliases)
+    aliases.update(parse_alias(a) for a in args.alias)
     config = ServerConfig(host=args.host, port=args.port, token=token,
                           queue_size=args.queue_size, request_timeout_s=args.timeout,
                           idle_unload_s=args.idle_unload or None, max_seconds=args.max_seconds,
-                          device=args.device, dtype=args.dtype, extra_models=list(extra))
+                          device=args.device, dtype=args.dtype, extra_models=list(extra),
+                          voice_aliases=aliases)
     config.check()  # a refused setting is one line on stderr, before anything is loaded
     serve(config, verbose=args.verbose)
     return 0

@@ -11,7 +11,9 @@ there; all of them show up here without a person clicking through the window. St
 1. import the engine (torch, transformers, qwen-tts, with the torchaudio stand-in);
 2. find the models (``$VOICE_STUDIO_MODELS`` or ``<root>/models``, plus ``--models DIR``);
 3. load every usable model, one at a time (and build a clone prompt on a Base model);
-4. stream a short take into a WAV file in a temporary folder, chunk by chunk;
+4. stream a short take into a WAV file in a temporary folder, chunk by chunk, then
+   stream the same chunks into an MP3 and an Opus file (the API server's encoders, with
+   its tempo change on the MP3) and decode them back;
    (and find the Whisper models: where one is installed, transcribe a test tone with it);
 5. open the main window offscreen (no display needed) on a fake sound device, wait for
    its first paint, close it.

@@ -68,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
             why = "the engine did not import" if not engine_ok else "no models"
             report.skip("load models", why)
             report.skip("streamed take", why)
+            report.skip("encoded takes (mp3, opus)", why)
         asr_ok = report.step(f"transcription models found in {roots[0]}", test.find_asr)
         if asr_ok and test.asr and engine_ok:
             asr = test.asr[0]

@@ -40,6 +40,7 @@ class SelfTest:
         self.engine: Any = None
         self.prompt: Any = None
         self.asr: list[Any] = []  # usable Whisper models, once find_asr has run
+        self.take: tuple[list[Any], int] | None = None  # the streamed take's chunks, rate
 
     # --- 1. engine ---------------------------------------------------------------------
 
@@ -126,6 +127,7 @@ class SelfTest:
         rate = self._call(lambda pool: pool.get(info.kind, prefer=str(info.path)).sample_rate)
         path = self.work / "take.wav"
         chunks = samples = 0
+        chunks_seen: list[Any] = []
         stream = self.engine.stream(request)
         with sf.SoundFile(str(path), "w", samplerate=rate, channels=1, subtype="PCM_16") as f:
             for chunk in stream:
@@ -133,6 +135,7 @@ class SelfTest:
                 if not np.isfinite(chunk).all():
                     raise StepFailed(f"chunk {chunks + 1} has NaN or infinite samples")
                 f.write(chunk)
+                chunks_seen.append(chunk)
                 chunks += 1
                 samples += len(chunk)
         take = stream.result(timeout=60)
@@ -141,8 +144,38 @@ class SelfTest:
         on_disk = sf.info(str(path)).frames
         if on_disk != samples:
             raise StepFailed(f"{path} holds {on_disk} samples, the stream gave {samples}")
+        self.take = (chunks_seen, rate)
         return (f"streamed take -> {path} ({chunks} chunks, {samples / rate:.2f} s audio, "
                 f"{info.name}, first chunk {take.first_chunk_s or 0:.2f} s)")
+
+    def encoded_takes(self) -> str:
+        """The take's chunks through the server's streaming encoders: MP3 at 1.25x tempo
+        (Rubber Band) and Opus, decoded back and measured."""
+        import numpy as np
+
+        from studio.audio.encoding import EXTENSIONS, StreamEncoder, decode
+        from studio.audio.tempo import TempoStream
+
+        if self.take is None:
+            raise StepFailed("there is no streamed take to encode")
+        chunks, rate = self.take
+        samples = sum(len(c) for c in chunks)
+        made = []
+        for fmt, speed in (("mp3", 1.25), ("opus", 1.0)):
+            tempo, encoder = TempoStream(rate, speed), StreamEncoder(fmt, rate)
+            parts = [encoder.header()]
+            parts += [encoder.push(tempo.push(c)) for c in chunks]
+            parts += [encoder.push(tempo.finish()), encoder.finish()]
+            data = b"".join(parts)
+            path = self.work / f"take{EXTENSIONS[fmt]}"
+            path.write_bytes(data)
+            audio, got_rate = decode(data, fmt)
+            want = samples / speed * got_rate / rate
+            if not np.isfinite(audio).all() or not 0.9 * want <= len(audio) <= want + 2400:
+                raise StepFailed(f"{path.name} decodes to {len(audio)} samples at {got_rate} "
+                                 f"Hz, not about {want:.0f}")
+            made.append(f"{path.name} {len(data) // 1024} KB, {len(audio) / got_rate:.2f} s")
+        return "encoded takes (" + "; ".join(made) + ")"
 
     # --- 5. transcription (optional: only where a Whisper model is installed) ------------
 
@@ -188,8 +221,12 @@ def engine_steps(report: Report, test: SelfTest) -> None:
                 report.step(f"clone prompt on {info.name}",
                             lambda info=info: test.clone_prompt(info))
         if loaded_ok:
-            report.step("streamed take", lambda: test.streamed_take(take_model))
+            if report.step("streamed take", lambda: test.streamed_take(take_model)):
+                report.step("encoded takes (mp3, opus)", test.encoded_takes)
+            else:
+                report.skip("encoded takes (mp3, opus)", "the streamed take failed")
         else:
             report.skip("streamed take", "a model did not load")
+            report.skip("encoded takes (mp3, opus)", "a model did not load")
     finally:
         test.engine.close()

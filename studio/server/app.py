@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from studio import __version__
 from studio.server import errors
+from studio.server.aliases import Aliases
 from studio.server.auth import Guard
 from studio.server.config import ServerConfig
 from studio.server.scheduler import Scheduler
@@ -34,7 +35,8 @@ def create_app(config: ServerConfig) -> FastAPI:
         library = await run_in_threadpool(VoiceLibrary, config.library_root)
         scheduler = Scheduler(pool, max_waiting=config.queue_size,
                               idle_unload_s=config.idle_unload_s, chunk_hook=config.chunk_hook)
-        app.state.studio = ServerState(config, scheduler, library)
+        app.state.studio = ServerState(config, scheduler, library,
+                                       Aliases(config.voice_aliases))
         try:
             await scheduler.start()
             yield
@@ -48,9 +50,10 @@ def create_app(config: ServerConfig) -> FastAPI:
                   description="Speak with the voices made in Voice Studio. OpenAI-compatible "
                               "speech endpoint; errors are `{\"error\": {...}}`.")
     errors.install(app)
-    from studio.server import speech, voices
+    from studio.server import cloning, speech, voices
 
     app.include_router(speech.router)
+    app.include_router(cloning.router)
     app.include_router(voices.router)
     app.add_api_route("/health", health, methods=["GET"], summary="Models, device and queue")
     app.add_middleware(Guard, token=config.token, loopback=config.loopback)

@@ -70,19 +70,28 @@ async def read_limited(request: Request, limit: int, what: str) -> bytes:
     return bytes(buf)
 
 
-async def read_json(request: Request, model: type[T], limit: int) -> T:
-    """The body as ``model``: 415 if it is not JSON, 400 if it does not fit the model."""
+async def read_json(request: Request, model: type[T], limit: int,
+                    blob: tuple[str, int] | None = None) -> T:
+    """The body as ``model``: 415 if it is not JSON, 400 if it does not fit the model.
+
+    ``blob=(field, size)`` lets one string field (a base64 clip) add up to ``size`` bytes
+    on top of ``limit``; the rest of the body still has to fit in ``limit``."""
     kind = media_type(request)
     if kind != "application/json" and not kind.endswith("+json"):
         raise ApiError(415, "Send the body as JSON, with 'Content-Type: application/json'"
                        f"{f' (not {kind})' if kind else ''}.", "unsupported_media_type")
-    raw = await read_limited(request, limit, "request body")
+    raw = await read_limited(request, limit + (blob[1] if blob else 0), "request body")
     try:
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ApiError(400, f"The body is not valid JSON ({exc}).", "invalid_json") from None
     if not isinstance(data, dict):
         raise ApiError(400, "The body must be a JSON object.", "invalid_json")
+    if blob is not None:
+        value = data.get(blob[0])
+        if len(raw) - (len(value) if isinstance(value, str) else 0) > limit:
+            raise ApiError(413, f"The request body is larger than the {_mb(limit)} this "
+                           "server takes.", "payload_too_large")
     try:
         return model.model_validate(data)
     except ValidationError as exc:

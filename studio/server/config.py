@@ -57,6 +57,8 @@ class ServerConfig:
     extra_models: list[Path] = field(default_factory=list)
     library_root: Path | None = None  # None: the per-user data folder
     streaming: Streaming = field(default_factory=Streaming)  # chunking of generated audio
+    # voice names clients may send -> the voice (over OpenAI's names; see server/aliases.py)
+    voice_aliases: dict[str, str] = field(default_factory=dict)
     # test hook: called on the thread that produced each chunk (the engine's generating or
     # decoding thread) once the chunk is on its way to the event loop
     chunk_hook: Callable[[Any, Any], None] | None = field(default=None, repr=False)
@@ -87,4 +89,7 @@ class ServerConfig:
             value = getattr(self, name)
             if value is not None and value <= 0:
                 raise InvalidInput(f"{name.replace('_', ' ')} must be more than 0.")
+        from studio.server.aliases import Aliases
+
+        Aliases(self.voice_aliases)  # every alias has a name and a voice
         return self

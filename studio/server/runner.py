@@ -105,6 +105,10 @@ class ServerThread:
 def serve(config: ServerConfig, verbose: bool = False) -> None:
     """Serve in the foreground until Ctrl+C (uvicorn handles the signals)."""
     config.check()
+    from studio.library.library import VoiceLibrary
+    from studio.server.aliases import Aliases
+
+    Aliases(config.voice_aliases).check(VoiceLibrary(config.library_root))
     if config.pool is None:  # a missing accelerator is one clear line, not a startup traceback
         from studio.engine.models import choose_device
 

@@ -19,28 +19,48 @@ class Strict(BaseModel):
 
 
 class SpeechRequest(Strict):
-    """OpenAI's ``POST /v1/audio/speech`` body, plus language, seed, stream and a length cap."""
+    """OpenAI's ``POST /v1/audio/speech`` body, vLLM-Omni's Qwen3-TTS extensions, and ours
+    (seed, stream, max_seconds)."""
 
     model: str = Field("qwen3-tts", description="an alias (" + ", ".join(MODEL_ALIASES)
                        + ") or the name of an installed model of the kind the voice needs")
     input: str = Field(description="the text to speak")
-    voice: str | dict[str, str] = Field(description="a saved voice (id, name or saved:<id>), "
-                                        "a built-in design voice, or a preset speaker (e.g. "
-                                        "Ryan); also {\"id\": ...} as in OpenAI's API")
-    response_format: str = Field("wav", description="wav, pcm (s16le 24 kHz mono), flac, mp3")
-    language: str | None = Field(None, description="e.g. English, Chinese, ja; default auto")
+    voice: str | dict[str, str] | None = Field(
+        None, description="a saved voice (id, name or saved:<id>), a built-in design voice, a "
+        "preset speaker (e.g. Ryan) or an OpenAI voice name (alloy, nova...); also "
+        "{\"id\": ...} as in OpenAI's API. Default: Vivian")
+    response_format: str = Field("mp3", description="mp3, opus (Ogg), aac (ADTS), flac, wav, "
+                                 "pcm (s16le 24 kHz mono)")
+    speed: float | None = Field(None, ge=0.25, le=4.0, description="0.25-4.0; the pitch stays")
     instructions: str | None = Field(None, description="speaking style (preset speakers on "
-                                     "1.7B CustomVoice) or the voice description (design)")
+                                     "1.7B CustomVoice) or the voice description (design); "
+                                     "ignored, with an X-Warning header, where the voice "
+                                     "cannot take it")
+    stream_format: Literal["audio", "sse"] | None = Field(
+        None, description="'audio': raw audio as it is generated; 'sse': OpenAI's "
+        "speech.audio.delta/done events")
+    stream: bool | None = Field(None, description="default: stream every format that can be "
+                                "streamed; false: one whole file with a Content-Length")
+    language: str | None = Field(None, description="e.g. English, Chinese, ja; default auto")
     seed: int | None = Field(None, ge=0, le=MAX_SEED, description="the same seed, the same take")
-    speed: float | None = Field(None, description="only 1.0 is supported")
-    stream: bool = Field(False, description="send audio chunks as they are generated")
-    stream_format: Literal["audio", "sse"] | None = Field(None, description="'audio' is the "
-                                                          "same as stream: true")
     max_seconds: float | None = Field(None, gt=0, description="cap on the length of the audio")
+    # vLLM-Omni's Qwen3-TTS fields
+    task_type: Literal["CustomVoice", "VoiceDesign", "Base"] | None = Field(
+        None, description="the model kind; default: the voice's (Base with ref_audio)")
+    ref_audio: str | None = Field(None, description="a clip to clone, as a data: URL or base64 "
+                                  "(never a URL to fetch)")
+    ref_text: str | None = Field(None, description="what ref_audio says")
+    x_vector_only_mode: bool | None = Field(None, description="clone ref_audio from its "
+                                            "speaker embedding only (no ref_text needed)")
+    max_new_tokens: int | None = Field(None, ge=1, description="cap in codec frames (12.5/s)")
+    initial_codec_chunk_frames: int | None = Field(None, ge=1, le=64, description="codec "
+                                                   "frames in the first streamed chunk")
+    non_streaming_mode: bool | None = Field(None, description="accepted; the engine's own "
+                                            "choice per model kind is kept")
 
     @field_validator("voice")
     @classmethod
-    def _voice_id(cls, value: str | dict[str, str]) -> str:
+    def _voice_id(cls, value: str | dict[str, str] | None) -> str | None:
         if isinstance(value, dict):
             if set(value) != {"id"}:
                 raise ValueError('a voice object has exactly one field, "id"')
@@ -48,8 +68,8 @@ class SpeechRequest(Strict):
         return value
 
     @property
-    def voice_name(self) -> str:
-        return str(self.voice)
+    def voice_name(self) -> str | None:
+        return None if self.voice is None else str(self.voice)
 
 
 class PreviewForm(Strict):
@@ -65,6 +85,20 @@ class PreviewForm(Strict):
     force: bool = False
 
 
+class CloneForm(Strict):
+    """The text fields of ``POST /v1/audio/speech/clone`` (multipart, the clip as ``file``)."""
+
+    input: str
+    ref_text: str | None = None
+    x_vector_only: bool = False
+    language: str | None = None
+    seed: int | None = Field(None, ge=0, le=MAX_SEED)
+    response_format: str = "mp3"
+    speed: float | None = Field(None, ge=0.25, le=4.0)
+    max_seconds: float | None = Field(None, gt=0)
+    force: bool = False
+
+
 class SaveVoiceRequest(Strict):
     preview_id: str
     name: str
@@ -73,15 +107,18 @@ class SaveVoiceRequest(Strict):
 
 
 class VoiceOut(BaseModel):
-    id: str = Field(description="what 'voice' takes: saved:<id>, design:<id> or speaker:<name>")
+    id: str = Field(description="what 'voice' takes: saved:<id>, design:<id>, speaker:<name> "
+                    "or an alias name")
     object: Literal["voice"] = "voice"
     name: str
-    source: Literal["saved", "design", "speaker"]
+    source: Literal["saved", "design", "speaker", "alias"]
     language: str
     description: str = ""
     voice_id: str | None = Field(None, description="the saved voice's own id")
     kind: str | None = Field(None, description="cloned or designed (saved voices)")
     created: str | None = None
+    alias_of: str | None = Field(None, description="for an alias: the id of the voice it speaks "
+                                 "with")
 
 
 class VoiceList(BaseModel):

@@ -13,6 +13,7 @@ from starlette.requests import Request
 
 from studio.engine.prompts import VoicePrompt
 from studio.library.library import VoiceLibrary
+from studio.server.aliases import Aliases
 from studio.server.config import ServerConfig
 from studio.server.scheduler import Scheduler
 
@@ -42,6 +43,7 @@ class ServerState:
     config: ServerConfig
     scheduler: Scheduler
     library: VoiceLibrary
+    aliases: Aliases = field(default_factory=Aliases)
     prompts: PromptCache = field(default_factory=PromptCache)
 
 

@@ -4,17 +4,20 @@ hung up, so abandoned work is cancelled instead of occupying the model."""
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
 import logging
 from collections.abc import AsyncIterator, Awaitable
 from typing import TypeVar
 
 import numpy as np
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
 
-from studio.server.encode import StreamEncoder
-from studio.server.errors import ApiError
+from studio.server.audio_out import AudioPipe
+from studio.server.errors import ApiError, error_body
 from studio.server.scheduler import Job
 
 T = TypeVar("T")
@@ -61,31 +64,70 @@ async def settle(awaitable: Awaitable[T], request: Request, job: Job, deadline: 
     raise timeout_error(limit_s)
 
 
-async def stream_chunks(job: Job, first: np.ndarray | None, encoder: StreamEncoder,
-                        deadline: float, limit_s: float) -> AsyncIterator[bytes]:
-    """The header, the first chunk (already awaited), then each chunk as it comes.
+def sse_event(payload: dict) -> bytes:
+    """One Server-Sent Event named after its ``type``, as OpenAI's speech stream sends."""
+    return (f"event: {payload['type']}\ndata: "
+            f"{json.dumps(payload, separators=(',', ':'))}\n\n").encode()
 
-    The status line is gone by now, so a timeout or a failure ends the stream early (and
-    is logged) instead of turning into an error response."""
-    loop = asyncio.get_running_loop()
-    yield encoder.header()
-    if first is None:
-        return
-    yield encoder.chunk(first)
-    while True:
+
+class TakeStream:
+    """A running job's audio as it comes: encoded bytes, or OpenAI's SSE events.
+
+    The status line is gone by the time these run, so a timeout or a failure ends the
+    stream early (and is logged; SSE also sends a ``speech.audio.error`` event) instead
+    of turning into an error response."""
+
+    def __init__(self, job: Job, first: np.ndarray | None, pipe: AudioPipe, deadline: float,
+                 limit_s: float, input_chars: int) -> None:
+        self.job, self.first, self.pipe = job, first, pipe
+        self.deadline, self.limit_s, self.input_chars = deadline, limit_s, input_chars
+        self.failure: str | None = None
+
+    async def audio(self) -> AsyncIterator[bytes]:
+        job, pipe = self.job, self.pipe
+        loop = asyncio.get_running_loop()
+        finished = False
         try:
-            chunk = await asyncio.wait_for(job.next_chunk(), max(0.0, deadline - loop.time()))
-        except TimeoutError:
-            log.warning("streamed job %d (%s) stopped at the %g s limit", job.id, job.label,
-                        limit_s)
-            job.cancel()
+            chunk = self.first
+            yield pipe.header()
+            while chunk is not None:
+                data = await run_in_threadpool(pipe.push, chunk)
+                if data:
+                    yield data
+                try:
+                    chunk = await asyncio.wait_for(job.next_chunk(),
+                                                   max(0.0, self.deadline - loop.time()))
+                except TimeoutError:
+                    log.warning("streamed job %d (%s) stopped at the %g s limit", job.id,
+                                job.label, self.limit_s)
+                    job.cancel()
+                    self.failure = timeout_error(self.limit_s).message
+                    return
+                except Exception as exc:  # the status is sent: all that is left is to stop
+                    log.warning("streamed job %d (%s) failed: %s", job.id, job.label, exc)
+                    self.failure = str(exc) or type(exc).__name__
+                    return
+            finished = True
+            tail = await run_in_threadpool(pipe.finish)
+            if tail:
+                yield tail
+        finally:
+            if not finished:
+                pipe.close()
+
+    async def events(self) -> AsyncIterator[bytes]:
+        async for data in self.audio():
+            if data:
+                yield sse_event({"type": "speech.audio.delta",
+                                 "audio": base64.b64encode(data).decode()})
+        if self.failure is not None:
+            yield sse_event({"type": "speech.audio.error",
+                             "error": error_body(500, self.failure, "stream_failed")["error"]})
             return
-        except Exception as exc:  # the status is sent: all that is left is to stop
-            log.warning("streamed job %d (%s) failed: %s", job.id, job.label, exc)
-            return
-        if chunk is None:
-            return
-        yield encoder.chunk(chunk)
+        frames = (await self.job.result()).frames
+        yield sse_event({"type": "speech.audio.done",
+                         "usage": {"input_tokens": self.input_chars, "output_tokens": frames,
+                                   "total_tokens": self.input_chars + frames}})
 
 
 class TakeStreamResponse(StreamingResponse):

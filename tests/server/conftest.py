@@ -79,8 +79,12 @@ class Api:
         return jobs, queued
 
     def speak(self, **body: Any) -> httpx.Response:
+        """A whole WAV take unless the body says otherwise (the API's default is a streamed
+        MP3: tests/server/test_openai_client.py covers the defaults)."""
         body.setdefault("input", "Hello there.")
         body.setdefault("voice", "Ryan")
+        body.setdefault("response_format", "wav")
+        body.setdefault("stream", False)
         return self.http.post("/v1/audio/speech", json=body)
 
     def close(self) -> None:
@@ -137,6 +141,15 @@ def written(home: Path) -> list[str]:
         if folder.exists():
             out += [str(p.relative_to(home)) for p in folder.rglob("*") if p.is_file()]
     return sorted(out)
+
+
+def client_for(api: Api) -> Any:
+    """OpenAI's official client pointed at the server, as a program written for OpenAI's
+    API would be (no retries: a failure shows at once)."""
+    from openai import OpenAI
+
+    return OpenAI(base_url=f"{api.url}/v1", api_key="not-needed-on-loopback", max_retries=0,
+                  timeout=60)
 
 
 def error_of(r: httpx.Response, status: int) -> dict:

@@ -30,7 +30,7 @@ def test_token_protected_server_refuses_unauthenticated_calls(serve, studio_home
     auth = {"Authorization": f"Bearer {TOKEN}"}
     assert api.http.get("/health", headers=auth).json()["status"] == "ok"
     r = api.http.post("/v1/audio/speech", json={"input": "Hi.", "voice": "Ryan"}, headers=auth)
-    assert r.status_code == 200 and r.headers["content-type"] == "audio/wav"
+    assert r.status_code == 200 and r.headers["content-type"] == "audio/mpeg"  # OpenAI's default
     lower = {"authorization": f"bearer {TOKEN}", "Origin": "https://app.example"}
     assert api.http.get("/v1/voices", headers=lower).status_code == 200
 

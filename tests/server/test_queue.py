@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import json
+import socket
 import threading
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -71,6 +75,26 @@ def test_time_limit_cancels_the_take_and_answers_504(serve):
     assert api.http.get("/health").json()["queue"]["running"] == 0
 
 
+def test_a_stream_out_of_time_ends_with_an_sse_error_event(serve):
+    gate = Gate()
+    api = serve(chunk_hook=gate, streaming=HELD)
+    gate.reached.set()  # the warm-up (model load) passes the gate
+    assert api.speak(seed=1).status_code == 200
+    gate.reached.clear()
+    api.state.config.request_timeout_s = 1.0  # read per request
+    body = {"input": "Hello there.", "voice": "Ryan", "seed": 2, "stream_format": "sse",
+            "response_format": "pcm"}
+    r = api.http.post("/v1/audio/speech", json=body)  # held after its first chunk
+    gate.release.set()
+    assert r.status_code == 200  # sent with the first chunk, before the limit
+    events = [block.split("\ndata: ") for block in r.text.strip().split("\n\n")]
+    assert [e[0] for e in events] == ["event: speech.audio.delta", "event: speech.audio.error"]
+    first = base64.b64decode(json.loads(events[0][1])["audio"])
+    assert len(first) == 2 * 2 * SAMPLES_PER_FRAME  # the first chunk (2 frames), then no more
+    error = json.loads(events[-1][1])["error"]
+    assert error["code"] == "stream_failed" and "1 s" in error["message"]
+
+
 def test_a_waiting_request_that_times_out_leaves_the_queue(serve):
     gate = Gate()
     api = serve(chunk_hook=gate, streaming=HELD)
@@ -107,9 +131,14 @@ def test_client_hanging_up_cancels_the_take(serve, stream):
         with api.http.stream("POST", "/v1/audio/speech", json=body) as r:
             assert r.status_code == 200
             next(r.iter_raw())  # the header and the first chunk, then hang up
-    else:
-        with pytest.raises(httpx.ReadTimeout):
-            api.http.post("/v1/audio/speech", json=body, timeout=httpx.Timeout(20, read=0.5))
+    else:  # hang up once the take is being generated (held by the hook), not on a timer
+        url = urlsplit(api.url)
+        payload = json.dumps(body).encode()
+        with socket.create_connection((url.hostname, url.port), timeout=10) as sock:
+            sock.sendall(b"POST /v1/audio/speech HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                         b"Content-Type: application/json\r\n"
+                         b"Content-Length: %d\r\n\r\n" % len(payload) + payload)
+            assert reached.wait(20)
     assert reached.wait(20)
     take = api.on_loop(jobs[0].result())
     assert cancelled == [True]

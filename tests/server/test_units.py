@@ -1,46 +1,13 @@
-"""The server's pure parts: wire encoding, error mapping, auth helpers."""
+"""The server's pure parts: error mapping, auth helpers, aliases, ref_audio parsing."""
 
 from __future__ import annotations
-
-import io
-import struct
-
-import numpy as np
-import soundfile as sf
 
 from studio.audio.errors import AudioTooLong, UnreadableAudio
 from studio.engine.errors import EmptyText, ModelNotFound, OutOfMemory
 from studio.errors import InvalidInput, StudioError
 from studio.library.errors import AmbiguousVoice, StorageError, VoiceNotFound
-from studio.server import encode
 from studio.server.auth import host_part, origin_is_local, token_matches
 from studio.server.errors import code_for, status_for
-
-
-def test_pcm_is_clipped_not_wrapped():
-    pcm = encode.s16le(np.array([0.0, 0.5, -0.5, 1.0, -1.0, 1.7, -3.0, np.nan], np.float32))
-    values = np.frombuffer(pcm, "<i2").tolist()
-    assert values == [0, 16384, -16384, 32767, -32767, 32767, -32767, 0]
-
-
-def test_wav_whole_and_streamed_headers():
-    audio = np.linspace(-0.5, 0.5, 2400, dtype=np.float32)
-    whole = encode.encode(audio, 24000, "wav")
-    data, sr = sf.read(io.BytesIO(whole), dtype="int16")
-    assert sr == 24000 and data.tobytes() == encode.s16le(audio)
-    assert struct.unpack("<I", whole[40:44])[0] == 4800
-    streamed = encode.StreamEncoder("wav", 24000)
-    body = streamed.header() + streamed.chunk(audio[:1000]) + streamed.chunk(audio[1000:])
-    assert body[44:] == whole[44:] and body[:40] != whole[:40]
-    assert sf.read(io.BytesIO(body), dtype="int16")[0].tobytes() == data.tobytes()
-    assert encode.StreamEncoder("pcm", 24000).header() == b""
-    empty = encode.encode(np.zeros(0, np.float32), 24000, "wav")
-    assert len(empty) == 44
-
-
-def test_formats_offered_match_libsndfile():
-    assert encode.formats()[:3] == ("wav", "pcm", "flac")
-    assert encode.check_format(" WAV ", stream=True) == "wav"
 
 
 def test_error_statuses_and_codes():
