@@ -168,3 +168,57 @@ def test_closing_during_generation_cancels_and_releases_the_device(qtbot, ui_ctx
     w.close()
     assert not ui_ctx.inference.thread.isRunning()
     assert all(s.closed for s in fake_sd.streams)
+
+
+@pytest.mark.parametrize(("file_type", "typed", "written"),
+                         [("FLAC", "mytake", "mytake.flac"), ("Ogg", "mytake", "mytake.ogg"),
+                          ("WAV", "my.take", "my.take.wav")])
+def test_export_offers_each_format_and_the_chosen_type_decides(qtbot, window, tmp_path,
+                                                               file_type, typed, written):
+    import soundfile as sf
+    from PySide6.QtWidgets import (
+        QComboBox,
+        QDialogButtonBox,
+        QFileDialog,
+        QFileSystemModel,
+        QLineEdit,
+    )
+
+    from tests.ui.modal import when_modal
+
+    record, _ = _generate(qtbot, window)
+    offered: list[str] = []
+
+    def save_as(dialog: QFileDialog) -> None:
+        types = dialog.findChild(QComboBox, "fileTypeCombo")
+        offered.extend(types.itemText(i) for i in range(types.count()))
+        model = dialog.findChild(QFileSystemModel)
+        with qtbot.waitSignal(model.directoryLoaded, timeout=5000, raising=False):
+            dialog.setDirectory(str(tmp_path))  # the user goes to the folder first
+        types.setCurrentIndex(next(i for i, t in enumerate(offered) if t.startswith(file_type)))
+        types.activated.emit(types.currentIndex())  # as a user's choice does
+        name = dialog.findChild(QLineEdit, "fileNameEdit")
+        name.clear()
+        qtbot.keyClicks(name, typed)
+        box = dialog.findChild(QDialogButtonBox)
+        qtbot.mouseClick(box.button(QDialogButtonBox.StandardButton.Save),
+                         Qt.MouseButton.LeftButton)
+
+    when_modal(save_as)
+    qtbot.mouseClick(window.speak.history.export_button, Qt.MouseButton.LeftButton)
+    assert [t.split(" ")[0] for t in offered] == ["WAV", "FLAC", "Ogg", "MP3"][:len(offered)]
+    assert len(offered) >= 3
+    info = sf.info(str(tmp_path / written))
+    assert info.format == {"FLAC": "FLAC", "Ogg": "OGG", "WAV": "WAV"}[file_type]
+    assert info.frames == len(record.audio)
+    assert f"Saved {written}" in window.notice.text()
+
+
+def test_the_chosen_type_replaces_another_audio_extension():
+    from pathlib import Path
+
+    from studio.ui.take_export import with_extension
+
+    assert with_extension(Path("a/take.wav"), "flac") == Path("a/take.flac")
+    assert with_extension(Path("a/take.FLAC"), "flac") == Path("a/take.FLAC")
+    assert with_extension(Path("a/my.take"), "mp3") == Path("a/my.take.mp3")

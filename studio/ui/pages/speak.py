@@ -28,7 +28,7 @@ from studio.ui.jobs import TakeJob
 from studio.ui.pages.base import Page
 from studio.ui.playback import gate_play
 from studio.ui.shortcuts import PLAY_PAUSE, RUN, STOP, add_shortcuts
-from studio.ui.take_export import export_take
+from studio.ui.take_export import export_audio
 from studio.ui.widgets.language_combo import language_combo
 from studio.ui.widgets.notice import NoticeBar
 from studio.ui.widgets.play_button import PlayPauseButton
@@ -88,7 +88,8 @@ class SpeakPage(Page):
         self.history.compare_requested.connect(self.compare)
         self.history.regenerate_requested.connect(self.regenerate)
         self.history.other_mode_requested.connect(self.other_mode)
-        self.history.export_requested.connect(lambda r: export_take(self, notice, r))
+        self.history.export_requested.connect(
+            lambda r: export_audio(self, notice, r.audio, r.sample_rate, r.text))
         self.history.selected.connect(self._show_record)
 
         top = QWidget()
