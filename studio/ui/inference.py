@@ -17,12 +17,14 @@ from typing import TypeVar
 from PySide6.QtCore import QObject, QThread, Signal
 
 from studio.engine import speak_request as requests
+from studio.engine.errors import ModelNotFound
 from studio.engine.pool import ModelPool
 from studio.engine.prompts import VoicePrompt
 from studio.engine.speak_request import PromptRequest, SpeakRequest
 from studio.engine.take import Take
 from studio.ui.job_thread import JobThread, user_message
 from studio.ui.jobs import Job, TakeJob
+from studio.ui.model_help import window_error
 
 J = TypeVar("J", bound=Job)
 R = TypeVar("R")
@@ -56,8 +58,12 @@ class InferenceClient(QObject):
 
         def work(job: TakeJob) -> Take:
             need = bool(request.instruct and request.mode == requests.PRESET)
-            model = self.pool.get(request.kind, request.model, need,
-                                  progress=self._progress(request.kind), speed=request.speed)
+            try:
+                model = self.pool.get(request.kind, request.model, need,
+                                      progress=self._progress(request.kind),
+                                      speed=request.speed)
+            except ModelNotFound as exc:
+                raise window_error(exc, request.kind) from exc
             self.model_ready.emit(model.info)
             return requests.run(self.pool, request, on_chunk=job.add_audio, cancel=job.token)
 
@@ -67,7 +73,10 @@ class InferenceClient(QObject):
         """Build a clone prompt (a VoicePrompt) from a reference clip."""
 
         def work(_job: Job) -> VoicePrompt:
-            self.pool.get("base", request.model, progress=self._progress("base"))
+            try:
+                self.pool.get("base", request.model, progress=self._progress("base"))
+            except ModelNotFound as exc:
+                raise window_error(exc, "base") from exc
             return requests.make_prompt(self.pool, request)
 
         return self.jobs.submit(Job(), self._busy("Analysing the voice", work))

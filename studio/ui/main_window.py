@@ -22,9 +22,12 @@ from PySide6.QtWidgets import (
 )
 
 from studio.errors import StudioError
+from studio.humanize import human_bytes
 from studio.library.anyvoice import VoiceRef, all_voices
 from studio.ui.context import AppContext
+from studio.ui.model_help import ACTION, SOURCE_KINDS, missing_kinds, model_label, starter
 from studio.ui.voice_actions import VoiceActions
+from studio.ui.welcome import first_voice_key, greeting, user_language
 from studio.ui.widgets.notice import NoticeBar
 from studio.ui.widgets.voice_list import VoiceList
 from studio.ui.widgets.voice_takes import TakesPanel
@@ -82,7 +85,11 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._build_menus()
         self._connect()
+        first_start = not ctx.settings.last_voice
+        self.refresh_models()
         self.refresh_voices(keep=ctx.settings.last_voice or None)
+        if first_start:
+            self._welcome()
         self._restore_layout()
         self.clone.voice_saved.connect(self._voice_saved)
         self.design.voice_saved.connect(self._voice_saved)
@@ -117,7 +124,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(quit_action)
         models_menu = self.menuBar().addMenu("&Models")
         manager = QAction("&Model manager…", self)
-        manager.triggered.connect(self.open_model_manager)
+        manager.triggered.connect(lambda: self.open_model_manager())
         models_menu.addAction(manager)
         view_menu = self.menuBar().addMenu("&View")
         theme_menu = view_menu.addMenu("&Theme")
@@ -158,6 +165,7 @@ class MainWindow(QMainWindow):
         self.voices.export_requested.connect(actions.export)
         self.voices.delete_requested.connect(actions.delete)
         self.voices.import_requested.connect(actions.import_voices)
+        self.voices.model_requested.connect(self.open_model_manager)
         self.takes.changed.connect(self._takes_changed)
         self.takes.message.connect(self.notice.show_message)
         self.takes.combine_requested.connect(self._combine_takes)
@@ -177,10 +185,13 @@ class MainWindow(QMainWindow):
         self._clean_previews()
         models = self.ctx.pool.available()
         if not any(m.usable for m in models):
+            entry = starter("custom_voice")
             self.notice.show_message(
-                "No voice models are on disk yet. Open Models > Model manager to download one "
-                "(start with 0.6B CustomVoice: preset speakers, ~2.5 GB) or to use a folder "
-                "you already have.", "info", action=("Open model manager", self.open_model_manager))
+                f"No voice models are on this computer yet. Start with "
+                f"{model_label('custom_voice')} (about {human_bytes(entry.download_bytes)}): "
+                "its nine preset speakers can talk right away. The Model manager downloads "
+                "it, or uses a model folder you already have.", "info",
+                action=(ACTION, lambda: self.open_model_manager("custom_voice")))
 
     def _one_shot(self, ms: int, slot: Callable[[], object]) -> QTimer:
         timer = QTimer(self)
@@ -213,6 +224,7 @@ class MainWindow(QMainWindow):
         name = repo_id.split("/")[-1]
         if outcome == "done":
             self.notice.show_message(f"{name} is downloaded and ready to use.", "info")
+            self.refresh_models()
             if self.voices.current() is not None:
                 self.speak.set_voice(self.voices.current())
         elif outcome == "failed":
@@ -239,8 +251,28 @@ class MainWindow(QMainWindow):
             self.notice.show_message(
                 f"{len(damaged)} voice folder(s) are damaged and were skipped ({names}). "
                 "They are left untouched in the voices folder.", "warning")
-        if self.voices.current() is None and refs:
+        if self.voices.current() is None and refs and not self.voices.select_key(
+                first_voice_key(user_language())):
             self.voices.select_key(refs[0].key)
+
+    def refresh_models(self) -> None:
+        """Mark the voices whose model is not on disk (after a download, a folder added...)."""
+        missing = missing_kinds(self.ctx.pool)
+        self.voices.set_missing({source: (kind, model_label(kind))
+                                 for source, kind in SOURCE_KINDS.items() if kind in missing})
+        if self.voices.current() is not None:
+            self.speak.set_voice(self.voices.current())
+
+    def _welcome(self) -> None:
+        """The first start: a preset speaker greets in the user's language."""
+        language = user_language()
+        if not self.voices.select_key(first_voice_key(language)):
+            return
+        if not self.speak.text.toPlainText().strip():
+            self.speak.text.setPlainText(greeting(language))
+        if self.ctx.settings.default_language == "auto":
+            self.speak.language.setCurrentIndex(
+                max(self.speak.language.findData(language.lower()), 0))
 
     def _voice_selected(self, ref: VoiceRef) -> None:
         self.ctx.settings.last_voice = ref.key
@@ -269,10 +301,15 @@ class MainWindow(QMainWindow):
 
     # --- dialogs ----------------------------------------------------------------------
 
-    def open_model_manager(self) -> None:
+    def open_model_manager(self, focus: str = "") -> None:
+        """The Model manager; ``focus`` (a model kind or repo id) scrolls to that model."""
         from studio.ui.dialogs.model_manager import ModelManagerDialog
 
-        ModelManagerDialog(self.ctx, self).exec()
+        dialog = ModelManagerDialog(self.ctx, self)
+        if focus:
+            dialog.show_model(focus)
+        dialog.exec()
+        self.refresh_models()  # models may have come or gone
 
     def open_settings(self) -> None:
         from studio.ui.dialogs.settings_dialog import SettingsDialog

@@ -345,10 +345,10 @@ def test_preview_without_a_base_model_says_what_to_do(qtbot, tiny_models_dir, fa
         page = clone_page(qtbot, ctx)
         page.import_file(speech_file(tmp_path / "v.wav", seconds=3.0, sr=SR, channels=1))
         page.form.x_vector_only.setChecked(True)
-        with qtbot.waitSignal(page.notice.shown, timeout=LONG,
-                              check_params_cb=lambda level, _t: level == "error") as shown:
+        with qtbot.waitSignal(page.notice.shown, timeout=LONG) as shown:
             page.preview()
-        assert "No Base" in shown.args[1] and "The clip is still here" in shown.args[1]
+        assert "Base 0.6B" in shown.args[1] and "Model manager" in shown.args[1]
+        assert page.job is None  # said before any work was sent
         assert not page.busy and page.preview_box.preview_button.isEnabled()
         assert page.clip is not None and page.has_unsaved_work()
         page.shutdown()

@@ -113,7 +113,9 @@ def test_same_seed_reproduces_the_take(qtbot, window):
     np.testing.assert_array_equal(a.audio, b.audio)
 
 
-def test_missing_model_is_a_clear_non_modal_error(qtbot, tiny_models_dir, tmp_path, fake_sd):
+@pytest.fixture
+def only_custom_voice(qtbot, tiny_models_dir, tmp_path, fake_sd):
+    """A window whose models folder holds only a CustomVoice model."""
     import shutil
 
     from studio.engine.pool import ModelPool
@@ -122,21 +124,49 @@ def test_missing_model_is_a_clear_non_modal_error(qtbot, tiny_models_dir, tmp_pa
     only = tmp_path / "models"
     shutil.copytree(next(p for p in tiny_models_dir.iterdir() if p.name.endswith("CustomVoice")),
                     only / "cv")
-    ctx = make_ctx(ModelPool(device="cpu", roots=[only]), fake_sd)
-    w = MainWindow(ctx)
+    w = MainWindow(make_ctx(ModelPool(device="cpu", roots=[only]), fake_sd))
     qtbot.addWidget(w)
-    try:
-        ref = next(r for r in w.voices.refs() if r.source == "design")
-        w.voices.select_key(ref.key)
-        w.speak.text.setPlainText("Hello.")
-        with qtbot.waitSignal(w.notice.shown, timeout=30000,
-                              check_params_cb=lambda level, _t: level == "error") as blocker:
-            w.speak.generate()
-        assert "VoiceDesign" in blocker.args[1] and "download" in blocker.args[1].lower()
-        assert w.speak.generate_button.isEnabled()
-    finally:
-        w.close()
-    assert not ctx.inference.thread.isRunning()
+    w.show()
+    yield w
+    w.close()
+
+
+def test_a_voice_whose_model_is_missing_says_what_to_get_and_opens_the_manager_there(
+        qtbot, only_custom_voice):
+    from tests.ui.modal import when_modal
+
+    w = only_custom_voice
+    assert w.voices.select_key("design:anime-heroine")
+    assert "needs VoiceDesign 1.7B" in w.speak.voice_detail.text()
+    w.speak.text.setPlainText("Hello.")
+    qtbot.mouseClick(w.speak.generate_button, Qt.MouseButton.LeftButton)
+    assert w.speak.take is None  # nothing was sent to the engine
+    text = w.notice.text()
+    assert "VoiceDesign 1.7B" in text and "Model manager" in text
+    assert "voice-studio" not in text and "Models >" not in text
+    assert w.notice.action.isVisible() and w.notice.action.text() == "Open model manager"
+    seen: list = []
+
+    def look(dialog) -> None:  # noqa: ANN001
+        row = dialog.focused_row
+        seen.append((row.key, row.property("wanted"),
+                     row.visibleRegion().boundingRect().height() > 0))
+        dialog.reject()
+
+    when_modal(look)
+    qtbot.mouseClick(w.notice.action, Qt.MouseButton.LeftButton)
+    assert seen == [("Qwen/Qwen3-TTS-12Hz-1.7B-VoiceDesign", True, True)]
+
+
+def test_the_engine_says_a_missing_model_in_window_words(qtbot, only_custom_voice):
+    from studio.engine.speak_request import DESIGN, SpeakRequest
+
+    job = only_custom_voice.ctx.inference.speak(SpeakRequest("Hi.", DESIGN, instruct="calm"))
+    with qtbot.waitSignal(job.failed, timeout=30000) as blocker:
+        pass
+    message = blocker.args[0]
+    assert "VoiceDesign" in message and "Model manager" in message
+    assert "voice-studio" not in message and "Models >" not in message
 
 
 def test_no_audio_device_still_generates(qtbot, tiny_models_dir, no_audio_sd):

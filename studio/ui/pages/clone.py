@@ -233,6 +233,8 @@ class ClonePage(Page):
         if self._prompt is not None and self._prompt[0] == key:
             then(self._prompt[1], key, request)
             return
+        if not self.need_model("base", "Cloning a voice"):
+            return
         self.job = job = self.ctx.inference.make_prompt(request)
         job.finished.connect(partial(self._prompt_made, job, then, key, request))
         job.failed.connect(partial(self._failed, job, what))
@@ -321,7 +323,7 @@ class ClonePage(Page):
         window = self.window()
         action = None
         if "Model manager" in message and hasattr(window, "open_model_manager"):
-            action = ("Open model manager", window.open_model_manager)
+            action = ("Open model manager", lambda: window.open_model_manager("base"))
         self.notice.show_message(f"Could not {what}: {message} The clip is still here.",
                                  "error", action=action)
 

@@ -25,6 +25,7 @@ from studio.errors import StudioError
 from studio.library.anyvoice import DESIGN_PRESET, SAVED, SPEAKER, VoiceRef
 from studio.ui.context import AppContext
 from studio.ui.jobs import TakeJob
+from studio.ui.model_help import ACTION, SOURCE_KINDS, model_label, on_disk
 from studio.ui.pages.base import Page
 from studio.ui.playback import gate_play
 from studio.ui.shortcuts import PLAY_PAUSE, RUN, STOP, add_shortcuts
@@ -152,15 +153,19 @@ class SpeakPage(Page):
         kind = {SAVED: "Your voice", DESIGN_PRESET: "Built-in voice (VoiceDesign)",
                 SPEAKER: "Preset speaker (CustomVoice)"}[ref.source]
         self.voice_label.setText(ref.name)
+        needed = SOURCE_KINDS[ref.source]
+        missing = "" if on_disk(self.ctx.pool, needed) else (
+            f" · needs {model_label(needed)}, not downloaded yet")
         self.voice_detail.setText(f"{kind} · {ref.language}" +
-                                  (f" · {ref.description}" if ref.description else ""))
+                                  (f" · {ref.description}" if ref.description else "") +
+                                  missing)
         if ref.source == SPEAKER:
             supports = any(m.kind == "custom_voice" and m.supports_instruct and m.usable
                            for m in self.ctx.pool.available())
             self.instruct.setEnabled(supports)
             self.instruct.setPlaceholderText(
                 "Style, e.g. 'cheerful and fast'" if supports else
-                "Style instructions need the 1.7B CustomVoice model (Models menu)")
+                "Style instructions need the CustomVoice 1.7B model (Model manager)")
         elif ref.source == DESIGN_PRESET:
             self.instruct.setEnabled(True)
             self.instruct.setPlaceholderText("Voice description (leave empty to use the preset's)")
@@ -204,6 +209,9 @@ class SpeakPage(Page):
             return None
         if not self.text.toPlainText().strip():
             self.notice.show_message("Type some text to speak first.", "warning")
+            return None
+        if self.voice is not None and not self.need_model(SOURCE_KINDS[self.voice.source],
+                                                          self.voice.name):
             return None
         try:
             request = self.build_request()
@@ -287,8 +295,13 @@ class SpeakPage(Page):
             self.compare(partner, record)
 
     def _on_failed(self, message: str) -> None:
+        kind = self.take.request.kind if self.take is not None else ""
         self._on_cancelled()
-        self.notice.show_message(message, "error")
+        opener = getattr(self.window(), "open_model_manager", None)
+        action = None
+        if "Model manager" in message and opener is not None:
+            action = (ACTION, lambda: opener(kind))
+        self.notice.show_message(message, "error", action=action)
 
     def _on_cancelled(self) -> None:
         self._ended()
