@@ -11,6 +11,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -28,6 +29,7 @@ from studio.ui.context import AppContext
 from studio.ui.model_help import ACTION, SOURCE_KINDS, missing_kinds, model_label, starter
 from studio.ui.voice_actions import VoiceActions
 from studio.ui.welcome import first_voice_key, greeting, user_language
+from studio.ui.widgets.focus_ring import FocusRings
 from studio.ui.widgets.notice import NoticeBar
 from studio.ui.widgets.voice_list import VoiceList
 from studio.ui.widgets.voice_takes import TakesPanel
@@ -82,6 +84,7 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([260, 940])
         self.setCentralWidget(self.splitter)
 
+        FocusRings.install(QApplication.instance())  # a visible ring where the keyboard is
         self._build_status_bar()
         self._build_menus()
         self._connect()
@@ -318,8 +321,6 @@ class MainWindow(QMainWindow):
         self.clone.recorder.refresh_devices()
 
     def set_theme(self, theme: str) -> None:
-        from PySide6.QtWidgets import QApplication
-
         from studio.ui.theme import apply_theme
 
         self.ctx.settings.theme = theme

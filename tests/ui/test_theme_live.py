@@ -21,18 +21,6 @@ ROLES = ("Window", "WindowText", "Base", "Text", "Button", "ButtonText", "Placeh
 
 
 @pytest.fixture
-def app_look(qapp):
-    """Put the application's style, palette and style sheet back afterwards."""
-    style, palette, sheet = qapp.style().name(), QPalette(qapp.palette()), qapp.styleSheet()
-    yield qapp
-    from PySide6.QtWidgets import QStyleFactory
-
-    qapp.setStyle(QStyleFactory.create(style))
-    qapp.setPalette(palette)
-    qapp.setStyleSheet(sheet)
-
-
-@pytest.fixture
 def open_window(qtbot, tmp_path, fake_sd):
     made = []
 

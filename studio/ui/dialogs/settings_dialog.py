@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from studio import paths
 from studio.audio.devices import audio_available, list_devices
 from studio.errors import StudioError
+from studio.ui.a11y import label_form
 from studio.ui.widgets.language_combo import language_combo
 
 log = logging.getLogger(__name__)
@@ -143,6 +144,7 @@ class SettingsDialog(QDialog):
 
         self.data_folder = QLineEdit(str(paths.root()))
         self.data_folder.setReadOnly(True)
+        self.data_folder.setAccessibleName("Data folder")
         self.data_folder.setCursorPosition(0)
         self.open_button = QPushButton("Open folder")
         self.open_button.clicked.connect(self.open_data_folder)
@@ -193,6 +195,7 @@ class SettingsDialog(QDialog):
                 form.addRow(label, widget)
             else:
                 form.addRow("", widget)
+        label_form(form)
         return box
 
     @staticmethod

@@ -23,6 +23,7 @@ from studio.engine.speak_request import SpeakRequest
 from studio.engine.take import Take
 from studio.errors import StudioError
 from studio.library.anyvoice import DESIGN_PRESET, SAVED, SPEAKER, VoiceRef
+from studio.ui.a11y import named
 from studio.ui.context import AppContext
 from studio.ui.jobs import TakeJob
 from studio.ui.model_help import ACTION, SOURCE_KINDS, model_label, on_disk
@@ -60,11 +61,14 @@ class SpeakPage(Page):
         self.text = QPlainTextEdit()
         self.text.setPlaceholderText("Type or paste what the voice should say. Long texts are "
                                      "welcome: they are spoken sentence by sentence.")
+        self.text.setAccessibleName("Text to speak")
+        self.text.setTabChangesFocus(True)  # Tab moves on; a tab means nothing spoken
         self.text.textChanged.connect(self._text_changed)
         self.estimate = QLabel("")
         self.estimate.setObjectName("hint")
         self.language = language_combo(ctx.settings.default_language)
         self.instruct = QLineEdit()
+        self.instruct.setAccessibleName("Style instructions")
         self.instruct.setPlaceholderText("Style, e.g. 'cheerful and fast' (1.7B CustomVoice)")
         self.sampling = SamplingBox()
         self.sampling.load(ctx.settings.sampling)
@@ -100,7 +104,7 @@ class SpeakPage(Page):
         col.addWidget(self.voice_detail)
         col.addWidget(self.text, 1)
         row = QHBoxLayout()
-        row.addWidget(QLabel("Language"))
+        row.addWidget(QLabel("&Language", buddy=named(self.language, "Language")))
         row.addWidget(self.language)
         row.addWidget(self.instruct, 1)
         col.addLayout(row)

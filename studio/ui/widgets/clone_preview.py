@@ -28,6 +28,7 @@ class ClonePreview(QWidget):
         super().__init__(parent)
         self.sentence = QLineEdit(DEFAULT_SENTENCE)
         self.sentence.setPlaceholderText("A sentence for the cloned voice to say")
+        self.sentence.setAccessibleName("Preview sentence")
         self.sentence.setToolTip("What the preview says; in the language of the clip works best")
         self.preview_button = QPushButton("▶ Preview")
         self.preview_button.setToolTip(PREVIEW_TIP)

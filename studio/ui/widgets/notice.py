@@ -21,9 +21,11 @@ class NoticeBar(QFrame):
         self.label.setWordWrap(True)
         self.action = QPushButton()
         self.action.setVisible(False)
+        self.action.setAccessibleName("Act on the message")
         self.close_button = QToolButton(text="✕")
         self.close_button.setAutoRaise(True)
         self.close_button.setToolTip("Dismiss")
+        self.close_button.setAccessibleName("Dismiss the message")
         self.close_button.clicked.connect(self.hide)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(10, 6, 6, 6)
@@ -57,6 +59,7 @@ class NoticeBar(QFrame):
         self.action.setVisible(action is not None)
         if action:
             self.action.setText(action[0])
+            self.action.setAccessibleName(action[0])
         self.show()
         if timeout_ms is None:
             timeout_ms = 10000 if level == "info" and action is None else 0

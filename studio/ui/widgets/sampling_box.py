@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.engine.options import Sampling
+from studio.ui.a11y import label_form
 
 DEFAULTS = dict(temperature=0.9, top_k=50, top_p=1.0, repetition_penalty=1.05)
 MAX_SEED = 2**31 - 2
@@ -47,6 +48,7 @@ class SamplingBox(QWidget):
         self.dice = QToolButton()
         self.dice.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_BrowserReload))
         self.dice.setToolTip("A new random seed")
+        self.dice.setAccessibleName("New random seed")
         self.dice.clicked.connect(self.roll)
         self.new_each = QCheckBox("New seed for every take")
         self.new_each.setChecked(True)
@@ -60,6 +62,7 @@ class SamplingBox(QWidget):
         form.addRow("Repetition penalty", self.repetition)
         form.addRow("Seed", seed_row)
         form.addRow("", self.new_each)
+        label_form(form)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.toggle)

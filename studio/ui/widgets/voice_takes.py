@@ -45,6 +45,7 @@ class TakesPanel(QWidget):
         self.title.setToolTip("The clips this voice was cloned from; the one marked ✓ speaks")
         self.tree = QTreeWidget()
         self.tree.setObjectName("takes")
+        self.tree.setAccessibleName("Reference takes")
         self.tree.setHeaderHidden(True)
         self.tree.setColumnCount(2)
         self.tree.setRootIsDecorated(False)

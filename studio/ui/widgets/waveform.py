@@ -41,6 +41,7 @@ class WaveformView(QWidget):
         self._peak = 1.0
         self.plot = pg.PlotWidget(background=None)
         self.plot.setMenuEnabled(False)
+        self.plot.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # no keys of its own: Tab skips it
         self.plot.hideButtons()
         self.plot.showAxis("left", False)
         self.plot.setMouseEnabled(x=True, y=False)
