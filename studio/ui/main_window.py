@@ -319,6 +319,7 @@ class MainWindow(QMainWindow):
 
         SettingsDialog(self.ctx, self).exec()
         self.clone.recorder.refresh_devices()
+        self.speak.reload_history()  # a shorter retention may have trimmed it
 
     def set_theme(self, theme: str) -> None:
         from studio.ui.theme import apply_theme
@@ -359,7 +360,7 @@ class MainWindow(QMainWindow):
             log.warning("could not save settings: %s", exc)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
-        for page in (self.clone, self.design):
+        for page in (self.speak, self.clone, self.design):
             if not page.confirm_discard(self):
                 event.ignore()
                 return

@@ -156,12 +156,19 @@ class SettingsDialog(QDialog):
         folder_row.setContentsMargins(0, 0, 0, 0)
         self.preview_min = _spin(1, 24 * 60, s.preview_retention_min, " min")
         self.import_h = _spin(1, 30 * 24, s.import_retention_h, " h")
+        self.history_days = _spin(0, 3650, s.history_keep_days, " days", "For ever")
+        self.history_mb = _spin(50, 1_000_000, s.history_max_mb, " MB")
+        self.history_mb.setSingleStep(100)
         storage = self._group("Storage", [
             ("Data folder", folder_widget),
-            ("Keep unsaved takes", self.preview_min),
+            ("Keep take history", self.history_days),
+            ("Take history size", self.history_mb),
+            ("", _hint("Every take you generate is kept (Speak, Takes) for this long,\n"
+                       "within this size; the oldest go first.")),
+            ("Keep unsaved previews", self.preview_min),
             ("Keep imported clips", self.import_h),
-            ("", _hint("Unsaved takes and imported clips are deleted after this long;\n"
-                       "saved voices are kept until you delete them.")),
+            ("", _hint("Previews and imported clips not saved as a voice are deleted\n"
+                       "after this long; saved voices stay until you delete them.")),
         ])
 
         self.error = QLabel("")
@@ -261,6 +268,17 @@ class SettingsDialog(QDialog):
         s.default_language = str(self.language.currentData() or "auto")
         s.preview_retention_min = self.preview_min.value()
         s.import_retention_h = self.import_h.value()
+        s.history_keep_days = self.history_days.value()
+        s.history_max_mb = self.history_mb.value()
+        history = getattr(self.ctx, "history", None)
+        if history is not None:
+            from studio.ui.compose import history_keep
+
+            history.keep, history.max_bytes = history_keep(s), s.history_max_mb * 1_000_000
+            try:
+                history.prune()
+            except StudioError as exc:
+                log.warning("could not trim the take history: %s", exc)
         if engine_changed:
             self.ctx.inference.set_device(device, dtype)
         if output_changed:

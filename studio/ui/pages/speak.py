@@ -28,14 +28,16 @@ from studio.ui.context import AppContext
 from studio.ui.jobs import TakeJob
 from studio.ui.model_help import ACTION, SOURCE_KINDS, model_label, on_disk
 from studio.ui.pages.base import Page
+from studio.ui.pages.speak_takes import SpeakTakes
 from studio.ui.playback import gate_play
 from studio.ui.shortcuts import PLAY_PAUSE, RUN, STOP, add_shortcuts
 from studio.ui.take_export import export_audio
+from studio.ui.take_records import TakeRecord
 from studio.ui.widgets.language_combo import language_combo
 from studio.ui.widgets.notice import NoticeBar
 from studio.ui.widgets.play_button import PlayPauseButton
 from studio.ui.widgets.sampling_box import SamplingBox
-from studio.ui.widgets.take_history import TakeHistory, TakeRecord
+from studio.ui.widgets.take_history import TakeHistory
 from studio.ui.widgets.waveform import WaveformView
 
 
@@ -96,6 +98,10 @@ class SpeakPage(Page):
         self.history.export_requested.connect(
             lambda r: export_audio(self, notice, r.audio, r.sample_rate, r.text))
         self.history.selected.connect(self._show_record)
+        self.takes = SpeakTakes(ctx, notice)
+        self.history.set_records(self.takes.load())  # what earlier sessions made
+        self.history.deleted.connect(self.takes.delete)
+        self._take_voice = ("", "")  # the key and name of the voice making the take
 
         top = QWidget()
         col = QVBoxLayout(top)
@@ -222,10 +228,11 @@ class SpeakPage(Page):
         except StudioError as exc:
             self.notice.show_message(str(exc), "error")
             return None
-        return self._start(request)
+        return self._start(request, (self.voice.key, self.voice.name))
 
-    def _start(self, request: SpeakRequest) -> TakeJob:
+    def _start(self, request: SpeakRequest, voice: tuple[str, str]) -> TakeJob:
         self._started = time.monotonic()
+        self._take_voice = voice
         self.take = job = self.ctx.inference.speak(request)
         job.chunk.connect(self._on_chunk)
         job.finished.connect(self._on_finished)
@@ -273,26 +280,14 @@ class SpeakPage(Page):
     def _on_finished(self, take: Take) -> None:
         request = self._ended()
         self.last_take = take
-        ref = self.voice
-        mode = (request.speed if request else None) or self.ctx.pool.speed
-        name = (ref.name if ref else "") + (" · fast" if mode == "fast" else "")
-        record = TakeRecord(text=request.text if request else "", voice_name=name,
-                            voice_key=ref.key if ref else "", seed=take.seed, audio=take.audio,
-                            sample_rate=take.sample_rate, request=request,
-                            stop_reason=take.stop_reason)
-        try:
-            item = self.ctx.library.previews.add_audio(take.audio, take.sample_rate, "preview",
-                                                       {"text": record.text, "seed": take.seed})
-            record.preview_id = item.id
-        except (OSError, StudioError):
-            pass  # the take is still in memory and exportable
+        if take.message:  # first: a take the history could not keep is the bigger news
+            self.notice.show_message(take.message, "warning" if take.stop_reason != "cancelled"
+                                     else "info")
+        record = self.takes.keep(take, request, self._take_voice)
         self.history.add(record)
         rtf = take.elapsed_s / take.duration_s if take.duration_s else 0.0
         self.status.setText(f"{take.duration_s:.1f} s in {take.elapsed_s:.1f} s "
                             f"({1 / rtf if rtf else 0:.2f}× real time) · seed {take.seed}")
-        if take.message:
-            self.notice.show_message(take.message, "warning" if take.stop_reason != "cancelled"
-                                     else "info")
         self.take_finished.emit(record)
         partner, self._ab_partner = self._ab_partner, None
         if partner is not None and take.stop_reason != "cancelled":
@@ -348,25 +343,23 @@ class SpeakPage(Page):
         self.ctx.playback.play(both, a.sample_rate, self)
 
     def regenerate(self, record: TakeRecord) -> None:
-        if record.request is None or self.take is not None:
+        if self.take is not None:
             return
-        from dataclasses import replace
-
-        request = replace(record.request, sampling=replace(record.request.sampling,
-                                                           seed=self.sampling.roll()))
-        self._start(request)
+        request = self.takes.remake(record, self.sampling.roll())
+        if request is not None:
+            self._start(request, self.takes.voice_of(record))
 
     def other_mode(self, record: TakeRecord) -> None:
         """Make the same take (same seed) in the other speed mode, then play both."""
-        if record.request is None or self.take is not None:
+        if self.take is not None:
             return
-        from dataclasses import replace
-
-        mode = record.request.speed or self.ctx.pool.speed
+        mode = record.settings.get("speed") or self.ctx.pool.speed
         other = "exact" if mode == "fast" else "fast"
+        request = self.takes.remake(record, record.seed, other)
+        if request is None:
+            return
         self._ab_partner = record
-        self._start(replace(record.request, speed=other,
-                            sampling=replace(record.request.sampling, seed=record.seed)))
+        self._start(request, self.takes.voice_of(record))
         self.status.setText(f"Making the same take in {other} mode for an A/B listen…")
 
     def _on_position(self, owner: object, seconds: float) -> None:
@@ -379,6 +372,23 @@ class SpeakPage(Page):
             self.play_button.set_playing(playing)
             if state == "idle":
                 self.wave.set_playhead(None)
+
+    def reload_history(self) -> None:
+        """Read the history again, keeping the takes it could not hold."""
+        unkept = self.takes.unkept(self.history.records)
+        self.history.set_records(sorted([*unkept, *self.takes.load()],
+                                        key=lambda r: r.created, reverse=True))
+
+    def has_unsaved_work(self) -> bool:
+        return bool(self.takes.unkept(self.history.records))
+
+    def unsaved_count(self) -> int:
+        return len(self.takes.unkept(self.history.records))
+
+    def unsaved_description(self) -> str:
+        n = self.unsaved_count()
+        return (f"{n} take{'s' if n != 1 else ''} the take history could not keep (export "
+                f"{'them' if n != 1 else 'it'} to save {'them' if n != 1 else 'it'})")
 
     def shutdown(self) -> None:
         self.ctx.settings.sampling = self.sampling.to_dict()
