@@ -197,6 +197,7 @@ def test_keep_saves_a_designed_voice_with_recipe_and_prompt(make_page, qtbot, mo
     recipe = meta["recipe"]
     assert recipe["seed"] == card.seed and recipe["instruct"] == meta["description"]
     assert recipe["sample_text"] == "Hello there, this is a test."
+    assert meta["provenance"]["source"] == "designed" and meta["provenance"]["consent"] is None
     assert recipe["model"] == card.take.model_name and recipe["params"]["temperature"]
     prompt = prompts.load(entry.path / "prompt.safetensors")
     assert not prompt.x_vector_only and prompt.ref_text == "Hello there, this is a test."

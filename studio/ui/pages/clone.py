@@ -70,8 +70,7 @@ class ClonePage(Page):
         self.preview_box.preview_button.clicked.connect(self.preview)
         self.preview_box.stop_button.clicked.connect(self.stop)
         self.preview_box.save_button.clicked.connect(self.save)
-        self.saver = CloneSaver(ctx, notice, self.workspace, self.form, self.preview_box.status,
-                                self)
+        self.saver = CloneSaver(ctx, notice, self.workspace, self.form, self.preview_box, self)
         self.saver.voice_saved.connect(self.voice_saved)
         self.saver.takes_changed.connect(self.takes_changed)
         menu = self.preview_box.take_menu
@@ -144,6 +143,7 @@ class ClonePage(Page):
         self.hearing.reset()
         self.saver.saved_as = None
         self.saver.take_label = ""
+        self.preview_box.consent.setChecked(False)  # the confirmation is for one clip
         self._prompt = None
         clear_wave(self.preview_box.wave)
         self.preview_box.status.setText("")
@@ -351,7 +351,8 @@ class ClonePage(Page):
             self.notice.show_message(str(exc), "warning")
             self.form.name.setFocus()
             return
-        self._with_prompt(self._save, "save the voice", *ref)
+        if self.saver.cleared("Save voice"):
+            self._with_prompt(self._save, "save the voice", *ref)
 
     def _save(self, prompt: VoicePrompt, key: PromptKey, request: PromptRequest) -> None:
         """Save the audio and transcript the prompt was made from (the selection may have
@@ -364,7 +365,7 @@ class ClonePage(Page):
         if self.busy:
             return
         ref = self.reference()
-        if ref is not None:
+        if ref is not None and self.saver.cleared("Add as take"):
             self._with_prompt(lambda prompt, key, request: self.saver.add_take(
                 voice_id, prompt, key[3], request.audio), "add the take", *ref)
 

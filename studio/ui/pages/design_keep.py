@@ -6,6 +6,7 @@ nothing: the candidate stays on its card."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
@@ -15,7 +16,7 @@ from studio.engine.prompts import VoicePrompt
 from studio.engine.speak_request import PromptRequest
 from studio.errors import StudioError
 from studio.library.errors import InvalidName
-from studio.library.schema import Recipe
+from studio.library.schema import Provenance, Recipe
 from studio.ui.context import AppContext
 from studio.ui.jobs import Job
 from studio.ui.widgets.candidate_card import CandidateCard
@@ -108,7 +109,8 @@ class CandidateKeeper(QObject):
                     name, prompt=prompt, kind="designed", audio=card.audio,
                     sample_rate=card.sample_rate, transcript=request.text,
                     language=card.language_name, description=request.instruct or "",
-                    recipe=recipe, model=prompt.model_name or None)
+                    recipe=recipe, model=prompt.model_name or None,
+                    provenance=Provenance("designed", datetime.now(UTC), via="window"))
                 break
             except InvalidName as exc:  # taken meanwhile: ask again, the prompt is ready
                 retry = self.ask_name(name, str(exc))

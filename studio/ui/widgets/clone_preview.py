@@ -4,6 +4,7 @@ and Save. Layout only: the Clone page owns the requests and the playback."""
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
+    QCheckBox,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -19,6 +20,8 @@ from studio.ui.playback import gate_play
 from studio.ui.widgets.waveform import WaveformView
 
 DEFAULT_SENTENCE = "Hello! This is a quick test of my new voice. How does it sound?"
+CONSENT_TIP = ("Cloning copies a real person's voice. Save it only if it is your voice, or "
+               "its owner agreed; the voice records that you confirmed this.")
 PREVIEW_TIP = ("Hear the selected part of the clip cloned, speaking the test sentence "
                "(Ctrl+Enter)")
 
@@ -53,6 +56,10 @@ class ClonePreview(QWidget):
         self.status = QLabel("")
         self.status.setObjectName("hint")
         self.status.setWordWrap(True)
+        self.consent = QCheckBox("I have the right to use this voice: it is mine, or its "
+                                 "owner agreed to it being cloned")
+        self.consent.setObjectName("consent")
+        self.consent.setToolTip(CONSENT_TIP)
 
         grid = QGridLayout()
         grid.setContentsMargins(0, 0, 0, 0)
@@ -73,6 +80,7 @@ class ClonePreview(QWidget):
         col.setSpacing(4)
         col.addLayout(grid)
         col.addWidget(self.wave)
+        col.addWidget(self.consent)
         col.addLayout(save)
 
     def set_busy(self, busy: bool, has_clip: bool) -> None:
