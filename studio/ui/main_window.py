@@ -18,8 +18,6 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QSplitter,
     QTabWidget,
-    QVBoxLayout,
-    QWidget,
 )
 
 from studio.errors import StudioError
@@ -31,6 +29,7 @@ from studio.ui.voice_actions import VoiceActions
 from studio.ui.welcome import first_voice_key, greeting, user_language
 from studio.ui.widgets.focus_ring import FocusRings
 from studio.ui.widgets.notice import NoticeBar
+from studio.ui.widgets.notice_host import NoticeHost
 from studio.ui.widgets.voice_list import VoiceList
 from studio.ui.widgets.voice_takes import TakesPanel
 
@@ -65,12 +64,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.design, "Design")
         self.tabs.currentChanged.connect(self._tab_changed)
 
-        right = QWidget()
-        col = QVBoxLayout(right)
-        col.setContentsMargins(0, 0, 0, 0)
-        col.setSpacing(0)
-        col.addWidget(self.notice)
-        col.addWidget(self.tabs, 1)
+        right = NoticeHost(self.tabs, self.notice)
         self.sidebar = QSplitter(Qt.Orientation.Vertical)
         self.sidebar.addWidget(self.voices)
         self.sidebar.addWidget(self.takes)
@@ -94,6 +88,7 @@ class MainWindow(QMainWindow):
         if first_start:
             self._welcome()
         self._restore_layout()
+        self.notice.page_changed(self.tabs.currentWidget())
         self.clone.voice_saved.connect(self._voice_saved)
         self.design.voice_saved.connect(self._voice_saved)
         QTimer.singleShot(0, self._after_show)
@@ -157,7 +152,8 @@ class MainWindow(QMainWindow):
         engine.engine_ready.connect(self.device_label.setText)
         engine.loading.connect(self._loading)
         engine.unloaded.connect(self._unloaded)
-        engine.failed.connect(lambda message: self.notice.show_message(message, "error"))
+        engine.failed.connect(lambda message: self.notice.show_message(message, "error",
+                                                                      everywhere=True))
         self.ctx.downloads.ended.connect(self._download_ended)
         self.ctx.playback.unavailable.connect(self._audio_unavailable)
         self.voices.voice_selected.connect(self._voice_selected)
@@ -170,7 +166,8 @@ class MainWindow(QMainWindow):
         self.voices.import_requested.connect(actions.import_voices)
         self.voices.model_requested.connect(self.open_model_manager)
         self.takes.changed.connect(self._takes_changed)
-        self.takes.message.connect(self.notice.show_message)
+        self.takes.message.connect(
+            lambda text, level: self.notice.show_message(text, level, everywhere=True))
         self.takes.combine_requested.connect(self._combine_takes)
         self.clone.takes_changed.connect(self._takes_changed)
         self._deferred: list[QTimer] = []
@@ -194,7 +191,8 @@ class MainWindow(QMainWindow):
                 f"{model_label('custom_voice')} (about {human_bytes(entry.download_bytes)}): "
                 "its nine preset speakers can talk right away. The Model manager downloads "
                 "it, or uses a model folder you already have.", "info",
-                action=(ACTION, lambda: self.open_model_manager("custom_voice")))
+                action=(ACTION, lambda: self.open_model_manager("custom_voice")),
+                everywhere=True)
 
     def _one_shot(self, ms: int, slot: Callable[[], object]) -> QTimer:
         timer = QTimer(self)
@@ -226,17 +224,20 @@ class MainWindow(QMainWindow):
     def _download_ended(self, repo_id: str, outcome: str, detail: str) -> None:
         name = repo_id.split("/")[-1]
         if outcome == "done":
-            self.notice.show_message(f"{name} is downloaded and ready to use.", "info")
+            self.notice.show_message(f"{name} is downloaded and ready to use.", "info",
+                                     everywhere=True)
             self.refresh_models()
             if self.voices.current() is not None:
                 self.speak.set_voice(self.voices.current())
         elif outcome == "failed":
-            self.notice.show_message(f"Downloading {name} failed: {detail}", "error")
+            self.notice.show_message(f"Downloading {name} failed: {detail}", "error",
+                                     everywhere=True)
 
     def _audio_unavailable(self, reason: str) -> None:
         if self.notice.text().startswith(reason):
             return  # said already
-        self.notice.show_message(f"{reason} Generating and exporting still work.", "warning")
+        self.notice.show_message(f"{reason} Generating and exporting still work.", "warning",
+                                 everywhere=True)
 
     # --- voices -----------------------------------------------------------------------
 
@@ -244,7 +245,7 @@ class MainWindow(QMainWindow):
         try:
             refs = all_voices(self.ctx.library, self.ctx.presets)
         except StudioError as exc:
-            self.notice.show_message(str(exc), "error")
+            self.notice.show_message(str(exc), "error", everywhere=True)
             refs = []
         self.voices.set_voices(refs, keep=keep)
         self.takes.set_voice(self.voices.current())
@@ -253,7 +254,7 @@ class MainWindow(QMainWindow):
             names = ", ".join(d.path.name for d in damaged[:3])
             self.notice.show_message(
                 f"{len(damaged)} voice folder(s) are damaged and were skipped ({names}). "
-                "They are left untouched in the voices folder.", "warning")
+                "They are left untouched in the voices folder.", "warning", everywhere=True)
         if self.voices.current() is None and refs and not self.voices.select_key(
                 first_voice_key(user_language())):
             self.voices.select_key(refs[0].key)
@@ -340,6 +341,7 @@ class MainWindow(QMainWindow):
         if self._closing:
             return
         self.ctx.settings.last_page = PAGES[index]
+        self.notice.page_changed(self.tabs.widget(index))
 
     def _restore_layout(self) -> None:
         s = self.ctx.settings

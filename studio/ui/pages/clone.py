@@ -70,6 +70,7 @@ class ClonePage(Page):
         self.preview_box.preview_button.clicked.connect(self.preview)
         self.preview_box.stop_button.clicked.connect(self.stop)
         self.preview_box.save_button.clicked.connect(self.save)
+        self.preview_box.replay_button.clicked.connect(self.replay_preview)
         self.saver = CloneSaver(ctx, notice, self.workspace, self.form, self.preview_box, self)
         self.saver.voice_saved.connect(self.voice_saved)
         self.saver.takes_changed.connect(self.takes_changed)
@@ -166,8 +167,17 @@ class ClonePage(Page):
         return False
 
     def _on_play_state(self, owner: object, state: str) -> None:
-        if owner is self.preview_box.wave and state in ("idle", "finished"):
-            self.preview_box.wave.set_playhead(None)
+        if owner is self.preview_box.wave:
+            self.preview_box.replay_button.set_playing(state in ("playing", "buffering"))
+            if state in ("idle", "finished"):
+                self.preview_box.wave.set_playhead(None)
+
+    def replay_preview(self) -> None:  # the strip's ▶: the last preview again, or pause
+        playback, wave = self.ctx.playback, self.preview_box.wave
+        if playback.owner is wave and playback.state in ("playing", "buffering", "paused"):
+            playback.toggle(wave)
+        elif wave.duration > 0 and not self.busy:
+            playback.play(wave.audio, SAMPLE_RATE, wave)
 
     def open_combined(self, voice_id: str, take_ids: list[str]) -> bool:
         """Open a voice's takes joined into one clip, with their words, to check, preview

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QHideEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -19,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from studio.audio.samplerate import SAMPLE_RATE
 from studio.engine import text as textmod
+from studio.engine.options import Streaming
 from studio.engine.speak_request import SpeakRequest
 from studio.engine.take import Take
 from studio.errors import StudioError
@@ -201,10 +204,6 @@ class SpeakPage(Page):
         """The request for what the page shows; the seed comes from the sampling box."""
         if self.voice is None:
             raise StudioError("Choose a voice in the list on the left first.")
-        from dataclasses import replace
-
-        from studio.engine.options import Streaming
-
         first = max(1, int(self.ctx.settings.first_chunk_frames))
         sampling = replace(self.sampling.sampling(), max_frames=self.max_frames)
         return self.voice.request(
@@ -373,6 +372,12 @@ class SpeakPage(Page):
             if state == "idle":
                 self.wave.set_playhead(None)
 
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802
+        """Leaving the page: what it said about a comparison no longer applies."""
+        if self.status.text().startswith("Comparing:"):
+            self.status.setText("")
+        super().hideEvent(event)
+
     def reload_history(self) -> None:
         """Read the history again, keeping the takes it could not hold."""
         unkept = self.takes.unkept(self.history.records)
@@ -386,9 +391,7 @@ class SpeakPage(Page):
         return len(self.takes.unkept(self.history.records))
 
     def unsaved_description(self) -> str:
-        n = self.unsaved_count()
-        return (f"{n} take{'s' if n != 1 else ''} the take history could not keep (export "
-                f"{'them' if n != 1 else 'it'} to save {'them' if n != 1 else 'it'})")
+        return self.takes.describe_unkept(self.unsaved_count())
 
     def shutdown(self) -> None:
         self.ctx.settings.sampling = self.sampling.to_dict()

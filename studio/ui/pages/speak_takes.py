@@ -80,3 +80,9 @@ class SpeakTakes:
     @staticmethod
     def unkept(records: list[TakeRecord]) -> list[TakeRecord]:
         return [r for r in records if r.stored is None]
+
+    @staticmethod
+    def describe_unkept(n: int) -> str:
+        them = "them" if n != 1 else "it"
+        return (f"{n} take{'s' if n != 1 else ''} the take history could not keep (export "
+                f"{them} to save {them})")

@@ -65,12 +65,24 @@ class WaveformView(QWidget):
         self.marks: list[tuple[float, float, str]] = []  # spans shown with set_marks
         self._mark_items: list[pg.LinearRegionItem] = []
         self.region: pg.LinearRegionItem | None = None
+        self.discarded: list[pg.LinearRegionItem] = []  # shades over what is not kept
         if selectable:
             self.region = pg.LinearRegionItem()
             self.region.setZValue(-10)
             self.region.setVisible(False)
             self.region.sigRegionChangeFinished.connect(self._region_settled)
+            self.region.sigRegionChanged.connect(self._shade)
             self.plot.addItem(self.region)
+            for _side in range(2):
+                shade = pg.LinearRegionItem(movable=False, pen=pg.mkPen(None))
+                shade.setZValue(5)  # over the curve: what is left out looks faded
+                shade.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+                for line in shade.lines:
+                    line.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+                    line.setAcceptHoverEvents(False)
+                shade.setVisible(False)
+                self.plot.addItem(shade)
+                self.discarded.append(shade)
         self.empty = pg.TextItem(empty_text, anchor=(0.5, 0.5))
         self.plot.addItem(self.empty)
         self.empty.setPos(0.5, 0)
@@ -102,7 +114,8 @@ class WaveformView(QWidget):
         pal = self.palette()
         return {"curve": pal.color(QPalette.ColorRole.Highlight),
                 "axis": pal.color(QPalette.ColorRole.PlaceholderText),
-                "empty": pal.color(QPalette.ColorRole.PlaceholderText)}
+                "empty": pal.color(QPalette.ColorRole.PlaceholderText),
+                "fade": pal.color(QPalette.ColorRole.Window)}
 
     def apply_palette(self) -> None:
         colors = self.colors()
@@ -117,6 +130,11 @@ class WaveformView(QWidget):
             accent.setAlpha(45)
             self.region.setBrush(accent)
             self.region.update()
+        fade = QColor(colors["fade"])
+        fade.setAlpha(175)
+        for shade in self.discarded:
+            shade.setBrush(fade)
+            shade.update()
 
     # --- data ---------------------------------------------------------------------------
 
@@ -144,6 +162,7 @@ class WaveformView(QWidget):
             self.region.blockSignals(True)
             self.region.setRegion((0.0, self.duration))
             self.region.blockSignals(False)
+            self._shade()
         self._draw()
         self.zoom_all()
 
@@ -244,6 +263,16 @@ class WaveformView(QWidget):
         self.region.setVisible(True)
         self.region.setRegion((max(0.0, start), min(self.duration, end)))
         self._emit_region()
+
+    def _shade(self) -> None:
+        """Fade what lies outside the selection (while it is dragged too)."""
+        if self.region is None:
+            return
+        a, b = self.region.getRegion()
+        shown = self.region.isVisible() and self._track.length > 0
+        for shade, (lo, hi) in zip(self.discarded, ((0.0, a), (b, self.duration)), strict=True):
+            shade.setRegion((lo, hi))
+            shade.setVisible(shown and hi - lo > 1e-3)
 
     def _region_settled(self) -> None:
         self._debounce.start()
