@@ -187,10 +187,9 @@ class MainWindow(QMainWindow):
         if not any(m.usable for m in models):
             entry = starter("custom_voice")
             self.notice.show_message(
-                f"No voice models are on this computer yet. Start with "
+                f"No voice model is on this computer yet. Start with "
                 f"{model_label('custom_voice')} (about {human_bytes(entry.download_bytes)}): "
-                "its nine preset speakers can talk right away. The Model manager downloads "
-                "it, or uses a model folder you already have.", "info",
+                "nine preset speakers, ready to talk.", "info",
                 action=(ACTION, lambda: self.open_model_manager("custom_voice")),
                 everywhere=True)
 

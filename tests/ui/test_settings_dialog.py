@@ -255,3 +255,21 @@ def test_the_take_history_keeps_what_the_settings_say(open_dialog, qtbot):
     saved = Settings.load()
     assert (saved.history_keep_days, saved.history_max_mb) == (0, 200)
     assert dlg.ctx.history.keep is None and dlg.ctx.history.max_bytes == 200_000_000
+
+
+def test_it_fits_a_768_pixel_screen(open_dialog, qtbot, monkeypatch):
+    from PySide6.QtCore import QRect
+
+    class Laptop:  # 1366 x 768, less a 30 px taskbar
+        def availableGeometry(self) -> QRect:  # noqa: N802
+            return QRect(0, 0, 1366, 738)
+
+    monkeypatch.setattr(SettingsDialog, "screen", lambda self: Laptop())
+    dlg = open_dialog()
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    assert dlg.height() <= 738 - 40
+    ok_button = dlg.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    assert ok_button.visibleRegion().boundingRect().height() > 0
+    dlg.scroll.ensureWidgetVisible(dlg.import_h)
+    assert dlg.import_h.visibleRegion().boundingRect().height() > 0

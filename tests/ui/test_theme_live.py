@@ -86,6 +86,11 @@ def text_box_pixel(window: MainWindow) -> str:
     return box.grab().toImage().pixelColor(box.width() // 2, box.height() - 6).name()
 
 
+def wave_pixel(window: MainWindow) -> str:
+    """The background the (empty) speak waveform is painted on."""
+    return window.speak.wave.grab().toImage().pixelColor(30, 12).name()
+
+
 def switch(window: MainWindow, theme: str) -> None:
     """View > Theme > ``theme``, clicked."""
     menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&View")
@@ -105,6 +110,7 @@ def test_a_live_switch_looks_like_a_fresh_start(qtbot, app_look, open_window, st
     live = look(window, *open_before)
     assert window.ctx.settings.theme == to
     live_pixel = text_box_pixel(window)
+    live_wave = wave_pixel(window)
     for dialog in open_before:
         dialog.close()
     opened_after = dialogs(window)  # opened after the switch
@@ -123,5 +129,6 @@ def test_a_live_switch_looks_like_a_fresh_start(qtbot, app_look, open_window, st
     assert live == fresh
     assert live != before
     assert live_pixel == text_box_pixel(fresh_window)
+    assert live_wave == wave_pixel(fresh_window)  # pyqtgraph caches its background
     if to != "system":
         assert live_pixel == palette_for(to).color(QPalette.ColorRole.Base).name()

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -179,16 +180,29 @@ class SettingsDialog(QDialog):
                                         | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
+        content = QWidget()
+        groups = QVBoxLayout(content)
+        groups.setContentsMargins(0, 0, 6, 0)
         for group in (engine, audio, speech, storage):
-            layout.addWidget(group)
-        layout.addWidget(self.error)
-        layout.addStretch(1)
+            groups.addWidget(group)
+        groups.addWidget(self.error)
+        groups.addStretch(1)
+        self.scroll = QScrollArea()  # a short screen scrolls the groups, OK stays in sight
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setWidget(content)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.scroll, 1)
         layout.addWidget(self.buttons)
         self._align_labels((engine, audio, speech, storage))
         # a top-level window ignores height-for-width: size it for the wrapped hints
-        width = max(self.sizeHint().width(), 600)
-        self.resize(width, max(self.sizeHint().height(), self.heightForWidth(width)))
+        width = max(content.sizeHint().width() + 30, 600)
+        wanted = max(content.sizeHint().height(), content.heightForWidth(width - 30)) + \
+            self.buttons.sizeHint().height() + 30
+        screen = self.screen()
+        room = screen.availableGeometry().height() - 80 if screen is not None else wanted
+        self.resize(width, max(320, min(wanted, room)))
 
     # --- building ---------------------------------------------------------------------------
 

@@ -96,6 +96,7 @@ class DesignForm(QWidget):
         self.description.setPlainText(preset.description)
         self.language.setCurrentIndex(max(self.language.findData(preset.language.lower()), 0))
         self.sample.setText(preset.sample_text)
+        self.sample.setCursorPosition(0)  # show how it starts, not how it ends
 
     def select_preset(self, preset_id: str) -> bool:
         """Fill the recipe from a built-in preset by id, as if the user had picked it."""

@@ -119,6 +119,8 @@ class WaveformView(QWidget):
 
     def apply_palette(self) -> None:
         colors = self.colors()
+        self.plot.resetCachedContent()  # the view caches its background: the old theme's
+        self.plot.viewport().update()
         self.curve.setPen(pg.mkPen(colors["curve"], width=1))
         self.empty.setColor(colors["empty"])
         for name in ("bottom", "left"):
