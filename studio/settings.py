@@ -28,6 +28,7 @@ class Settings:
     input_device: str = ""  # "" = system default; else the device name
     output_device: str = ""
     first_chunk_frames: int = 4  # streaming: frames in the first chunk (80 ms each)
+    batch_segments: int = 0  # sentences generated at once: 0 automatic, 1 one by one
     default_language: str = "auto"
     preview_retention_min: int = 20
     import_retention_h: int = 12

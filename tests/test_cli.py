@@ -50,6 +50,20 @@ def test_stream_to_file_and_same_seed_same_audio(models, tmp_path):
     assert not list(tmp_path.glob(".*.part"))
 
 
+def test_batch_makes_sentences_together_and_batch_one_one_by_one(models, tmp_path):
+    text = "First sentence here.\n\nA second one follows.\n\nAnd a third."
+    args = ["speak", text, "--speaker", "vivian", "--seed", "4", "--max-seconds", "0.4"]
+    files = {}
+    for batch in ("1", "3", "0"):
+        files[batch] = tmp_path / f"b{batch}.wav"
+        assert main([*args, "--batch", batch, "-o", str(files[batch]), "--stream"]) == 0
+    one, three, auto = (sf.read(files[b], dtype="float32")[0] for b in ("1", "3", "0"))
+    pauses = int(0.55 * 24000) * 2  # between the three paragraphs
+    assert len(one) == len(three) == 3 * 5 * 1920 + pauses
+    np.testing.assert_array_equal(three, auto)  # automatic: all three at once here
+    assert not np.array_equal(one, three)  # each sentence from its own seeded generator
+
+
 def test_clone_save_and_speak_with_the_saved_voice(models, ref_clip, tmp_path, capsys):
     assert main(["clone", "--i-have-consent", "--ref", str(ref_clip), "--ref-text",
                  "Hello, this is me.", "--name", "Zoë"]) == 0
@@ -146,7 +160,9 @@ def test_voices_delete_restore_export_import(models, ref_clip, tmp_path, capsys)
     (["--device", "bogus", "speak", "Hi", "--speaker", "ryan"], "'bogus' is not a device"),
     (["--device", "cuda:x", "voices", "list"], "auto, cpu, cuda, mps"),
     (["--model", "/no/such/folder", "speak", "Hi", "--speaker", "ryan"], "does not exist"),
-    (["clone", "--i-have-consent", "--ref", "/no/such.wav", "--name", "x", "--language", "Klingon"],
+    (["speak", "Hi", "--speaker", "ryan", "--batch", "-2"], "--batch must be 0"),
+    (["clone", "--i-have-consent", "--ref", "/no/such.wav", "--name", "x", "--language",
+      "Klingon"],
      "Choose Auto or one of: Chinese, English"),
 ])
 def test_errors_are_one_clear_line_and_non_zero(models, argv, message, capsys):

@@ -9,7 +9,9 @@ replace it without touching the player.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from studio.audio.forecast import Progress, ProgressBox, start_shortfall
 
 
 @dataclass(frozen=True)
@@ -50,11 +52,20 @@ class AdaptiveStart:
     ``expected_total_s`` is a generous guess of the take's length (from the text); when the
     take turns out longer, the guess becomes twice what has arrived. ``eta_s`` tells a UI
     how long until playback starts.
+
+    Segments made in parallel (a batch) arrive in lumps: a later sentence's audio, made
+    meanwhile, comes all at once when the one before it ends, so the arrival rate says
+    little. With ``progress`` (what the maker publishes: each segment's length so far and
+    the rate a batch row grows, studio.audio.forecast) the policy instead forecasts when
+    every segment will be complete and starts once each will be, with ``margin_s`` to
+    spare, before the playhead reaches its end. Made one after another, that is the rule
+    above.
     """
 
     def __init__(self, expected_total_s: float, *, min_buffer_s: float = 0.3,
                  margin_s: float = 0.5, jitter: float = 0.85,
-                 clock: Callable[[], float] | None = None) -> None:
+                 clock: Callable[[], float] | None = None,
+                 progress: ProgressBox | None = None) -> None:
         import time
 
         self.expected_total_s = max(0.0, float(expected_total_s))
@@ -62,6 +73,7 @@ class AdaptiveStart:
         self.margin_s = margin_s
         self.jitter = jitter
         self._clock = clock or time.monotonic
+        self.progress = progress
         self._t0: float | None = None
         self._r0 = 0.0
         self._last_received = 0.0
@@ -89,6 +101,10 @@ class AdaptiveStart:
             # the take outlasts its guess: assume it is twice as long as what has come, so
             # a short guess costs one rebuffer at most, not a stall every chunk
             self.expected_total_s = 2.0 * status.received_s + 0.5
+        forecast = self.progress.latest if self.progress is not None else None
+        if forecast is not None and forecast.row_rate > 0:
+            return self._by_forecast(status, replace(forecast,
+                                                     row_rate=forecast.row_rate * self.jitter))
         remaining = self.expected_total_s - status.received_s
         if self.rate is None:
             self.eta_s = None
@@ -102,3 +118,8 @@ class AdaptiveStart:
         shortfall = need - status.buffered_s
         self.eta_s = max(0.0, shortfall / rate if rate >= 1.0 else shortfall)
         return status.buffered_s >= need
+
+    def _by_forecast(self, status: BufferStatus, forecast: Progress) -> bool:
+        wait = start_shortfall(forecast, status.position_s, self.margin_s)
+        self.eta_s = max(0.0, wait)
+        return wait <= 0.0 and status.buffered_s >= self.min_buffer_s

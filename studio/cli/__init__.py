@@ -11,7 +11,7 @@ from studio.engine.models import DTYPES, check_device_names, check_model_folder
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from studio.cli import history, models, serve, speak, transcribe, voices
+    from studio.cli import history, models, project, serve, speak, transcribe, voices
 
     parser = argparse.ArgumentParser(
         prog="voice-studio",
@@ -35,14 +35,19 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("text", help="the text, or - to read standard input")
     who = sp.add_argument_group("voice")
     who.add_argument("--speaker", help="a preset speaker (CustomVoice model), e.g. Ryan")
-    who.add_argument("--voice", help="a saved voice: its name or id")
+    who.add_argument("--voice", help="a saved voice, a built-in design voice or a preset "
+                                     "speaker: its name or id ('voice-studio voices list')")
     who.add_argument("--ref", type=Path, help="clone this reference clip")
     who.add_argument("--ref-text", help="the exact words spoken in --ref")
     who.add_argument("--x-vector-only", action="store_true",
                      help="clone from the timbre alone, without a transcript (less faithful)")
     sp.add_argument("--instruct", help="speaking style (1.7B CustomVoice only)")
+    sp.add_argument("--new-voice", action="store_true",
+                    help="with a built-in design voice: draw a new speaker from its description "
+                         "and keep it, instead of the one kept")
     speak.add_output_args(sp)
     speak.add_sampling_args(sp)
+    speak.add_batch_arg(sp)
 
     ds = sub.add_parser("design", help="speak text in a voice described in words")
     ds.add_argument("text", help="the text, or - to read standard input")
@@ -50,12 +55,14 @@ def build_parser() -> argparse.ArgumentParser:
     ds.add_argument("--save-as", metavar="NAME", help="keep the voice in your library")
     speak.add_output_args(ds)
     speak.add_sampling_args(ds)
+    speak.add_batch_arg(ds)
 
     models.add_parser(sub)
     voices.add_parsers(sub)
     history.add_parser(sub)
     transcribe.add_parser(sub)
     serve.add_parser(sub)
+    project.add_parser(sub)
     return parser
 
 
@@ -93,6 +100,10 @@ def dispatch(args: argparse.Namespace) -> int:
         from studio.cli import transcribe
 
         return transcribe.run(args, extra)
+    if args.command == "project":
+        from studio.cli import project
+
+        return project.run(args, extra)
     if args.command == "serve":
         from studio.cli import serve
 

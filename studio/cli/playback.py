@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 
@@ -18,12 +20,13 @@ class CliPlayer:
             raise DeviceUnavailable(reason)
         self._player = Player(device=device)
 
-    def start_stream(self, expected_s: float | None = None) -> None:
-        """Start a growing take; with a length guess, playback waits until it won't stall."""
+    def start_stream(self, expected_s: float | None = None, progress: Any = None) -> None:
+        """Start a growing take; with a length guess, playback waits until it won't stall
+        (forecast from the maker's ``progress``, a ProgressBox, when it publishes one)."""
         if expected_s:
             from studio.audio.policy import AdaptiveStart
 
-            self._player.policy = AdaptiveStart(expected_s)
+            self._player.policy = AdaptiveStart(expected_s, progress=progress)
         self._player.begin_stream()
 
     def append(self, chunk: np.ndarray) -> None:

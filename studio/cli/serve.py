@@ -29,6 +29,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="unload models unused this long (default 600; 0: never)")
     p.add_argument("--max-seconds", type=float, default=None,
                    help="cap on the audio generated per text segment")
+    p.add_argument("--batch", type=int, default=0, metavar="N",
+                   help="speech requests (and sentences) generated together at most: 0 "
+                        "(default) as memory allows; 1 one at a time, each exactly as "
+                        "qwen-tts makes it alone")
     p.add_argument("--alias", action="append", default=[], metavar="NAME=VOICE",
                    help="let clients say NAME for VOICE, e.g. --alias alloy=\"My voice\" "
                         "(OpenAI's voice names map to preset speakers by default; also "
@@ -48,7 +52,7 @@ def run(args: argparse.Namespace, extra: list) -> int:
                           queue_size=args.queue_size, request_timeout_s=args.timeout,
                           idle_unload_s=args.idle_unload or None, max_seconds=args.max_seconds,
                           device=args.device, dtype=args.dtype, extra_models=list(extra),
-                          voice_aliases=aliases)
+                          voice_aliases=aliases, batch=args.batch)
     config.check()  # a refused setting is one line on stderr, before anything is loaded
     serve(config, verbose=args.verbose)
     return 0

@@ -35,8 +35,9 @@ class TakeSink:
     real name only when complete (or when the user stopped early: what was made is kept)."""
 
     def __init__(self, path: Path | None, play: bool = False, live: bool = False,
-                 expected_s: float | None = None) -> None:
+                 expected_s: float | None = None, progress: Any = None) -> None:
         self.expected_s = expected_s
+        self.progress = progress  # the take's ProgressBox, for the start policy
         self.path = path
         self.play = play
         self.live = live
@@ -61,7 +62,7 @@ class TakeSink:
             try:
                 self._player = _open_player()
                 if self.live:
-                    self._player.start_stream(self.expected_s)
+                    self._player.start_stream(self.expected_s, self.progress)
             except StudioError as exc:
                 if self.path is None:
                     raise

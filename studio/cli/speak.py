@@ -11,6 +11,7 @@ from typing import Any
 from studio.audio.samplerate import SAMPLE_RATE
 from studio.cli import output
 from studio.cli.sink import TakeSink
+from studio.engine.drawn_voice import FRESH
 from studio.engine.engine_thread import EngineThread
 from studio.engine.options import Sampling, Streaming
 from studio.engine.speak_request import (
@@ -46,6 +47,20 @@ def add_output_args(p: argparse.ArgumentParser) -> None:
                    help="e.g. English, Chinese, ja; default auto (a saved voice: its language)")
 
 
+def add_batch_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--batch", type=int, default=0, metavar="N",
+                   help="sentences generated at once: 0 (default) chooses from their number "
+                        "and the memory left; 1 makes them one after another, exactly as "
+                        "qwen-tts does (the same audio as stock qwen-tts for a seed)")
+
+
+def batch_from(args: argparse.Namespace) -> int:
+    batch = int(getattr(args, "batch", 0) or 0)
+    if batch < 0:
+        raise InvalidInput("--batch must be 0 (automatic) or more.")
+    return batch
+
+
 def read_text(value: str) -> str:
     if value == "-":
         return sys.stdin.read()
@@ -73,8 +88,10 @@ def build_request(args: argparse.Namespace, engine: EngineThread) -> SpeakReques
     text = read_text(args.text)
     sampling = sampling_from(args)
     language = args.language or "auto"
-    if args.command == "design":
-        return SpeakRequest(text, DESIGN, language, instruct=args.instruct, sampling=sampling)
+    if args.command == "design":  # --save-as: the take fixes the voice it draws, to keep it
+        keeper = FRESH if getattr(args, "save_as", None) else None
+        return SpeakRequest(text, DESIGN, language, instruct=args.instruct, sampling=sampling,
+                            keeper=keeper)
     chosen = [x for x in (args.speaker, args.ref, getattr(args, "voice", None)) if x]
     if len(chosen) != 1:
         raise InvalidInput("Choose one voice: --speaker NAME (a preset speaker), --voice NAME "
@@ -92,8 +109,23 @@ def build_request(args: argparse.Namespace, engine: EngineThread) -> SpeakReques
     from studio.library.anyvoice import resolve
 
     library = VoiceLibrary()  # no --language: the saved voice's own
-    return resolve(args.voice, library).request(text, library, language=args.language,
-                                                sampling=sampling)
+    ref = resolve(args.voice, library)
+    if getattr(args, "new_voice", False):
+        draw_new_voice(ref, library)
+    return ref.request(text, library, language=args.language, sampling=sampling)
+
+
+def draw_new_voice(ref: Any, library: Any) -> None:
+    """`--new-voice`: forget the speaker a built-in design voice keeps; this take draws
+    (and keeps) another."""
+    from studio.library.anyvoice import DESIGN_PRESET
+    from studio.library.design_voices import DesignVoiceStore
+
+    if ref.source != DESIGN_PRESET:
+        raise InvalidInput(f"--new-voice works with built-in design voices; {ref.name!r} "
+                           "keeps the voice it was made with.")
+    DesignVoiceStore(library.root).forget(ref.id)
+    output.info(f"Drawing a new {ref.name}; it is kept for the next takes.")
 
 
 def prompt_from_file(engine: EngineThread, path: Path, ref_text: str | None,
@@ -109,20 +141,23 @@ def prompt_from_file(engine: EngineThread, path: Path, ref_text: str | None,
 
 
 def run_take(engine: EngineThread, request: SpeakRequest, out: Path | None, play: bool,
-             stream: bool) -> Take:
+             stream: bool, batch: int = 0) -> Take:
     """Generate, writing/playing as chunks arrive (stream) or at the end; Ctrl+C keeps what
-    was made so far."""
+    was made so far. ``batch``: sentences generated at once (0: automatic)."""
     if out is None and not play:
         out = Path(time.strftime("voice-studio-%Y%m%d-%H%M%S.wav"))
-    request = SpeakRequest(**{**request.__dict__, "streaming": Streaming(enabled=True)})
+    request = SpeakRequest(**{**request.__dict__,
+                              "streaming": Streaming(enabled=True, batch=batch)})
+    from studio.audio.forecast import ProgressBox
     from studio.engine import text as textmod
 
     expected = textmod.expected_take_seconds(request.text, request.sampling.max_frames)
-    sink = TakeSink(out, play=play, live=stream, expected_s=expected)
+    growth = ProgressBox()
+    sink = TakeSink(out, play=play, live=stream, expected_s=expected, progress=growth)
     sink.open()
     progress = output.ProgressLine()
     started = time.monotonic()
-    ts = engine.stream(request)
+    ts = engine.stream(request, growth)
     samples = 0
     take: Take | None = None
     try:
@@ -147,22 +182,26 @@ def run_take(engine: EngineThread, request: SpeakRequest, out: Path | None, play
                 f"({speed:.2f}x real time{first}); seed {take.seed}")
     if take.message:
         output.info(take.message)
+    for note in take.notes:
+        output.info(note + (f" Get one with: voice-studio models download "
+                            f"{take.download_hint.split('/')[-1]}" if take.download_hint else ""))
     if sink.path is not None:
         print(sink.path)
     return take
 
 
 def cmd_speak(args: argparse.Namespace, engine: EngineThread) -> int:
+    batch = batch_from(args)
     request = build_request(args, engine)
     saving = bool(getattr(args, "save_as", None))
     if saving:  # a clash or a missing Base model is found before the take, not after it
         from studio.cli.voices import check_designed_voice
 
         check_designed_voice(engine, args)
-    take = run_take(engine, request, args.out, args.play, args.stream)
+    take = run_take(engine, request, args.out, args.play, args.stream, batch)
     if saving:
         from studio.cli.voices import save_designed_voice
 
-        save_designed_voice(engine, args, take, request.text)
+        save_designed_voice(args, take)
     return 0 if take.audio.size or take.stop_reason == "cancelled" else 1
 

@@ -283,32 +283,20 @@ def check_designed_voice(engine: Any, args: argparse.Namespace) -> None:
             "Qwen3-TTS-12Hz-0.6B-Base', or design without --save-as.") from exc
 
 
-def save_designed_voice(engine: Any, args: argparse.Namespace, take: Any, text: str) -> None:
-    """`design --save-as`: keep the take as a designed voice with its recipe and a clone
-    prompt made by a Base model, so it can speak any text from then on. ``text`` is the
-    sample text as spoken (read from standard input for ``-``)."""
-    from studio.engine.speak_request import PromptRequest, make_prompt
-    from studio.library.schema import Recipe
+def save_designed_voice(args: argparse.Namespace, take: Any) -> None:
+    """`design --save-as`: keep the voice the take drew and fixed (its clone prompt, made by
+    a Base model from the designed sample) with its recipe, as the Design page keeps a
+    candidate, so it can speak any text from then on."""
+    from studio.library.design_voices import save_designed
 
-    if take.duration_s < 3.0:
+    voice = take.voice
+    seconds = voice.seconds if voice is not None else take.duration_s
+    if voice is None or seconds < 3.0:
         raise InvalidInput(
-            f"The designed take is only {take.duration_s:.1f} s long; a reusable voice needs at "
+            f"The designed sample is only {seconds:.1f} s long; a reusable voice needs at "
             "least 3 s of speech. Design again with a longer sample sentence (the take itself "
             "was kept).")
     lib = _library()
     lib.check_name_is_free(args.save_as)  # again: another process may have taken it since
-    text = text.strip()
-    language = args.language or "auto"
-    req = PromptRequest(take.audio, take.sample_rate, text or None, not text)
-    output.info("Making the designed voice reusable (clone prompt from a Base model) …")
-    prompt = engine.call(lambda p: make_prompt(p, req)).result()
-    recipe = Recipe(instruct=args.instruct, sample_text=text, language=language,
-                    seed=take.seed, model=take.model_name,
-                    params={k: getattr(args, k) for k in ("temperature", "top_k", "top_p",
-                                                          "repetition_penalty")
-                            if getattr(args, k) is not None})
-    entry = lib.create(args.save_as, prompt=prompt, kind="designed", audio=take.audio,
-                       sample_rate=take.sample_rate, transcript=text, language=language,
-                       description=args.instruct, recipe=recipe,
-                       provenance=Provenance("designed", datetime.now(UTC), via="cli"))
+    entry = save_designed(lib, args.save_as, voice, args.language or "auto", via="cli")
     output.info(f"Saved the designed voice {entry.name} ({entry.id}).")

@@ -55,6 +55,41 @@ class StreamingCodecDecoder:
         twin.frames = self.frames
         return twin
 
+    @property
+    def position(self) -> int:
+        """Frames this decoder has taken in (its transformer's next position)."""
+        return self._pos
+
+    @classmethod
+    def stack(cls, rows: list[StreamingCodecDecoder], decoder: Any) -> StreamingCodecDecoder:
+        """One decoder over several rows (batch dimension) at the same position, so a batch's
+        frames are decoded in one call. A row that has decoded nothing yet has zero state."""
+        if len({row._pos for row in rows}) != 1:
+            raise ValueError("rows to stack must be at the same position")
+        out = cls(decoder)
+        out._pos = rows[0]._pos
+        out.frames = rows[0].frames
+        if out._pos == 0:
+            return out
+        for key in rows[0]._state:
+            out._state[key] = torch.cat([row._state[key] for row in rows], dim=0)
+        import copy
+
+        caches = [row._cache for row in rows]
+        out._cache = copy.deepcopy(caches[0])  # layer kinds, window, lengths: as the rows'
+        for layer, mine in enumerate(out._cache.layers):
+            if getattr(mine, "is_initialized", True) and mine.keys is not None:
+                mine.keys = torch.cat([c.layers[layer].keys for c in caches], dim=0)
+                mine.values = torch.cat([c.layers[layer].values for c in caches], dim=0)
+        return out
+
+    def select(self, rows: list[int]) -> None:
+        """Keep only these rows of the batch (the others' takes have ended)."""
+        index = torch.tensor(rows, dtype=torch.long)
+        for key, value in self._state.items():
+            self._state[key] = value.index_select(0, index.to(value.device))
+        self._cache.batch_select_indices(index)
+
     def detach(self) -> StreamingCodecDecoder:
         """Drop the reference to the codec, keeping only the state: a cache of warm-ups must
         not keep an unloaded model's codec alive. Resume with ``fork(decoder)``."""

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from studio.audio.forecast import ProgressBox
 from studio.engine import speak_request
 from studio.engine.chunk_queue import ChunkQueue
 from studio.engine.pool import ModelPool
@@ -27,8 +28,10 @@ T = TypeVar("T")
 class TakeStream(Iterator[np.ndarray]):
     """Iterate audio chunks as they are generated; then ``result()`` gives the whole Take."""
 
-    def __init__(self) -> None:
+    def __init__(self, progress: ProgressBox | None = None) -> None:
         self.cancel_token = CancelToken()
+        # how a take made in parallel segments grows (for a start policy)
+        self.progress = progress or ProgressBox()
         self.future: Future[Take] = Future()
         self.chunks = ChunkQueue(queue.Queue(), self.future.exception)  # filled by the owner
 
@@ -84,12 +87,14 @@ class EngineThread:
         self._jobs.put((fn, future))
         return future
 
-    def stream(self, request: speak_request.SpeakRequest) -> TakeStream:
-        ts = TakeStream()
+    def stream(self, request: speak_request.SpeakRequest,
+               progress: ProgressBox | None = None) -> TakeStream:
+        ts = TakeStream(progress)
 
         def job(pool: ModelPool) -> Take:
             try:
-                take = speak_request.run(pool, request, on_chunk=ts.chunks.put, cancel=ts.cancel_token)
+                take = speak_request.run(pool, request, on_chunk=ts.chunks.put,
+                                         cancel=ts.cancel_token, progress=ts.progress)
                 ts.future.set_result(take)
                 return take
             except BaseException as exc:

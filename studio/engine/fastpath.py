@@ -21,6 +21,7 @@ class FastCodePredictor:
 
     def __init__(self, predictor: Any) -> None:
         self.predictor = predictor
+        self.sampler: Any = None  # a row_sampler.RowSampler while a batch samples per row
 
     @classmethod
     def install(cls, talker: Any) -> None:
@@ -39,6 +40,18 @@ class FastCodePredictor:
         finally:
             if mine is not None:
                 predictor.generate = mine
+
+    @classmethod
+    @contextlib.contextmanager
+    def rows(cls, talker: Any, sampler: Any) -> Iterator[None]:
+        """Sample every row's codes through ``sampler`` meanwhile (row_sampler.py)."""
+        cls.install(talker)
+        mine = talker.code_predictor.__dict__["generate"]
+        mine.sampler = sampler
+        try:
+            yield
+        finally:
+            mine.sampler = None
 
     def __call__(self, inputs_embeds: Any, max_new_tokens: int, do_sample: bool = True,
                  top_p: float | None = None, top_k: int | None = None,
@@ -72,13 +85,7 @@ class FastCodePredictor:
         tokens = torch.empty(batch, 0, dtype=torch.long, device=device)
         for i in range(max_new_tokens):
             scores = out.logits[:, -1, :].to(copy=True, dtype=torch.float32, device=device)
-            for warper in warpers:
-                scores = warper(tokens, scores)
-            if do_sample:
-                probs = torch.nn.functional.softmax(scores, dim=-1)
-                nxt = torch.multinomial(probs, num_samples=1).squeeze(1)
-            else:
-                nxt = torch.argmax(scores, dim=-1)
+            nxt = self._pick(tokens, scores, warpers, do_sample)
             tokens = torch.cat([tokens, nxt[:, None]], dim=-1)
             if i == max_new_tokens - 1:
                 break
@@ -90,3 +97,15 @@ class FastCodePredictor:
                         return_dict=True)
             steps = out.generation_steps
         return SimpleNamespace(sequences=tokens)
+
+    def _pick(self, tokens: Any, scores: Any, warpers: list[Any], do_sample: bool) -> Any:
+        import torch
+
+        if self.sampler is not None:  # each row its own options and generator
+            return self.sampler.pick_sub(tokens, scores)
+        for warper in warpers:
+            scores = warper(tokens, scores)
+        if do_sample:
+            probs = torch.nn.functional.softmax(scores, dim=-1)
+            return torch.multinomial(probs, num_samples=1).squeeze(1)
+        return torch.argmax(scores, dim=-1)

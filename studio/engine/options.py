@@ -33,10 +33,13 @@ class Sampling:
 
 @dataclass(frozen=True)
 class Streaming:
-    """How audio is cut into chunks while generating."""
+    """How a take is produced while it streams: chunking, overlap, segments at once."""
 
     enabled: bool = True  # False: decode once at the end of each segment (one-shot)
     first_chunk: int = stream.DEFAULT_FIRST_CHUNK
     chunks: tuple[int, ...] = stream.DEFAULT_CHUNKS
     left_context: int = stream.DEFAULT_LEFT_CONTEXT
     overlap: bool = True  # decode on a second thread while the talker generates
+    # segments generated at once (batch_takes.py): 0 chooses from the segment count and the
+    # memory left (batch_size.py); 1 makes them one after another, exactly as qwen-tts would
+    batch: int = 0

@@ -59,8 +59,9 @@ class FrameTap:
 
     def __init__(self, talker: Any, on_frame: Callable[[Any], None],
                  cancel: CancelToken | None = None,
-                 poll: Callable[[], None] | None = None) -> None:
+                 poll: Callable[[], None] | None = None, *, whole_batch: bool = False) -> None:
         self._talker = talker
+        self._whole_batch = whole_batch  # on_frame gets (B, Q) frames, not row 0's (Q,)
         self._on_frame = on_frame
         self._cancel = cancel
         self._poll = poll  # called between steps on the generating thread
@@ -78,7 +79,7 @@ class FrameTap:
         codec_ids = hidden[1] if isinstance(hidden, tuple) and len(hidden) > 1 else None
         if codec_ids is not None:
             self.frames += 1
-            self._on_frame(codec_ids[0])
+            self._on_frame(codec_ids if self._whole_batch else codec_ids[0])
         self._check()
 
     def _before_predictor(self, _module: Any, _args: Any) -> None:
@@ -103,22 +104,15 @@ class IncrementalDecoder:
     Frames are decoded exactly once by a stateful streaming decoder (codec_stream.py). For a
     cloned voice the decoder is first warmed up on the last ``left_context`` reference
     frames (as the one-shot decode has the reference in front of the new codes); that
-    warm-up is cached per reference, so later takes with the same voice skip it.
-
-    The cache is keyed weakly by the codec and its entries hold no reference to it, so
-    unloading a model frees its codec (and the entries go with it).
+    warm-up is cached per reference (``warm_decoder``), so later takes with the same voice
+    skip it.
     """
-
-    _warm_cache: weakref.WeakKeyDictionary[Any, dict[bytes, Any]] = weakref.WeakKeyDictionary()
-    _WARM_CACHE_MAX = 8  # warm-ups kept per codec
 
     def __init__(self, codec: Any, samples_per_frame: int, *, context: Any = None,
                  first_chunk: int = DEFAULT_FIRST_CHUNK,
                  chunks: Sequence[int] = DEFAULT_CHUNKS,
                  left_context: int = DEFAULT_LEFT_CONTEXT) -> None:
         import torch
-
-        from studio.engine.codec_stream import StreamingCodecDecoder
 
         self._torch = torch
         self._spf = samples_per_frame
@@ -127,22 +121,7 @@ class IncrementalDecoder:
         self._pending: list[Any] = []
         self.chunks_emitted = 0
         self.frames_decoded = 0
-        warm = None
-        if context is not None and len(context) and left_context > 0:
-            warm = context[-int(left_context):].to(torch.long).clamp(min=0)
-        if warm is None:
-            self._decoder = StreamingCodecDecoder(codec)
-        else:
-            key = warm.cpu().numpy().tobytes()
-            per_codec = self._warm_cache.setdefault(codec, {})
-            cached = per_codec.get(key)
-            if cached is None:
-                warmed = StreamingCodecDecoder(codec)
-                warmed.decode(warm.T.unsqueeze(0).to(self._device))
-                if len(per_codec) >= self._WARM_CACHE_MAX:
-                    per_codec.pop(next(iter(per_codec)))
-                cached = per_codec[key] = warmed.detach()
-            self._decoder = cached.fork(codec)
+        self._decoder = warm_decoder(codec, context, left_context)
 
     @property
     def pending(self) -> int:
@@ -172,11 +151,44 @@ class IncrementalDecoder:
         return audio
 
 
+_warm_cache: weakref.WeakKeyDictionary[Any, dict[bytes, Any]] = weakref.WeakKeyDictionary()
+_WARM_CACHE_MAX = 8  # warm-ups kept per codec
+
+
+def warm_decoder(codec: Any, context: Any = None,
+                 left_context: int = DEFAULT_LEFT_CONTEXT) -> Any:
+    """A StreamingCodecDecoder ready for a take's first frame: warmed up on the last
+    ``left_context`` frames of ``context`` (a cloned voice's reference codes), else fresh.
+
+    Warm-ups are cached per codec and reference; the cache is keyed weakly by the codec and
+    its entries hold no reference to it, so unloading a model frees its codec (and the
+    entries go with it).
+    """
+    import torch
+
+    from studio.engine.codec_stream import StreamingCodecDecoder
+
+    if context is None or not len(context) or left_context <= 0:
+        return StreamingCodecDecoder(codec)
+    warm = context[-int(left_context):].to(torch.long).clamp(min=0)
+    key = warm.cpu().numpy().tobytes()
+    per_codec = _warm_cache.setdefault(codec, {})
+    cached = per_codec.get(key)
+    if cached is None:
+        warmed = StreamingCodecDecoder(codec)
+        warmed.decode(warm.T.unsqueeze(0).to(next(codec.parameters()).device))
+        if len(per_codec) >= _WARM_CACHE_MAX:
+            per_codec.pop(next(iter(per_codec)))
+        cached = per_codec[key] = warmed.detach()
+    return cached.fork(codec)
+
+
 _FLUSH = object()
 
 
 class DecodeThread:
-    """Runs an IncrementalDecoder on a thread of its own, so that decoding one chunk overlaps
+    """Runs a decoder (an IncrementalDecoder, or batch_decode.BatchDecoder) on a thread of
+    its own, so that decoding one chunk overlaps
     generating the next frames (the talker leaves cores idle between its small matmuls).
 
     Decoded chunks wait in a queue until the generating thread collects them with
@@ -185,13 +197,13 @@ class DecodeThread:
     GUI toolkits rely on. ``finish()`` decodes what is left and waits for the thread.
     """
 
-    def __init__(self, decoder: IncrementalDecoder, threads: int | None = None) -> None:
+    def __init__(self, decoder: Any, threads: int | None = None) -> None:
         import queue
 
         self._decoder = decoder
         self._threads = threads
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
-        self._out: queue.SimpleQueue[np.ndarray] = queue.SimpleQueue()
+        self._out: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="codec-decoder", daemon=True)
         self._thread.start()
@@ -199,14 +211,14 @@ class DecodeThread:
     def push(self, frame: Any) -> None:
         self._queue.put(frame)
 
-    def ready(self) -> list[np.ndarray]:
+    def ready(self) -> list[Any]:
         """Chunks decoded so far and not yet collected, in order."""
         out = []
         while not self._out.empty():
             out.append(self._out.get())
         return out
 
-    def finish(self) -> list[np.ndarray]:
+    def finish(self) -> list[Any]:
         """Decode what is left; returns every chunk not collected yet."""
         self._queue.put(_FLUSH)
         self._thread.join()
@@ -223,7 +235,7 @@ class DecodeThread:
             while True:
                 item = self._queue.get()
                 chunk = self._decoder.flush() if item is _FLUSH else self._decoder.push(item)
-                if chunk is not None:
+                if chunk is not None and len(chunk):
                     self._out.put(chunk)
                 if item is _FLUSH:
                     return

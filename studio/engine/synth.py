@@ -11,12 +11,14 @@ from __future__ import annotations
 import logging
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from studio.audio.forecast import ProgressBox
+from studio.engine import batch_size, batch_takes
 from studio.engine import text as textmod
 from studio.engine.errors import (
     EmptyText,
@@ -45,6 +47,7 @@ from studio.hub.catalog import LANGUAGE_CODES
 log = logging.getLogger(__name__)
 
 ChunkFn = Callable[[np.ndarray], None]
+Text = str | Sequence[tuple[str, float]]  # text, or text already split into (segment, pause)
 
 
 @dataclass
@@ -61,6 +64,9 @@ class Synthesizer:
     def __init__(self, model: LoadedModel) -> None:
         self.model = model
         self._qwen = model.qwen
+        # who generates a prepared take instead of this object (a server gathering a batch)
+        self.runner: Callable[[batch_takes.TakePlan], Take] | None = None
+        self.progress: ProgressBox | None = None  # where a batched take reports its progress
 
     # --- validation -------------------------------------------------------------
 
@@ -85,15 +91,18 @@ class Synthesizer:
         return key
 
     @staticmethod
-    def _text(text: str) -> list[tuple[str, float]]:
-        segments = textmod.segment(text or "")
+    def _text(text: Text, streaming: Streaming) -> list[tuple[str, float]]:
+        if not isinstance(text, str):
+            segments = list(text)
+        else:
+            segments = textmod.segment(text or "", pack=batch_takes.pack_for(streaming))
         if not segments:
             raise EmptyText()
         return segments
 
     # --- public operations ----------------------------------------------------------
 
-    def design(self, text: str, instruct: str, language: str | None = "auto",
+    def design(self, text: Text, instruct: str, language: str | None = "auto",
                sampling: Sampling = Sampling(), streaming: Streaming = Streaming(),
                on_chunk: ChunkFn | None = None, cancel: CancelToken | None = None) -> Take:
         """Speak ``text`` in a voice described by ``instruct`` (VoiceDesign model)."""
@@ -107,7 +116,7 @@ class Synthesizer:
             _Segment(seg, pause, dict(input_ids=[self._tokens(self._qwen._build_assistant_text(seg))],
                                       instruct_ids=instruct_ids, languages=[lang],
                                       non_streaming_mode=True))
-            for seg, pause in self._text(text)
+            for seg, pause in self._text(text, streaming)
         ]
         return self._take(segments, sampling, streaming, on_chunk, cancel)
 
@@ -130,7 +139,7 @@ class Synthesizer:
             _Segment(seg, pause, dict(input_ids=[self._tokens(self._qwen._build_assistant_text(seg))],
                                       instruct_ids=instruct_ids, languages=[lang], speakers=[spk],
                                       non_streaming_mode=True))
-            for seg, pause in self._text(text)
+            for seg, pause in self._text(text, streaming)
         ]
         return self._take(segments, sampling, streaming, on_chunk, cancel)
 
@@ -168,7 +177,7 @@ class Synthesizer:
         return VoicePrompt(emb, code, None if x_vector_only else transcript, self.prompt_shape(),
                            self.model.info.name)
 
-    def clone(self, text: str, prompt: VoicePrompt, language: str | None = "auto",
+    def clone(self, text: Text, prompt: VoicePrompt, language: str | None = "auto",
               sampling: Sampling = Sampling(), streaming: Streaming = Streaming(),
               on_chunk: ChunkFn | None = None, cancel: CancelToken | None = None) -> Take:
         """Speak ``text`` in the voice of ``prompt`` (Base model)."""
@@ -192,7 +201,7 @@ class Synthesizer:
                                       ref_ids=ref_ids, voice_clone_prompt=vc, languages=[lang],
                                       non_streaming_mode=False),
                      context=ref_code)
-            for seg, pause in self._text(text)
+            for seg, pause in self._text(text, streaming)
         ]
         return self._take(segments, sampling, streaming, on_chunk, cancel)
 
@@ -203,6 +212,14 @@ class Synthesizer:
 
     def _take(self, segments: list[_Segment], sampling: Sampling, streaming: Streaming,
               on_chunk: ChunkFn | None, cancel: CancelToken | None) -> Take:
+        plan = batch_takes.TakePlan(
+            self.model, [batch_takes.Segment(s.text, s.pause_s, s.inputs, s.context)
+                         for s in segments], sampling, streaming, on_chunk, cancel, self.progress)
+        if self.runner is not None:
+            return self.runner(plan)
+        size = batch_size.choose(self.model, len(segments), streaming.batch)
+        if size > 1:
+            return batch_takes.run([plan], size)[0]
         import torch
 
         sr = self.model.sample_rate

@@ -17,6 +17,9 @@ _CLAUSE_END = re.compile(r"(?<=[,，、:：;；—–])\s*")
 
 MAX_SEGMENT_CHARS = 220  # Latin-script characters per segment
 MAX_SEGMENT_CJK = 90  # CJK characters weigh more: one syllable each
+# Made in parallel (a batch), sentences are segments of their own: more rows, each shorter.
+# Only fragments this short are packed with their neighbours ("Yes. I see.").
+SENTENCE_PACK_CHARS = 40
 PAUSE_SECONDS = 0.28  # silence between segments
 PARAGRAPH_PAUSE_SECONDS = 0.55
 
@@ -89,8 +92,11 @@ def _hard_cut(text: str, limit: float) -> list[str]:
     return out + ([cur] if cur else [])
 
 
-def segment(text: str, limit: float = MAX_SEGMENT_CHARS) -> list[tuple[str, float]]:
-    """Split ``text`` into (segment, pause-after-seconds) pairs, packing short sentences."""
+def segment(text: str, limit: float = MAX_SEGMENT_CHARS,
+            pack: float | None = None) -> list[tuple[str, float]]:
+    """Split ``text`` into (segment, pause-after-seconds) pairs, packing sentences together
+    up to ``pack`` (default ``limit``) and cutting longer ones at ``limit``."""
+    pack = limit if pack is None else min(pack, limit)
     text = normalise(text)
     if not text:
         return []
@@ -101,7 +107,7 @@ def segment(text: str, limit: float = MAX_SEGMENT_CHARS) -> list[tuple[str, floa
         cur = ""
         for piece in pieces:
             cand = _join(cur, piece) if cur else piece
-            if cur and weight(cand) > limit:
+            if cur and (weight(cand) > limit or weight(cur) >= pack):
                 segments.append((cur, PAUSE_SECONDS))
                 cur = piece
             else:
@@ -136,10 +142,10 @@ def expected_seconds(text: str) -> float:
 
 
 def expected_take_seconds(text: str, max_frames: int | None = None,
-                          frame_rate: float = 12.5) -> float:
+                          frame_rate: float = 12.5, pack: float | None = None) -> float:
     """A generous guess of a whole take's length, pauses included, for playback to plan by;
-    ``max_frames`` (a per-segment cap) bounds it."""
-    segments = segment(text)
+    ``max_frames`` (a per-segment cap) bounds it; ``pack`` as for :func:`segment`."""
+    segments = segment(text, pack=pack)
     guess = sum(expected_seconds(s) + p for s, p in segments)
     if max_frames:
         guess = min(guess, len(segments) * max_frames / frame_rate)

@@ -34,7 +34,8 @@ def create_app(config: ServerConfig) -> FastAPI:
                                         extra=config.extra_models)
         library = await run_in_threadpool(VoiceLibrary, config.library_root)
         scheduler = Scheduler(pool, max_waiting=config.queue_size,
-                              idle_unload_s=config.idle_unload_s, chunk_hook=config.chunk_hook)
+                              idle_unload_s=config.idle_unload_s, chunk_hook=config.chunk_hook,
+                              batch=config.batch, gather_s=config.gather_ms / 1000.0)
         app.state.studio = ServerState(config, scheduler, library,
                                        Aliases(config.voice_aliases))
         try:
@@ -70,7 +71,7 @@ async def health(request: Request) -> dict:
         "device": sched.device,
         "models": {"loaded": [m.__dict__ for m in sched.loaded],
                    "idle_unload_s": st.config.idle_unload_s},
-        "queue": {"running": 0 if running is None else 1,
+        "queue": {"running": sched.running_count,
                   "running_for_s": None if running is None or running.started is None
                   else round(time.monotonic() - running.started, 3),
                   "waiting": sched.waiting, "max_waiting": sched.max_waiting,

@@ -57,6 +57,10 @@ class ServerConfig:
     extra_models: list[Path] = field(default_factory=list)
     library_root: Path | None = None  # None: the per-user data folder
     streaming: Streaming = field(default_factory=Streaming)  # chunking of generated audio
+    # speech requests (and sentences) generated together at most: 0 as memory allows, 1 one
+    # at a time, each exactly as qwen-tts makes it alone (server/scheduler.py)
+    batch: int = 0
+    gather_ms: float = 30.0  # how long a request waits for others to share its batch
     # voice names clients may send -> the voice (over OpenAI's names; see server/aliases.py)
     voice_aliases: dict[str, str] = field(default_factory=dict)
     # test hook: called on the thread that produced each chunk (the engine's generating or
@@ -85,6 +89,9 @@ class ServerConfig:
             raise InvalidInput(f"The port must be 0-65535, not {self.port}.")
         if self.queue_size < 0:
             raise InvalidInput("The queue size cannot be negative.")
+        if self.batch < 0 or self.gather_ms < 0:
+            raise InvalidInput("The batch size and the gather time cannot be negative "
+                               "(batch 0: automatic; 1: one request at a time).")
         for name in ("request_timeout_s", "idle_unload_s", "max_seconds"):
             value = getattr(self, name)
             if value is not None and value <= 0:

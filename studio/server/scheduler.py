@@ -1,7 +1,16 @@
-"""One inference at a time, in arrival order, with a bounded queue in front of the engine.
+"""One inference at a time, in arrival order, with a bounded queue in front of the engine;
+speech requests that can share a batch are started together as one.
 
-The ModelPool is not thread-safe and one generation already uses the whole accelerator, so
-the server keeps the engine's rule: one owner thread (an EngineThread) does all model work.
+The ModelPool is not thread-safe, so the server keeps the engine's rule: one owner thread
+(an EngineThread) does all model work. One generation step costs about as much for several
+rows as for one (it is bound by reading the weights), so speech requests that wait for the
+same model are generated together, as rows of one batch: when the engine is free, the
+request at the head of the queue waits a gather window (a few tens of ms) for company,
+then starts with every waiting request of the same ``BatchSpec.key`` (at most ``batch``).
+Each still streams to its own client, is cancelled alone (its row stops, the others go
+on), and is finished as soon as its own take is complete. What a batch shares is exactly
+``batch_requests.batch_key``: the model and speed mode, and the chunking; each request
+keeps its own text, voice, language, seed and sampling options (engine/row_sampler.py).
 Requests wait here, on the event loop, not in the engine's own queue: a waiting request
 that is cancelled (timeout, client gone) simply leaves the queue and never reaches the
 engine, and a full queue is refused at once (503) instead of piling up work.
@@ -19,12 +28,13 @@ import logging
 import math
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from studio.engine import batch_requests, batch_size, speak_request
 from studio.engine.chunk_queue import ChunkQueue
 from studio.engine.engine_thread import EngineThread
 from studio.engine.pool import ModelPool
@@ -42,6 +52,15 @@ _ids = itertools.count(1)
 
 
 @dataclass(frozen=True)
+class BatchSpec:
+    """How a job may share a batch: requests with equal keys can be rows of one, and
+    ``request(pool, cancel)`` (on the engine's thread) gives what the job speaks."""
+
+    key: Hashable
+    request: Callable[[ModelPool, CancelToken], speak_request.SpeakRequest]
+
+
+@dataclass(frozen=True)
 class LoadedSummary:
     name: str
     kind: str
@@ -52,10 +71,12 @@ class LoadedSummary:
 class Job:
     """One unit of model work: its chunks as they come, then its result or error."""
 
-    def __init__(self, work: Work, scheduler: Scheduler, label: str = "") -> None:
+    def __init__(self, work: Work, scheduler: Scheduler, label: str = "",
+                 batch: BatchSpec | None = None) -> None:
         self.id = next(_ids)
         self.label = label
-        self.work = work
+        self.work = work  # how it runs alone
+        self.batch = batch  # how it runs as a row of a batch, if it can
         self.cancel_token = CancelToken()
         self.state = WAITING
         self.submitted = time.monotonic()
@@ -95,15 +116,19 @@ class Scheduler:
     """The bounded FIFO in front of one EngineThread. Use from the event loop's thread."""
 
     def __init__(self, pool: ModelPool, *, max_waiting: int = 8,
-                 idle_unload_s: float | None = None, chunk_hook: ChunkHook | None = None) -> None:
+                 idle_unload_s: float | None = None, chunk_hook: ChunkHook | None = None,
+                 batch: int = batch_size.AUTO, gather_s: float = 0.03) -> None:
         self.loop = asyncio.get_running_loop()
         self.max_waiting = max_waiting
+        self.batch = batch  # requests per batch at most: 0 as the engine allows, 1 no batches
+        self.gather_s = gather_s
         self.loaded: tuple[LoadedSummary, ...] = ()  # replaced whole by the owner thread
         self.device = ""
         self.completed = 0
         self._chunk_hook = chunk_hook
         self._waiting: deque[Job] = deque()
-        self._running: Job | None = None
+        self._running: list[Job] = []
+        self._gathering = False
         self._durations: deque[float] = deque(maxlen=20)
         self._closed = False
         self.engine = EngineThread(pool, idle_unload_s, on_idle_unload=self._on_idle_unload)
@@ -116,23 +141,29 @@ class Scheduler:
 
     @property
     def running(self) -> Job | None:
-        return self._running
+        """The first running job (of the batch that runs), None when idle."""
+        return self._running[0] if self._running else None
+
+    @property
+    def running_count(self) -> int:
+        return len(self._running)
 
     @property
     def waiting(self) -> int:
         return len(self._waiting)
 
-    def submit(self, work: Work, label: str = "") -> Job:
-        """Queue ``work(pool, on_chunk, cancel)``; 503 with Retry-After when full."""
+    def submit(self, work: Work, label: str = "", batch: BatchSpec | None = None) -> Job:
+        """Queue ``work(pool, on_chunk, cancel)`` (or, with ``batch``, a row of a batch);
+        503 with Retry-After when full."""
         if self._closed:
             raise ApiError(503, "The server is shutting down.", "shutting_down")
-        if self._running is not None and len(self._waiting) >= self.max_waiting:
+        if self._running and len(self._waiting) >= self.max_waiting:
             wait = self.retry_after()
             raise ApiError(
                 503, f"The server is busy: {len(self._waiting)} request(s) are waiting for the "
                 f"model already. Try again in about {wait} s.", "queue_full",
                 headers={"Retry-After": str(wait)})
-        job = Job(work, self, label)
+        job = Job(work, self, label, batch)
         self._waiting.append(job)
         self._pump()
         return job
@@ -143,11 +174,35 @@ class Scheduler:
         return max(1, min(600, math.ceil(typical * (len(self._waiting) + 1))))
 
     def _pump(self) -> None:
-        if self._running is not None or not self._waiting:
+        if self._running or self._gathering or not self._waiting:
             return
-        job = self._waiting.popleft()
-        self._running, job.state, job.started = job, RUNNING, time.monotonic()
-        self.engine.call(lambda pool: self._run(job, pool))
+        head = self._waiting[0]
+        if head.batch is None or self.batch == 1:
+            self._waiting.popleft()
+            self._begin([head])
+            self.engine.call(lambda pool: self._run(head, pool))
+            return
+        self._gathering = True  # give requests sent at the same moment a chance to join
+        self.loop.call_later(self.gather_s, self._start_batch)
+
+    def _start_batch(self) -> None:
+        self._gathering = False
+        if self._running or not self._waiting or self._waiting[0].batch is None:
+            self._pump()
+            return
+        key = self._waiting[0].batch.key
+        most = self.batch or batch_size.default_max(self.engine.pool.device.device)
+        jobs = [j for j in self._waiting if j.batch is not None and j.batch.key == key][:most]
+        for job in jobs:
+            self._waiting.remove(job)
+        self._begin(jobs)
+        self.engine.call(lambda pool: self._run_batch(jobs, pool))
+
+    def _begin(self, jobs: list[Job]) -> None:
+        now = time.monotonic()
+        for job in jobs:
+            job.state, job.started = RUNNING, now
+        self._running = list(jobs)
 
     def _cancel(self, job: Job) -> None:
         job.cancel_token.cancel()
@@ -157,8 +212,8 @@ class Scheduler:
 
     def _finish(self, job: Job, value: Any, exc: BaseException | None) -> None:
         job._complete(value, exc)
-        if self._running is job:
-            self._running = None
+        if job in self._running:
+            self._running.remove(job)
             self.completed += 1
             if job.started is not None and exc is None and not job.cancelled:
                 self._durations.append(time.monotonic() - job.started)
@@ -166,7 +221,7 @@ class Scheduler:
 
     # --- on the owner thread (on_chunk: on whichever engine thread emits audio) ---------------
 
-    def _run(self, job: Job, pool: ModelPool) -> None:
+    def _chunks_of(self, job: Job) -> ChunkFn:
         loop = self.loop
 
         def on_chunk(chunk: np.ndarray) -> None:
@@ -178,19 +233,61 @@ class Scheduler:
             if self._chunk_hook is not None:
                 self._chunk_hook(job, chunk)
 
+        return on_chunk
+
+    def _report(self, job: Job, value: Any, exc: BaseException | None) -> None:
+        try:
+            self.loop.call_soon_threadsafe(self._finish, job, value, exc)
+        except RuntimeError:
+            pass
+
+    def _run(self, job: Job, pool: ModelPool) -> None:
         value: Any = None
         exc: BaseException | None = None
         try:
             if job.cancel_token.cancelled:
                 raise Cancelled()
-            value = job.work(pool, on_chunk, job.cancel_token)
+            value = job.work(pool, self._chunks_of(job), job.cancel_token)
         except BaseException as error:  # delivered to the request, never lost
             exc = error
         self._snapshot(pool)
+        self._report(job, value, exc)
+
+    def _run_batch(self, jobs: list[Job], pool: ModelPool) -> None:
+        """Every job's take as a row of shared batches; each job ends when its take does."""
+        rows: list[tuple[Job, speak_request.SpeakRequest]] = []
+        for job in jobs:
+            assert job.batch is not None
+            try:
+                if job.cancel_token.cancelled:
+                    raise Cancelled()
+                rows.append((job, job.batch.request(pool, job.cancel_token)))
+            except BaseException as error:  # this request's own trouble (its clip, say)
+                self._report(job, None, error)
+        if not rows:
+            return
+        finished = set()
+
+        def done_with(job: Job) -> Callable[[Any], None]:
+            def done(take: Any) -> None:
+                finished.add(job.id)
+                self._report(job, take, None)
+            return done
+
         try:
-            loop.call_soon_threadsafe(self._finish, job, value, exc)
-        except RuntimeError:
-            pass
+            results = batch_requests.run_batch(
+                pool, [r for _, r in rows], [self._chunks_of(j) for j, _ in rows],
+                [j.cancel_token for j, _ in rows], on_dones=[done_with(j) for j, _ in rows])
+        except BaseException as error:  # the model could not be loaded, say: all share it
+            results = [error] * len(rows)
+        self._snapshot(pool)
+        for (job, _), result in zip(rows, results, strict=True):
+            if job.id in finished:
+                continue
+            if isinstance(result, BaseException):
+                self._report(job, None, result)
+            else:
+                self._report(job, result, None)
 
     def _snapshot(self, pool: ModelPool) -> None:
         self.loaded = tuple(LoadedSummary(m.info.name, m.info.kind, m.info.size,
@@ -207,6 +304,6 @@ class Scheduler:
         self._closed = True
         for job in list(self._waiting):
             self._cancel(job)
-        if self._running is not None:
-            self._running.cancel_token.cancel()
+        for job in self._running:
+            job.cancel_token.cancel()
         await asyncio.to_thread(self.engine.close, timeout)

@@ -18,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 
 from studio.audio.encoding import MEDIA_TYPES, STREAMABLE
 from studio.audio.samplerate import SAMPLE_RATE
-from studio.engine import speak_request
+from studio.engine import batch_requests, speak_request
 from studio.engine.pool import ModelPool
 from studio.engine.speak_request import make_prompt
 from studio.engine.stream import CancelToken
@@ -27,7 +27,7 @@ from studio.errors import Cancelled
 from studio.server.audio_out import AudioPipe, check_format, whole_file
 from studio.server.bodies import read_json
 from studio.server.errors import ApiError
-from studio.server.scheduler import ChunkFn, Job
+from studio.server.scheduler import BatchSpec, ChunkFn, Job
 from studio.server.schemas import MODEL_ALIASES, SpeechRequest
 from studio.server.speech_plan import SpeechPlan, check_text, plan
 from studio.server.state import ServerState, header_value, json_body, state
@@ -57,17 +57,23 @@ def warning_headers(warnings: list[str]) -> dict[str, str]:
 
 
 def submit(st: ServerState, p: SpeechPlan) -> Job:
+    """Queue the take; it may be generated together with other requests for the same model
+    (server/scheduler.py), each keeping its own voice, seed and sampling."""
     speak, reference = p.speak, p.reference
 
-    def work(pool: ModelPool, on_chunk: ChunkFn, cancel: CancelToken) -> Take:
-        request = speak
-        if reference is not None:  # ref_audio: its prompt is made here, on the engine
-            request = replace(speak, prompt=make_prompt(pool, reference))
-            if cancel.cancelled:
-                raise Cancelled()
-        return speak_request.run(pool, request, on_chunk, cancel)
+    def request(pool: ModelPool, cancel: CancelToken) -> speak_request.SpeakRequest:
+        if reference is None:
+            return speak
+        prompted = replace(speak, prompt=make_prompt(pool, reference))  # on the engine
+        if cancel.cancelled:
+            raise Cancelled()
+        return prompted
 
-    return st.scheduler.submit(work, label=f"speech {p.voice_key}")
+    def work(pool: ModelPool, on_chunk: ChunkFn, cancel: CancelToken) -> Take:
+        return speak_request.run(pool, request(pool, cancel), on_chunk, cancel)
+
+    return st.scheduler.submit(work, label=f"speech {p.voice_key}",
+                               batch=BatchSpec(batch_requests.batch_key(speak), request))
 
 
 @router.post("/v1/audio/speech", openapi_extra=json_body(SpeechRequest),

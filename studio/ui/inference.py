@@ -16,17 +16,51 @@ from typing import TypeVar
 
 from PySide6.QtCore import QObject, QThread, Signal
 
+from studio.engine import batch_requests
 from studio.engine import speak_request as requests
 from studio.engine.errors import ModelNotFound
 from studio.engine.pool import ModelPool
 from studio.engine.prompts import VoicePrompt
 from studio.engine.speak_request import PromptRequest, SpeakRequest
+from studio.engine.stream import CancelToken
 from studio.engine.take import Take
 from studio.ui.job_thread import JobThread, user_message
 from studio.ui.jobs import Job, TakeJob
 from studio.ui.model_help import window_error
 
 J = TypeVar("J", bound=Job)
+
+
+class _Either:
+    """A row's cancel: its own job's, or the whole batch's (the window closing)."""
+
+    def __init__(self, *tokens: CancelToken) -> None:
+        self.tokens = tokens
+
+    @property
+    def cancelled(self) -> bool:
+        return any(t.cancelled for t in self.tokens)
+
+
+class _BatchJob(Job):
+    """The job the inference thread runs for a batch; its takes' jobs are what callers see.
+    However it ends, every take's job has ended by then (failed or cancelled with it)."""
+
+    def __init__(self, jobs: list[TakeJob]) -> None:
+        super().__init__()
+        self.takes = jobs
+
+    def end_failed(self, message: str) -> None:
+        for job in self.takes:
+            if not job.outcome:
+                job.end_failed(message)
+        super().end_failed(message)
+
+    def end_cancelled(self) -> None:
+        for job in self.takes:
+            if not job.outcome:
+                job.end_cancelled()
+        super().end_cancelled()
 R = TypeVar("R")
 
 
@@ -57,17 +91,45 @@ class InferenceClient(QObject):
         """Generate a take; its chunks grow ``job.track`` while it is made."""
 
         def work(job: TakeJob) -> Take:
-            need = bool(request.instruct and request.mode == requests.PRESET)
+            speak = requests.with_kept_voice(request)  # kept since the request was made?
+            need = bool(speak.instruct and speak.mode == requests.PRESET)
             try:
-                model = self.pool.get(request.kind, request.model, need,
-                                      progress=self._progress(request.kind),
-                                      speed=request.speed)
+                model = self.pool.get(speak.kind, speak.model, need,
+                                      progress=self._progress(speak.kind), speed=speak.speed)
             except ModelNotFound as exc:
-                raise window_error(exc, request.kind) from exc
+                raise window_error(exc, speak.kind) from exc
             self.model_ready.emit(model.info)
-            return requests.run(self.pool, request, on_chunk=job.add_audio, cancel=job.token)
+            return requests.run(self.pool, speak, on_chunk=job.add_audio, cancel=job.token,
+                                progress=job.progress)
 
         return self.jobs.submit(TakeJob(request), self._busy("Generating", work))
+
+    def speak_batch(self, batch: list[SpeakRequest]) -> list[TakeJob]:
+        """Generate several takes together, as rows of one batch (they must share a
+        ``batch_requests.batch_key``); each has its own job, ended on its own, and stopping
+        one stops only its row."""
+        jobs = [TakeJob(request) for request in batch]
+        group = _BatchJob(jobs)
+
+        def work(_group: _BatchJob) -> None:
+            first = batch[0]
+            need = bool(first.instruct and first.mode == requests.PRESET)
+            try:
+                model = self.pool.get(first.kind, first.model, need,
+                                      progress=self._progress(first.kind), speed=first.speed)
+            except ModelNotFound as exc:
+                raise window_error(exc, first.kind) from exc
+            self.model_ready.emit(model.info)
+            results = batch_requests.run_batch(self.pool, batch, [j.add_audio for j in jobs],
+                                         [_Either(j.token, group.token) for j in jobs])
+            for job, result in zip(jobs, results, strict=True):
+                if isinstance(result, BaseException):
+                    job.end_failed(user_message(result))
+                else:
+                    job.end_with(result)
+
+        self.jobs.submit(group, self._busy("Generating", work))
+        return jobs
 
     def make_prompt(self, request: PromptRequest) -> Job:
         """Build a clone prompt (a VoicePrompt) from a reference clip."""

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
+from studio.audio.forecast import ProgressBox
 from studio.audio.samplerate import SAMPLE_RATE
 from studio.audio.track import Track
 from studio.engine.speak_request import SpeakRequest
@@ -108,6 +109,7 @@ class TakeJob(Job):
         self._grew.connect(self.chunk)
         self.request = request
         self.track = Track(SAMPLE_RATE * 30)
+        self.progress = ProgressBox()  # how the take grows, when made in parallel segments
 
     def add_audio(self, audio: np.ndarray) -> None:
         """The engine's chunk callback (on the generating thread)."""

@@ -34,7 +34,7 @@ from studio.ui.widgets.voice_list import VoiceList
 from studio.ui.widgets.voice_takes import TakesPanel
 
 log = logging.getLogger(__name__)
-PAGES = ("speak", "clone", "design")
+PAGES = ("speak", "clone", "design", "projects")
 
 
 class MainWindow(QMainWindow):
@@ -48,6 +48,7 @@ class MainWindow(QMainWindow):
 
         from studio.ui.pages.clone import ClonePage
         from studio.ui.pages.design import DesignPage
+        from studio.ui.pages.projects import ProjectsPage
         from studio.ui.pages.speak import SpeakPage
 
         self.notice = NoticeBar()
@@ -57,11 +58,13 @@ class MainWindow(QMainWindow):
         self.speak = SpeakPage(ctx, self.notice)
         self.clone = ClonePage(ctx, self.notice)
         self.design = DesignPage(ctx, self.notice)
+        self.projects = ProjectsPage(ctx, self.notice)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.speak, "Speak")
         self.tabs.addTab(self.clone, "Clone")
         self.tabs.addTab(self.design, "Design")
+        self.tabs.addTab(self.projects, "Projects")
         self.tabs.currentChanged.connect(self._tab_changed)
 
         right = NoticeHost(self.tabs, self.notice)
@@ -308,18 +311,19 @@ class MainWindow(QMainWindow):
         """The Model manager; ``focus`` (a model kind or repo id) scrolls to that model."""
         from studio.ui.dialogs.model_manager import ModelManagerDialog
 
-        dialog = ModelManagerDialog(self.ctx, self)
-        if focus:
-            dialog.show_model(focus)
-        dialog.exec()
+        ModelManagerDialog(self.ctx, self, focus=focus or None).exec()
         self.refresh_models()  # models may have come or gone
+
+    def open_model_manager_at(self, repo_id: str) -> None:
+        """The Model manager, scrolled to one published model with its button focused."""
+        self.open_model_manager(repo_id)
 
     def open_settings(self) -> None:
         from studio.ui.dialogs.settings_dialog import SettingsDialog
 
         SettingsDialog(self.ctx, self).exec()
         self.clone.recorder.refresh_devices()
-        self.speak.reload_history()  # a shorter retention may have trimmed it
+        self.speak.takes.reload()  # a shorter retention may have trimmed the history
 
     def set_theme(self, theme: str) -> None:
         from studio.ui.theme import apply_theme
@@ -369,7 +373,7 @@ class MainWindow(QMainWindow):
         self._cleanup.stop()
         for timer in self._deferred:
             timer.stop()
-        for page in (self.speak, self.clone, self.design):
+        for page in (self.speak, self.clone, self.design, self.projects):
             page.shutdown()
         self._save_layout()
         if not self.ctx.shutdown():

@@ -18,6 +18,7 @@ import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QAbstractButton
 
+from studio.audio.forecast import ProgressBox
 from studio.audio.player import Player
 from studio.audio.policy import AdaptiveStart, prebuffer
 from studio.audio.track import Track
@@ -123,12 +124,14 @@ class PlaybackController(QObject):
         self._timer.start()
         return ok
 
-    def stream(self, owner: object, track: Track, expected_s: float | None = None) -> bool:
+    def stream(self, owner: object, track: Track, expected_s: float | None = None,
+               progress: ProgressBox | None = None) -> bool:
         """Play a take while it is made, from the same ``track`` its maker appends to.
         With ``expected_s`` (a guess of its length) playback starts once it will not stall
-        (AdaptiveStart); otherwise after a short buffer."""
+        (AdaptiveStart, forecasting from the maker's ``progress`` when it publishes one);
+        otherwise after a short buffer."""
         self._switch_owner(owner)
-        self.start_policy = AdaptiveStart(expected_s) if expected_s else None
+        self.start_policy = AdaptiveStart(expected_s, progress=progress) if expected_s else None
         try:
             player = self._get()
             player.policy = self.start_policy or prebuffer(0.3)

@@ -74,3 +74,74 @@ def test_eta_counts_down():
     policy(BufferStatus(1.0, 1.0, 0.0, False, 0))
     assert first is not None and policy.eta_s is not None and policy.eta_s < first
     assert policy(BufferStatus(1.0, 1.0, 0.0, True, 0)) is True and policy.eta_s == 0.0
+
+
+def simulate_batch(lengths, pauses, batch, row_rate, *, guess=1.3, chunk=0.96, step=0.02,
+                   forecast=True):
+    """Segments made ``batch`` at a time, each row growing at ``row_rate``, decoded in
+    ``chunk`` s pieces and arriving in order (later segments in a lump when the one before
+    ends); the maker publishes its progress every step. Returns (start, stalls)."""
+    from studio.audio.forecast import Progress, ProgressBox, SegmentProgress
+
+    n = len(lengths)
+    rounds = [list(range(i, min(i + batch, n))) for i in range(0, n, batch)]
+    clock = {"t": 0.0}
+    box = ProgressBox()
+    policy = AdaptiveStart(sum(lengths) * guess + sum(pauses), clock=lambda: clock["t"],
+                           progress=box if forecast else None)
+    made = [0.0] * n
+    begun: set[int] = set()
+    current, position, stalls, playing, started_at = 0, 0.0, 0, False, None
+    total = sum(lengths) + sum(pauses)
+    while position < total - 1e-9:
+        clock["t"] += step
+        if current < len(rounds):
+            begun.update(rounds[current])
+            for i in rounds[current]:
+                made[i] = min(lengths[i], made[i] + row_rate * step)
+            if all(made[i] >= lengths[i] for i in rounds[current]):
+                current += 1
+        done = [made[i] >= lengths[i] for i in range(n)]
+        box.publish(Progress(tuple(SegmentProgress(lengths[i] * guess, pauses[i], made[i],
+                                                   i in begun, done[i]) for i in range(n)),
+                             batch, row_rate, chunk / row_rate))
+        received = 0.0
+        for i in range(n):  # in order: whole segments, then the head's decoded chunks
+            if done[i]:
+                received += lengths[i] + pauses[i]
+                continue
+            received += (made[i] // chunk) * chunk
+            break
+        received = min(received, total)
+        ended = received >= total - 1e-9
+        if not playing:
+            if policy(BufferStatus(received - position, received, position, ended, stalls)):
+                playing = True
+                started_at = clock["t"] if started_at is None else started_at
+            continue
+        position += step
+        if position > received + 1e-9 and not ended:
+            stalls += 1
+            position = received
+            playing = False
+    return started_at, stalls
+
+
+@pytest.mark.parametrize("row_rate", [0.15, 0.4, 0.9])
+def test_segments_made_in_parallel_play_without_a_stall(row_rate):
+    lengths, pauses = [3.0, 4.5, 2.0, 3.5, 1.5, 3.0], [0.28] * 5 + [0.0]
+    start, stalls = simulate_batch(lengths, pauses, 3, row_rate)  # lengths guessed long
+    assert stalls == 0
+    start, stalls = simulate_batch(lengths, pauses, 3, row_rate, guess=1.0)
+    assert stalls == 0
+    all_made = (4.5 + 3.5) / row_rate  # the two rounds, each as long as its longest row
+    assert start < all_made - 1.0  # playback starts before the take is complete
+
+
+def test_in_parallel_the_forecast_starts_sooner_than_waiting_for_everything():
+    lengths, pauses = [3.0, 3.0, 3.0], [0.28, 0.28, 0.0]
+    with_forecast, stalls = simulate_batch(lengths, pauses, 3, 0.4)
+    assert stalls == 0
+    # made one after another at the same row rate, the take would need 22.5 s; in parallel
+    # it is complete after 7.5 s, and playback may start before that
+    assert with_forecast < 7.5

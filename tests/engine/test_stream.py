@@ -92,11 +92,19 @@ def test_runaway_guard_stops_a_generation_that_never_ends(tiny_pool):
 
 def test_long_text_is_segmented_and_streamed_as_one_take(tiny_pool):
     text = ("First sentence here. Second one follows! " * 6).strip() + "\n\nA new paragraph."
-    segments = textmod.segment(text)
+    for batch, pack in ((1, None), (0, textmod.SENTENCE_PACK_CHARS)):
+        _one_take_in_order(tiny_pool, text, textmod.segment(text, pack=pack), batch)
+
+
+def _one_take_in_order(tiny_pool, text: str, segments: list, batch: int) -> None:  # noqa: ANN001
+    """Made one by one (packed segments) or several at once (sentence by sentence)."""
+    from studio.engine.options import Streaming
+
     assert len(segments) >= 2
     chunks: list[np.ndarray] = []
     take = run(tiny_pool, SpeakRequest(text, PRESET, "english", speaker="aiden",
-                                       sampling=Sampling(seed=5, max_frames=6)),
+                                       sampling=Sampling(seed=5, max_frames=6),
+                                       streaming=Streaming(batch=batch)),
                on_chunk=chunks.append)
     assert take.segments == len(segments)
     np.testing.assert_array_equal(np.concatenate(chunks), take.audio)

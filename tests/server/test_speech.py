@@ -148,8 +148,11 @@ def test_several_clients_at_once_all_answered(serve):
         assert len(content) == 2 * frames * SAMPLES_PER_FRAME, i
     assert results[0][2] == results[1][2]  # same seed, same text length: same take
     assert len(jobs) == len(cases)
-    runs = sorted((j.started, j.finished) for j in jobs)
-    assert all(a[1] <= b[0] for a, b in zip(runs, runs[1:], strict=False))  # one at a time
+    # requests for one model may run together as a batch; never two batches at once
+    for a in jobs:
+        for b in jobs:
+            if a.batch.key != b.batch.key or a.started != b.started:
+                assert a.finished <= b.started or b.finished <= a.started
     health = api.http.get("/health").json()
     assert health["queue"] == {"running": 0, "running_for_s": None, "waiting": 0,
                                "max_waiting": 8, "completed": len(cases)}

@@ -161,7 +161,7 @@ def record_jobs(monkeypatch, client) -> list[tuple[str, object, object]]:  # noq
     ("failed", job, message), ("cancelled", job, None). The test listens to the jobs as
     their owners do, and only to them."""
     events: list[tuple[str, object, object]] = []
-    speak, make_prompt = client.speak, client.make_prompt
+    speak, make_prompt, speak_batch = client.speak, client.make_prompt, client.speak_batch
 
     def watch(job, done: str):  # noqa: ANN001, ANN202
         job.finished.connect(lambda result: events.append((done, job, result)))
@@ -169,12 +169,13 @@ def record_jobs(monkeypatch, client) -> list[tuple[str, object, object]]:  # noq
         job.cancelled.connect(lambda: events.append(("cancelled", job, None)))
         return job
 
-    def speaking(request):  # noqa: ANN001, ANN202
-        job = speak(request)
+    def heard(job):  # noqa: ANN001, ANN202
         job.chunk.connect(lambda start, end: events.append(("chunk", job, end - start)))
         return watch(job, "finished")
 
-    monkeypatch.setattr(client, "speak", speaking)
+    monkeypatch.setattr(client, "speak", lambda request: heard(speak(request)))
+    monkeypatch.setattr(client, "speak_batch",
+                        lambda batch: [heard(job) for job in speak_batch(batch)])
     monkeypatch.setattr(client, "make_prompt", lambda request: watch(make_prompt(request),
                                                                      "prompt"))
     return events

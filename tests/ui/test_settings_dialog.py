@@ -88,6 +88,8 @@ def test_ok_saves_and_applies(qtbot, open_dialog, monkeypatch):
     dlg.output_device.setCurrentIndex(dlg.output_device.findData("Fake Speakers 0"))
     dlg.input_device.setCurrentIndex(dlg.input_device.findData("Fake Mic 0"))
     dlg.chunk.stepBy(2)
+    assert dlg.batch.text() == "Automatic"
+    dlg.batch.setValue(3)
     dlg.language.setCurrentIndex(dlg.language.findData("japanese"))
     dlg.preview_min.setValue(90)
     dlg.import_h.setValue(48)
@@ -104,6 +106,7 @@ def test_ok_saves_and_applies(qtbot, open_dialog, monkeypatch):
         assert (s.device, s.dtype, s.output_device, s.input_device) == (
             "cpu", "float32", "Fake Speakers 0", "Fake Mic 0")
         assert (s.first_chunk_frames, s.default_language) == (6, "japanese")
+        assert s.batch_segments == 3
         assert (s.preview_retention_min, s.import_retention_h, s.idle_unload_min) == (90, 48, 15)
     retention = ctx.library.previews.retention
     assert retention["preview"] == timedelta(minutes=90)

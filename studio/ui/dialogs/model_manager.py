@@ -15,7 +15,7 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QFontMetrics
+from PySide6.QtGui import QDesktopServices, QFontMetrics, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -62,9 +62,12 @@ def _height(widget: QWidget) -> int:
 
 
 class ModelManagerDialog(QDialog):
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None,
+                 focus: str | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        self.focus_key = focus  # a model to show first (its repo id, or a kind)
+        self.focused_row: ModelRow | None = None
         self.manager = ctx.downloads
         self._pending_delete: list[Path] = []
         self._models: list[ModelInfo] = []
@@ -167,6 +170,11 @@ class ModelManagerDialog(QDialog):
         ctx.inference.unloaded.connect(self._on_unloaded)
         ctx.inference.model_ready.connect(self._on_model_ready)
         self.refresh()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
+        super().showEvent(event)
+        if self.focus_key:  # opened for one model: scroll to it, focus what it offers
+            self.show_model(self.focus_key)
 
     # --- state --------------------------------------------------------------------------------
 

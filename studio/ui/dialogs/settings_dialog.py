@@ -136,10 +136,15 @@ class SettingsDialog(QDialog):
         self.chunk = ChunkSpinBox()
         self.chunk.setValue(max(1, min(25, int(s.first_chunk_frames))))
         self.language = language_combo(s.default_language)
+        self.batch = _spin(0, 32, max(0, int(s.batch_segments)), "", "Automatic")
         speech = self._group("Speech", [
             ("First audio after", self.chunk),
             ("", _hint("How much audio is made before playback starts. Shorter starts\n"
                        "sooner; longer plays more smoothly on a slow computer.")),
+            ("Sentences at once", self.batch),
+            ("", _hint("Long texts and design candidates are made several at a time,\n"
+                       "much faster in total. Automatic: as many as memory allows (up to 8\n"
+                       "on a CPU). 1: one after another, exactly as qwen-tts makes them.")),
             ("Default language", self.language),
         ])
 
@@ -279,6 +284,7 @@ class SettingsDialog(QDialog):
         s.input_device = str(self.input_device.currentData() or "")
         s.output_device = output
         s.first_chunk_frames = self.chunk.value()
+        s.batch_segments = self.batch.value()
         s.default_language = str(self.language.currentData() or "auto")
         s.preview_retention_min = self.preview_min.value()
         s.import_retention_h = self.import_h.value()

@@ -51,5 +51,14 @@ class Page(QWidget):
                                  action=(ACTION, lambda: opener(kind)) if opener else None)
         return False
 
+    def say_error(self, message: str, kind: str = "", before: str = "") -> None:
+        """An error in the notice bar; one about a missing model of ``kind`` gets the
+        button that opens the Model manager at it."""
+        opener = getattr(self.window(), "open_model_manager", None)
+        action = None
+        if kind and opener is not None and "Model manager" in message:
+            action = (ACTION, lambda: opener(kind))
+        self.notice.show_message(before + message, "error", action=action)
+
     def shutdown(self) -> None:
         """Stop timers, cancel requests, release devices."""

@@ -288,7 +288,9 @@ class ClonePage(Page):
         request = SpeakRequest(self.preview_box.sentence.text().strip(), CLONE,
                                language=self.form.language.currentData(), prompt=prompt,
                                sampling=Sampling(max_frames=self.max_frames),
-                               streaming=Streaming(enabled=True, first_chunk=first))
+                               # a short test sentence sounds most natural said in one piece
+                               # (a batch of its sentences would gain little time)
+                               streaming=Streaming(enabled=True, first_chunk=first, batch=1))
         self.job = job = self.ctx.inference.speak(request)
         job.chunk.connect(self._preview_grew)
         job.finished.connect(self._preview_done)

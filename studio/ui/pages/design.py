@@ -1,12 +1,15 @@
 """Design: describe a voice in words, generate a few candidates side by side, keep one.
 
-Kept candidates become saved "designed" voices: the candidate's audio is turned into a clone
-prompt by a Base model, so the voice can speak any text afterwards, and the recipe
-(description, seed, sampling) is stored so it can be made again.
+Kept candidates become saved "designed" voices: each candidate's take fixes the voice it drew
+as a clone prompt made by a Base model (studio.engine.design_voice, as for every design
+voice), so the voice can speak any text afterwards, and the recipe (description, seed,
+sampling) is stored so it can be made again.
 
-Candidates are generated one after another (the next request is submitted when the previous
-one reports back), so Stop only has one running request to cancel and nothing queued in the
-worker, and a Keep's prompt request never waits behind a whole batch.
+Candidates are generated together, as rows of one batch (the engine reads the model's
+weights once per step for all of them, which on a CPU costs little more than for one); each
+keeps its own seed and job, so discarding one stops only its row. With the "sentences at
+once" setting at 1 they are generated one after another instead, each exactly as qwen-tts
+would make it alone.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.audio.samplerate import SAMPLE_RATE
+from studio.engine.drawn_voice import FRESH
 from studio.engine.options import Streaming
 from studio.engine.speak_request import DESIGN, SpeakRequest
 from studio.engine.take import Take
@@ -34,6 +38,7 @@ from studio.ui.jobs import TakeJob
 from studio.ui.pages.base import Page
 from studio.ui.pages.design_keep import CandidateKeeper
 from studio.ui.shortcuts import RUN, STOP, add_shortcuts
+from studio.ui.take_notices import show_take_notices
 from studio.ui.widgets.candidate_card import CandidateCard, CandidateShelf
 from studio.ui.widgets.design_form import GUIDANCE, DesignForm
 from studio.ui.widgets.notice import NoticeBar
@@ -47,6 +52,7 @@ class DesignPage(Page):
         self.cards: list[CandidateCard] = []
         self._pending: list[CandidateCard] = []  # not submitted yet
         self._active: CandidateCard | None = None  # the one being generated
+        self._together: set[CandidateCard] = set()  # those being generated as one batch
         self._jobs: dict[CandidateCard, TakeJob] = {}  # each card's take, until it reports
         self.form = DesignForm(ctx.presets.designs, ctx.settings.default_language,
                                ctx.settings.sampling)
@@ -102,7 +108,7 @@ class DesignPage(Page):
 
     @property
     def generating(self) -> bool:
-        return self._active is not None or bool(self._pending)
+        return self._active is not None or bool(self._pending) or bool(self._together)
 
     def generate(self) -> int:
         """Start a batch of candidates; returns how many were queued (0: nothing started)."""
@@ -131,11 +137,13 @@ class DesignPage(Page):
             return 0
         self._clear_cards()
         first = max(1, int(self.ctx.settings.first_chunk_frames))
+        batch = 1 if self.count.value() == 1 else int(self.ctx.settings.batch_segments)
         for index, seed in enumerate(self.form.seeds(self.count.value()), start=1):
             sampling = replace(self.sampling.sampling(seed), max_frames=self.max_frames)
             request = SpeakRequest(text, DESIGN, language=self.language.currentData(),
-                                   instruct=description, sampling=sampling,
-                                   streaming=Streaming(enabled=True, first_chunk=first))
+                                   instruct=description, sampling=sampling, keeper=FRESH,
+                                   streaming=Streaming(enabled=True, first_chunk=first,
+                                                       batch=batch))
             card = CandidateCard(index, seed, request, self.form.language_name(), SAMPLE_RATE)
             card.play_requested.connect(self.toggle_play)
             card.keep_requested.connect(self.keep)
@@ -143,28 +151,40 @@ class DesignPage(Page):
             self.ctx.playback.watch_output(card.set_output)
             self.cards.append(card)
             self.shelf.add(card)
-        self._pending = list(self.cards)
         self._set_generating(True)
-        self._next()
+        if batch == 1:
+            self._pending = list(self.cards)
+            self._next()
+        else:
+            jobs = self.ctx.inference.speak_batch([card.request for card in self.cards])
+            for card, job in zip(self.cards, jobs, strict=True):
+                self._watch(card, job)
+            self._together = set(self.cards)
+            self.status.setText(f"Generating {len(self.cards)} candidates together…")
         return len(self.cards)
 
-    def _next(self) -> None:
-        if not self._pending:
-            self._active = None
-            self._set_generating(False)
-            done = sum(1 for c in self.cards if c.finished)
-            self.status.setText(f"{done} candidate{'s' if done != 1 else ''} ready. Listen "
-                                "to each, then keep the one you like." if done else "")
-            return
-        card = self._pending.pop(0)
-        job = self.ctx.inference.speak(card.request)
+    def _watch(self, card: CandidateCard, job: TakeJob) -> None:
         job.chunk.connect(partial(self._on_chunk, card))
         job.finished.connect(partial(self._on_finished, card))
         job.failed.connect(partial(self._on_failed, card))
         job.cancelled.connect(partial(self._on_cancelled, card))
         self._jobs[card] = job
-        self._active = card
         card.begin(job.track)
+
+    def _done(self) -> None:
+        self._active = None
+        self._set_generating(False)
+        done = sum(1 for c in self.cards if c.finished)
+        self.status.setText(f"{done} candidate{'s' if done != 1 else ''} ready. Listen "
+                            "to each, then keep the one you like." if done else "")
+
+    def _next(self) -> None:
+        if not self._pending:
+            self._done()
+            return
+        card = self._pending.pop(0)
+        self._watch(card, self.ctx.inference.speak(card.request))
+        self._active = card
         self.status.setText(f"Generating candidate {card.index} of {len(self.cards)}…")
 
     def stop(self) -> None:
@@ -176,8 +196,9 @@ class DesignPage(Page):
         for card in self._pending:
             self._remove(card)
         self._pending = []
-        card, self._active = self._active, None
-        if card is not None:
+        running = [c for c in (self._active, *self._together) if c is not None]
+        self._active, self._together = None, set()
+        for card in running:
             self._jobs[card].cancel()
             if len(card.audio):
                 card.stopping()  # its partial take still arrives and is shown
@@ -197,6 +218,9 @@ class DesignPage(Page):
         if self._active is card:
             self.status.setText(f"Generating candidate {card.index} of {len(self.cards)}: "
                                 f"{card.wave.duration:.1f} s of audio")
+        elif card in self._together:
+            self.status.setText(f"Generating {len(self._together)} candidates together: "
+                                f"{card.wave.duration:.1f} s of audio each")
 
     def _on_finished(self, card: CandidateCard, take: Take) -> None:
         if self._jobs.pop(card, None) is None:
@@ -206,8 +230,17 @@ class DesignPage(Page):
         else:
             card.finish(take)
             card.allow_keep(not self.keeper.busy)
+            show_take_notices(self, self.notice, take, with_message=False)
+        self._ended(card)
+
+    def _ended(self, card: CandidateCard) -> None:
+        """``card``'s job reported its end: start the next, or say that all are done."""
         if self._active is card:
             self._next()
+        elif card in self._together:
+            self._together.discard(card)
+            if not self._together:
+                self._done()
 
     def _on_failed(self, card: CandidateCard, message: str) -> None:
         if self._jobs.pop(card, None) is None:
@@ -219,6 +252,8 @@ class DesignPage(Page):
             self._active = None
             self._set_generating(False)
             self.status.setText("")
+        elif card in self._together:
+            self._ended(card)
         self._remove(card)  # a failed take has nothing to keep
         self.notice.show_message(message, "error")
 
@@ -226,8 +261,7 @@ class DesignPage(Page):
         if self._jobs.pop(card, None) is None:
             return
         self._remove(card)  # stopped before it made anything
-        if self._active is card:
-            self._next()
+        self._ended(card)
 
     # --- the cards -----------------------------------------------------------------------
 
@@ -255,6 +289,8 @@ class DesignPage(Page):
         if active:
             self._active = None
             self._next()
+        elif card in self._together:
+            self._ended(card)  # its row stops; the others go on
         if not self.cards:
             self.status.setText("")
 
@@ -310,7 +346,7 @@ class DesignPage(Page):
                 "(keep one to save it as a voice)")
 
     def shutdown(self) -> None:
-        self._pending = []
+        self._pending, self._together = [], set()
         for job in self._jobs.values():
             job.cancel()
         self.keeper.cancel()

@@ -25,18 +25,21 @@ from studio.engine.options import Streaming
 from studio.engine.speak_request import SpeakRequest
 from studio.engine.take import Take
 from studio.errors import StudioError
-from studio.library.anyvoice import DESIGN_PRESET, SAVED, SPEAKER, VoiceRef
+from studio.library.anyvoice import DESIGN_PRESET, VoiceRef
 from studio.ui.a11y import named
 from studio.ui.context import AppContext
 from studio.ui.jobs import TakeJob
-from studio.ui.model_help import ACTION, SOURCE_KINDS, model_label, on_disk
+from studio.ui.model_help import SOURCE_KINDS
 from studio.ui.pages.base import Page
 from studio.ui.pages.speak_takes import SpeakTakes
+from studio.ui.pages.speak_voice import summarize
 from studio.ui.playback import gate_play
 from studio.ui.shortcuts import PLAY_PAUSE, RUN, STOP, add_shortcuts
 from studio.ui.take_export import export_audio
+from studio.ui.take_notices import show_take_notices
 from studio.ui.take_records import TakeRecord
 from studio.ui.widgets.language_combo import language_combo
+from studio.ui.widgets.new_voice import NewVoiceButton
 from studio.ui.widgets.notice import NoticeBar
 from studio.ui.widgets.play_button import PlayPauseButton
 from studio.ui.widgets.sampling_box import SamplingBox
@@ -63,6 +66,8 @@ class SpeakPage(Page):
         self.voice_detail = QLabel("")
         self.voice_detail.setObjectName("hint")
         self.voice_detail.setWordWrap(True)
+        self.new_voice = NewVoiceButton(ctx.library.root)
+        self.new_voice.drawn_anew.connect(self._drawn_anew)
         self.text = QPlainTextEdit()
         self.text.setPlaceholderText("Type or paste what the voice should say. Long texts are "
                                      "welcome: they are spoken sentence by sentence.")
@@ -101,15 +106,17 @@ class SpeakPage(Page):
         self.history.export_requested.connect(
             lambda r: export_audio(self, notice, r.audio, r.sample_rate, r.text))
         self.history.selected.connect(self._show_record)
-        self.takes = SpeakTakes(ctx, notice)
-        self.history.set_records(self.takes.load())  # what earlier sessions made
-        self.history.deleted.connect(self.takes.delete)
+        self.takes = SpeakTakes(ctx, notice, self.history)
+        self.takes.reload()  # what earlier sessions made
         self._take_voice = ("", "")  # the key and name of the voice making the take
 
         top = QWidget()
         col = QVBoxLayout(top)
         col.setContentsMargins(12, 10, 12, 4)
-        col.addWidget(self.voice_label)
+        title = QHBoxLayout()
+        title.addWidget(self.voice_label, 1)
+        title.addWidget(self.new_voice)
+        col.addLayout(title)
         col.addWidget(self.voice_detail)
         col.addWidget(self.text, 1)
         row = QHBoxLayout()
@@ -160,33 +167,27 @@ class SpeakPage(Page):
     def _update_voice_ui(self) -> None:
         ref = self.voice
         self.generate_button.setEnabled(ref is not None and self.take is None)
+        self.new_voice.show_for(ref)
         if ref is None:
             self.instruct.setEnabled(False)
             return
-        kind = {SAVED: "Your voice", DESIGN_PRESET: "Built-in voice (VoiceDesign)",
-                SPEAKER: "Preset speaker (CustomVoice)"}[ref.source]
         self.voice_label.setText(ref.name)
-        needed = SOURCE_KINDS[ref.source]
-        missing = "" if on_disk(self.ctx.pool, needed) else (
-            f" · needs {model_label(needed)}, not downloaded yet")
-        self.voice_detail.setText(f"{kind} · {ref.language}" +
-                                  (f" · {ref.description}" if ref.description else "") +
-                                  missing)
-        if ref.source == SPEAKER:
-            supports = any(m.kind == "custom_voice" and m.supports_instruct and m.usable
-                           for m in self.ctx.pool.available())
-            self.instruct.setEnabled(supports)
-            self.instruct.setPlaceholderText(
-                "Style, e.g. 'cheerful and fast'" if supports else
-                "Style instructions need the CustomVoice 1.7B model (Model manager)")
-        elif ref.source == DESIGN_PRESET:
-            self.instruct.setEnabled(True)
-            self.instruct.setPlaceholderText("Voice description (leave empty to use the preset's)")
-        else:
-            self.instruct.setEnabled(False)
-            self.instruct.setPlaceholderText("Cloned voices speak in the style of their clip")
+        summary = summarize(ref, self.ctx.pool, self._kept_text())
+        self.voice_detail.setText(summary.detail)
+        self.instruct.setEnabled(summary.style_enabled)
+        self.instruct.setPlaceholderText(summary.style_hint)
         if ref.sample_text and not self.text.toPlainText().strip():
             self.text.setPlainText(ref.sample_text)
+
+    def _kept_text(self) -> str:
+        if self.voice is None or self.voice.source != DESIGN_PRESET:
+            return ""
+        return (" · the same speaker every take" if self.new_voice.kept() else
+                " · the next take draws a speaker and keeps it")
+
+    def _drawn_anew(self, message: str) -> None:
+        self._update_voice_ui()
+        self.status.setText(message)
 
     def _text_changed(self) -> None:
         text = self.text.toPlainText()
@@ -209,7 +210,8 @@ class SpeakPage(Page):
         return self.voice.request(
             self.text.toPlainText(), self.ctx.library,
             language=self.language.currentData(), instruct=self.instruct.text().strip() or None,
-            sampling=sampling, streaming=Streaming(first_chunk=first))
+            sampling=sampling, streaming=Streaming(
+                first_chunk=first, batch=int(self.ctx.settings.batch_segments)))
 
     def generate(self) -> TakeJob | None:
         """Start a take from the text; returns its job (None if nothing started). No
@@ -239,7 +241,7 @@ class SpeakPage(Page):
         job.cancelled.connect(self._on_cancelled)
         self.wave.show_track(job.track)
         expected = textmod.expected_take_seconds(request.text, request.sampling.max_frames)
-        self.ctx.playback.stream(self, job.track, expected)
+        self.ctx.playback.stream(self, job.track, expected, job.progress)
         self._set_generating(True)
         self.status.setText("Starting…")
         return job
@@ -253,6 +255,7 @@ class SpeakPage(Page):
     def _set_generating(self, on: bool) -> None:
         self.generate_button.setEnabled(not on and self.voice is not None)
         self.stop_button.setEnabled(on)
+        self.new_voice.setEnabled(not on)
         self.state_changed.emit("generating" if on else "idle")
 
     def _on_chunk(self, _start: int, received: int) -> None:
@@ -279,14 +282,15 @@ class SpeakPage(Page):
     def _on_finished(self, take: Take) -> None:
         request = self._ended()
         self.last_take = take
-        if take.message:  # first: a take the history could not keep is the bigger news
-            self.notice.show_message(take.message, "warning" if take.stop_reason != "cancelled"
-                                     else "info")
-        record = self.takes.keep(take, request, self._take_voice)
+        show_take_notices(self, self.notice, take)  # first: a take the history could not
+        record = self.takes.keep(take, request, self._take_voice)  # keep is bigger news
         self.history.add(record)
         rtf = take.elapsed_s / take.duration_s if take.duration_s else 0.0
         self.status.setText(f"{take.duration_s:.1f} s in {take.elapsed_s:.1f} s "
                             f"({1 / rtf if rtf else 0:.2f}× real time) · seed {take.seed}")
+        ref = self.voice
+        if take.voice is not None and ref is not None and ref.source == DESIGN_PRESET:
+            self._update_voice_ui()  # its speaker is kept now
         self.take_finished.emit(record)
         partner, self._ab_partner = self._ab_partner, None
         if partner is not None and take.stop_reason != "cancelled":
@@ -295,11 +299,7 @@ class SpeakPage(Page):
     def _on_failed(self, message: str) -> None:
         kind = self.take.request.kind if self.take is not None else ""
         self._on_cancelled()
-        opener = getattr(self.window(), "open_model_manager", None)
-        action = None
-        if "Model manager" in message and opener is not None:
-            action = (ACTION, lambda: opener(kind))
-        self.notice.show_message(message, "error", action=action)
+        self.say_error(message, kind)
 
     def _on_cancelled(self) -> None:
         self._ended()
@@ -342,24 +342,22 @@ class SpeakPage(Page):
         self.ctx.playback.play(both, a.sample_rate, self)
 
     def regenerate(self, record: TakeRecord) -> None:
-        if self.take is not None:
-            return
-        request = self.takes.remake(record, self.sampling.roll())
-        if request is not None:
-            self._start(request, self.takes.voice_of(record))
+        self._remake(record, self.sampling.roll())
 
     def other_mode(self, record: TakeRecord) -> None:
         """Make the same take (same seed) in the other speed mode, then play both."""
-        if self.take is not None:
-            return
-        mode = record.settings.get("speed") or self.ctx.pool.speed
-        other = "exact" if mode == "fast" else "fast"
-        request = self.takes.remake(record, record.seed, other)
-        if request is None:
-            return
-        self._ab_partner = record
-        self._start(request, self.takes.voice_of(record))
-        self.status.setText(f"Making the same take in {other} mode for an A/B listen…")
+        other = self._remake(record, record.seed, other_mode=True)
+        if other:
+            self._ab_partner = record
+            self.status.setText(f"Making the same take in {other} mode for an A/B listen…")
+
+    def _remake(self, record: TakeRecord, seed: int, other_mode: bool = False) -> str:
+        """Start ``record`` again with ``seed``; returns its speed mode ("" if not started)."""
+        made = None if self.take is not None else self.takes.remake(record, seed, other_mode)
+        if made is None:
+            return ""
+        self._start(made, self.takes.voice_of(record))
+        return made.speed or self.ctx.pool.speed
 
     def _on_position(self, owner: object, seconds: float) -> None:
         if owner is self:
@@ -378,17 +376,11 @@ class SpeakPage(Page):
             self.status.setText("")
         super().hideEvent(event)
 
-    def reload_history(self) -> None:
-        """Read the history again, keeping the takes it could not hold."""
-        unkept = self.takes.unkept(self.history.records)
-        self.history.set_records(sorted([*unkept, *self.takes.load()],
-                                        key=lambda r: r.created, reverse=True))
-
     def has_unsaved_work(self) -> bool:
-        return bool(self.takes.unkept(self.history.records))
+        return self.unsaved_count() > 0
 
     def unsaved_count(self) -> int:
-        return len(self.takes.unkept(self.history.records))
+        return len(self.takes.unkept())
 
     def unsaved_description(self) -> str:
         return self.takes.describe_unkept(self.unsaved_count())

@@ -13,11 +13,22 @@ from studio.library.anyvoice import resolve
 from studio.ui.context import AppContext
 from studio.ui.take_records import TakeRecord, from_history, remake, settings_of
 from studio.ui.widgets.notice import NoticeBar
+from studio.ui.widgets.take_history import TakeHistory
 
 
 class SpeakTakes:
-    def __init__(self, ctx: AppContext, notice: NoticeBar) -> None:
-        self.ctx, self.notice = ctx, notice
+    """The history's side of the page's take list (``history``, the widget)."""
+
+    def __init__(self, ctx: AppContext, notice: NoticeBar, history: TakeHistory) -> None:
+        self.ctx, self.notice, self.history = ctx, notice, history
+        history.deleted.connect(self.delete)
+
+    def reload(self) -> None:
+        """Show the history as on disk (a shorter retention may have trimmed it), with the
+        takes it could not keep still in the list."""
+        unkept = self.unkept()
+        self.history.set_records(sorted([*unkept, *self.load()], key=lambda r: r.created,
+                                        reverse=True))
 
     def load(self) -> list[TakeRecord]:
         """The history's takes, newest first (none if it cannot be read: said why)."""
@@ -65,9 +76,14 @@ class SpeakTakes:
         """The key and name of the voice that made ``record`` (its name without ' · fast')."""
         return record.voice_key, record.voice_name.removesuffix(" · fast")
 
-    def remake(self, record: TakeRecord, seed: int, speed: str | None = None
+    def remake(self, record: TakeRecord, seed: int, other_mode: bool = False
                ) -> SpeakRequest | None:
-        """The request that makes ``record`` again, or None after saying why not."""
+        """The request that makes ``record`` again with ``seed`` (in the other speed mode:
+        exact <-> fast), or None after saying why not."""
+        speed = None
+        if other_mode:
+            mode = record.settings.get("speed") or self.ctx.pool.speed
+            speed = "exact" if mode == "fast" else "fast"
         try:
             ref = None if record.request is not None else resolve(
                 record.voice_key, self.ctx.library, self.ctx.presets)
@@ -77,9 +93,9 @@ class SpeakTakes:
             self.notice.show_message(f"This take cannot be made again: {exc}", "warning")
             return None
 
-    @staticmethod
-    def unkept(records: list[TakeRecord]) -> list[TakeRecord]:
-        return [r for r in records if r.stored is None]
+    def unkept(self) -> list[TakeRecord]:
+        """The takes in the list that the history could not keep (only in memory)."""
+        return [r for r in self.history.records if r.stored is None]
 
     @staticmethod
     def describe_unkept(n: int) -> str:

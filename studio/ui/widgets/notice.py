@@ -46,6 +46,7 @@ class NoticeBar(QFrame):
         self.floating = False  # a card over the page (rounded, bordered all round)
         self.scope: object = None  # the page on screen (the window keeps it current)
         self.owner: object = None  # the page the message shown is about (None: all)
+        self.said: set[str] = set()  # the keys of what show_once has said
         self.hide()
 
     def show_message(self, text: str, level: str = "info",
@@ -84,6 +85,16 @@ class NoticeBar(QFrame):
         self.scope = page
         if self.isVisible() and self.owner is not None and self.owner is not page:
             self.hide()
+
+    def show_once(self, key: str, text: str, level: str = "info",
+                  action: tuple[str, Callable[[], None]] | None = None) -> bool:
+        """Say something worth saying once per window (advice, not an error); False if it
+        was said before."""
+        if key in self.said:
+            return False
+        self.said.add(key)
+        self.show_message(text, level, action, timeout_ms=0)
+        return True
 
     def text(self) -> str:
         return self.label.text() if self.isVisible() else ""
