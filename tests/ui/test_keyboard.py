@@ -43,7 +43,7 @@ def tab(qtbot, widget, times: int = 1) -> None:  # noqa: ANN001
         qtbot.keyClick(QApplication.focusWidget() or widget, Qt.Key.Key_Tab)
 
 
-@pytest.mark.parametrize("page", ["speak", "clone", "design"])
+@pytest.mark.parametrize("page", ["speak", "clone", "design"])  # Projects has none
 def test_tab_leaves_every_text_box(qtbot, window, page):
     page_widget = getattr(window, page)
     window.tabs.setCurrentWidget(page_widget)
@@ -112,7 +112,7 @@ def test_every_control_on_every_page_has_a_name_to_announce(qtbot, window):
     window.speak.sampling.toggle.click()  # the folded options too
     roots = {"sidebar": window.splitter.widget(0), "notice": window.notice,
              "tabs": window.tabs.tabBar()}
-    for page in (window.speak, window.clone, window.design):
+    for page in (window.speak, window.clone, window.design, window.projects):
         window.tabs.setCurrentWidget(page)
         roots[type(page).__name__] = page
     settings, manager = SettingsDialog(window.ctx, window), ModelManagerDialog(window.ctx, window)
