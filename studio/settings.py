@@ -31,6 +31,8 @@ class Settings:
     default_language: str = "auto"
     preview_retention_min: int = 20
     import_retention_h: int = 12
+    history_keep_days: int = 30  # the take history (studio.history); 0 = for ever
+    history_max_mb: int = 500  # its size cap; the oldest takes go first
     idle_unload_min: int = 0  # 0 = keep models loaded
     roles: dict[str, str] = field(default_factory=dict)  # kind -> preferred model path
     model_folders: list[str] = field(default_factory=list)  # "use a folder I already have"

@@ -74,8 +74,8 @@ def test_batch_makes_sentences_together_and_batch_one_one_by_one(models, tmp_pat
 
 
 def test_clone_save_and_speak_with_the_saved_voice(models, ref_clip, tmp_path, capsys):
-    assert main(["clone", "--ref", str(ref_clip), "--ref-text", "Hello, this is me.",
-                 "--name", "Zoë"]) == 0
+    assert main(["clone", "--i-have-consent", "--ref", str(ref_clip), "--ref-text",
+                 "Hello, this is me.", "--name", "Zoë"]) == 0
     voice_id = capsys.readouterr().out.strip()
     assert voice_id == "zoe"
     out = tmp_path / "z.wav"
@@ -88,10 +88,40 @@ def test_clone_save_and_speak_with_the_saved_voice(models, ref_clip, tmp_path, c
     assert [v["name"] for v in listing["voices"]] == ["Zoë"]
 
 
+def test_clone_records_where_the_voice_came_from_and_the_consent(models, ref_clip, capsys):
+    from studio.library import VoiceLibrary
+
+    assert main(["clone", "--i-have-consent", "--ref", str(ref_clip), "--x-vector-only",
+                 "--name", "Mine"]) == 0
+    provenance = VoiceLibrary().get("Mine").voice.provenance
+    assert (provenance.source, provenance.file, provenance.consent, provenance.via) == (
+        "imported", ref_clip.name, True, "cli")
+
+
+def test_clone_without_consent_refuses_when_it_cannot_ask(ref_clip, capsys, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO("y\n"))  # a pipe, not a terminal
+    assert main(["clone", "--ref", str(ref_clip), "--x-vector-only", "--name", "Nope"]) == 1
+    err = capsys.readouterr().err
+    assert "--i-have-consent" in err and "right to use this voice" in err
+    assert main(["voices", "list", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["voices"] == []
+
+
+@pytest.mark.parametrize(("answer", "code"), [("y\n", 0), ("n\n", 1)])
+def test_clone_asks_on_a_terminal(models, ref_clip, capsys, monkeypatch, answer, code):
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr("sys.stdin", Terminal(answer))
+    assert main(["clone", "--ref", str(ref_clip), "--x-vector-only", "--name", "Asked"]) == code
+    assert "Do you have the right to use this voice?" in capsys.readouterr().err
+
+
 def test_clone_refuses_a_clip_that_fails_the_check(models, tmp_path, capsys):
     silent = tmp_path / "silent.wav"
     sf.write(silent, np.zeros(24000 * 5, np.float32), 24000)
-    assert main(["clone", "--ref", str(silent), "--ref-text", "x", "--name", "Quiet"]) == 1
+    assert main(["clone", "--i-have-consent", "--ref", str(silent), "--ref-text", "x", "--name", "Quiet"]) == 1
     err = capsys.readouterr().err
     assert "[FAIL]" in err and "failed the reference check" in err
     capsys.readouterr()
@@ -117,7 +147,7 @@ def test_design_save_as_keeps_a_reusable_voice(models, tmp_path, capsys):
 
 
 def test_voices_delete_restore_export_import(models, ref_clip, tmp_path, capsys):
-    main(["clone", "--ref", str(ref_clip), "--x-vector-only", "--name", "Temp"])
+    main(["clone", "--i-have-consent", "--ref", str(ref_clip), "--x-vector-only", "--name", "Temp"])
     capsys.readouterr()
     assert main(["voices", "delete", "temp"]) == 0
     assert main(["voices", "restore", "temp"]) == 0
@@ -134,13 +164,14 @@ def test_voices_delete_restore_export_import(models, ref_clip, tmp_path, capsys)
     (["speak", "Hi", "--speaker", "ryan", "-o", "x.xyz"], "use a .wav"),
     (["speak", "Hi", "--voice", "nobody"], "no voice called 'nobody'"),
     (["speak", "Hi", "--ref", "/no/such.wav", "--ref-text", "x"], "does not exist"),
-    (["clone", "--ref", "/no/such.wav", "--name", "x"], "does not exist"),
+    (["clone", "--i-have-consent", "--ref", "/no/such.wav", "--name", "x"], "does not exist"),
     (["voices", "show", "../etc"], "no voice called"),
     (["--device", "bogus", "speak", "Hi", "--speaker", "ryan"], "'bogus' is not a device"),
     (["--device", "cuda:x", "voices", "list"], "auto, cpu, cuda, mps"),
     (["--model", "/no/such/folder", "speak", "Hi", "--speaker", "ryan"], "does not exist"),
     (["speak", "Hi", "--speaker", "ryan", "--batch", "-2"], "--batch must be 0"),
-    (["clone", "--ref", "/no/such.wav", "--name", "x", "--language", "Klingon"],
+    (["clone", "--i-have-consent", "--ref", "/no/such.wav", "--name", "x", "--language",
+      "Klingon"],
      "Choose Auto or one of: Chinese, English"),
 ])
 def test_errors_are_one_clear_line_and_non_zero(models, argv, message, capsys):
@@ -151,7 +182,7 @@ def test_errors_are_one_clear_line_and_non_zero(models, argv, message, capsys):
 
 
 @pytest.mark.parametrize("argv", [["speak", "Hi", "--ref", "FOLDER", "--ref-text", "x"],
-                                  ["clone", "--ref", "FOLDER", "--name", "x"]])
+                                  ["clone", "--i-have-consent", "--ref", "FOLDER", "--name", "x"]])
 def test_a_folder_given_for_an_audio_file_is_named_as_one(models, tmp_path, argv, capsys):
     assert main([str(tmp_path) if a == "FOLDER" else a for a in argv]) == 1
     err = capsys.readouterr().err.strip().splitlines()
@@ -213,7 +244,7 @@ def test_a_data_folder_that_is_a_file_is_one_clear_line(tmp_path, monkeypatch, r
     monkeypatch.setenv("VOICE_STUDIO_HOME", str(home))
     assert main(["voices", "list"]) == 1
     assert f"data folder {home} cannot be used" in one_error_line(capsys)
-    assert main(["clone", "--ref", str(ref_clip), "--x-vector-only", "--name", "X"]) == 1
+    assert main(["clone", "--i-have-consent", "--ref", str(ref_clip), "--x-vector-only", "--name", "X"]) == 1
     assert "VOICE_STUDIO_HOME" in one_error_line(capsys)
 
 
@@ -233,7 +264,7 @@ def test_design_save_as_checks_name_and_base_model_before_generating(
         models, ref_clip, tmp_path, monkeypatch, capsys):
     import shutil
 
-    assert main(["clone", "--ref", str(ref_clip), "--x-vector-only", "--name", "Taken"]) == 0
+    assert main(["clone", "--i-have-consent", "--ref", str(ref_clip), "--x-vector-only", "--name", "Taken"]) == 0
     capsys.readouterr()
     out = tmp_path / "d.wav"
     design = ["design", "Welcome aboard.", "--instruct", "A cheerful young woman",
@@ -257,7 +288,7 @@ def test_speak_with_a_saved_voice_uses_its_language(models, ref_clip, tmp_path, 
                                                     capsys):
     from studio.cli import speak
 
-    assert main(["clone", "--ref", str(ref_clip), "--x-vector-only", "--name", "Greta",
+    assert main(["clone", "--i-have-consent", "--ref", str(ref_clip), "--x-vector-only", "--name", "Greta",
                  "--language", "de"]) == 0
     capsys.readouterr()
     assert main(["voices", "show", "greta"]) == 0
@@ -278,7 +309,7 @@ def test_speak_with_a_saved_voice_uses_its_language(models, ref_clip, tmp_path, 
 
 def test_voices_rename(models, ref_clip, capsys):
     for name in ("Temp", "Other"):
-        assert main(["clone", "--ref", str(ref_clip), "--x-vector-only", "--name", name]) == 0
+        assert main(["clone", "--i-have-consent", "--ref", str(ref_clip), "--x-vector-only", "--name", name]) == 0
     capsys.readouterr()
     assert main(["voices", "rename", "temp", "  New Name "]) == 0
     assert capsys.readouterr().out == "temp\tNew Name\n"

@@ -67,7 +67,7 @@ def test_transcribe_without_a_model_says_how_to_get_one(models, clip, capsys) ->
 
 def test_clone_without_ref_text_transcribes_and_uses_it(models, tiny_whisper_dir, clip,
                                                         capsys) -> None:
-    assert main(["--model", str(tiny_whisper_dir), "clone", "--ref", str(clip),
+    assert main(["--model", str(tiny_whisper_dir), "clone", "--i-have-consent", "--ref", str(clip),
                  "--name", "Heard"]) == 0
     captured = capsys.readouterr()
     voice_id = captured.out.strip()
@@ -79,7 +79,7 @@ def test_clone_without_ref_text_transcribes_and_uses_it(models, tiny_whisper_dir
 
 
 def test_clone_without_ref_text_or_model_explains(models, clip, capsys) -> None:
-    assert main(["clone", "--ref", str(clip), "--name", "Nobody"]) == 1
+    assert main(["clone", "--i-have-consent", "--ref", str(clip), "--name", "Nobody"]) == 1
     err = capsys.readouterr().err
     assert "exact words" in err and "whisper-small" in err and "--ref-text" in err
     assert main(["voices", "list", "--json"]) == 0
@@ -88,11 +88,11 @@ def test_clone_without_ref_text_or_model_explains(models, clip, capsys) -> None:
 
 def two_takes(clip, tmp_path, capsys, second_words: str) -> tuple[str, object]:
     """A voice cloned from ``clip`` ("First words."), plus a 3 s second take."""
-    assert main(["clone", "--ref", str(clip), "--ref-text", "First words.", "--name", "Tk"]) == 0
+    assert main(["clone", "--i-have-consent", "--ref", str(clip), "--ref-text", "First words.", "--name", "Tk"]) == 0
     voice_id = capsys.readouterr().out.strip()
     second = tmp_path / "second.wav"
     sf.write(second, voice_like(3.0, 24000, f0=180.0), 24000)
-    assert main(["clone", "--ref", str(second), "--ref-text", second_words,
+    assert main(["clone", "--i-have-consent", "--ref", str(second), "--ref-text", second_words,
                  "--add-to", "Tk"]) == 0
     assert capsys.readouterr().out.strip() == "take-2"
     return voice_id, second
@@ -140,9 +140,9 @@ def test_combine_takes_from_the_command_line(models, clip, tmp_path, capsys) -> 
 
 
 @pytest.mark.parametrize("argv,message", [
-    (["clone", "--ref", "X", "--name", "A", "--add-to", "B"], "--name for a new voice"),
-    (["clone", "--ref", "X"], "--add-to VOICE"),
-    (["clone", "--ref", "X", "--add-to", "nobody", "--ref-text", "x"], "no voice called"),
+    (["clone", "--i-have-consent", "--ref", "X", "--name", "A", "--add-to", "B"], "--name for a new voice"),
+    (["clone", "--i-have-consent", "--ref", "X"], "--add-to VOICE"),
+    (["clone", "--i-have-consent", "--ref", "X", "--add-to", "nobody", "--ref-text", "x"], "no voice called"),
     (["voices", "use-take", "nobody", "2"], "no voice called"),
 ])
 def test_take_errors(models, argv, message, capsys) -> None:

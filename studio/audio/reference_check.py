@@ -165,11 +165,14 @@ def _level(act: Activity) -> CheckItem:
     return CheckItem("level", Status.PASS, f"Speech level is {round(db)} dBFS RMS, good.", db)
 
 
-def _noise(act: Activity) -> CheckItem:
+def _noise(act: Activity, floor_db: float) -> CheckItem:
+    """Speech level of the part checked against the noise floor of the whole clip: the
+    quiet frames of a short selection may be none at all (its edges in speech), which
+    would make speech look like noise."""
     if not act.speech.any():
         return CheckItem("noise", Status.WARN, "Noise was not measured: no speech found.")
-    snr = round(act.speech_db() - act.floor_db, 1)
-    if act.floor_db <= -90 or snr >= 30:
+    snr = round(act.speech_db() - floor_db, 1)
+    if floor_db <= -90 or snr >= 30:
         return CheckItem("noise", Status.PASS,
                          f"Background noise is low (about {min(snr, 99):.0f} dB below the "
                          "speech).", snr)
@@ -180,6 +183,23 @@ def _noise(act: Activity) -> CheckItem:
     return CheckItem("noise", Status.FAIL,
                      f"Background noise is strong ({snr:.0f} dB below the speech); the clone "
                      "will copy it. Record in a quieter place, closer to the microphone.", snr)
+
+
+def _edges(whole: Activity, selection: tuple[float, float], total_s: float) -> CheckItem:
+    """Does an edge of the selection fall inside a word (sound on both sides of it)?"""
+    cuts = []
+    for name, at in (("starts", selection[0]), ("ends", selection[1])):
+        frame = int(round(at / whole.frame_s))
+        if at <= whole.frame_s or at >= total_s - whole.frame_s:
+            continue  # the clip's own start or end
+        around = whole.db[max(0, frame - 1):frame + 1]
+        if around.size == 2 and bool((around > whole.threshold_db).all()):
+            cuts.append(f"{name} in the middle of a word (at {at:.2f} s)")
+    if cuts:
+        return CheckItem("edges", Status.WARN,
+                         f"The selection {' and '.join(cuts)}. Drag the edge into a pause, or "
+                         "use Trim silence or the suggested window.", float(len(cuts)))
+    return CheckItem("edges", Status.PASS, "The selection starts and ends in pauses.", 0.0)
 
 
 def _original(source: SourceInfo, rate: int) -> list[CheckItem]:
@@ -247,6 +267,8 @@ def check_reference(
 
     ``transcript`` is a ``TranscriptCheck`` of the typed words against what was heard."""
     x = np.asarray(audio, dtype=np.float32)
+    full_s = x.shape[0] / float(sample_rate)
+    whole = detect_speech(x, sample_rate) if selection is not None else None
     offset = 0.0
     if selection is not None:
         a = max(0, int(round(selection[0] * sample_rate)))
@@ -257,8 +279,11 @@ def check_reference(
     act = detect_speech(x, sample_rate)
     clipped = frame_clipped(x, act.hop)
     peak = float(np.max(np.abs(x))) if x.size else 0.0
+    floor_db = whole.floor_db if whole is not None else act.floor_db
     items = [_duration(total_s), _speech(act, total_s), _silence(act, peak),
-             _clipping(int(clipped.sum()), x.shape[0]), _level(act), _noise(act)]
+             _clipping(int(clipped.sum()), x.shape[0]), _level(act), _noise(act, floor_db)]
+    if whole is not None and selection is not None and total_s < full_s - 1e-3:
+        items.append(_edges(whole, (offset, offset + total_s), full_s))
     if source is not None:
         items += _original(source, int(sample_rate))
     if transcript is not None:  # first: it is what the person just did, and acts on
@@ -268,7 +293,7 @@ def check_reference(
         window = (round(window[0] + offset, 3), round(window[1] + offset, 3))
     return ReferenceReport(items=items, best_window=window, duration_s=round(total_s, 3),
                            speech_s=round(act.speech_s, 3),
-                           extra={"noise_floor_db": round(act.floor_db, 1),
+                           extra={"noise_floor_db": round(floor_db, 1),
                                   "peak_db": round(float(20 * np.log10(max(peak, 1e-6))), 1)})
 
 

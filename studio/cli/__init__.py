@@ -11,7 +11,7 @@ from studio.engine.models import DTYPES, check_device_names, check_model_folder
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from studio.cli import models, project, serve, speak, transcribe, voices
+    from studio.cli import history, models, project, serve, speak, transcribe, voices
 
     parser = argparse.ArgumentParser(
         prog="voice-studio",
@@ -59,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     models.add_parser(sub)
     voices.add_parsers(sub)
+    history.add_parser(sub)
     transcribe.add_parser(sub)
     serve.add_parser(sub)
     project.add_parser(sub)
@@ -89,6 +90,10 @@ def dispatch(args: argparse.Namespace) -> int:
     check_model_folders(extra)
     if args.command == "models":
         return models.run(args, extra)
+    if args.command == "history":
+        from studio.cli import history
+
+        return history.run(args)
     if args.command in voices.COMMANDS:
         return voices.run(args, extra)
     if args.command == "transcribe":

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from studio.cli import output
 from studio.errors import InvalidInput
+from studio.library.schema import Provenance
 
 COMMANDS = {"voices", "clone"}
 
@@ -30,6 +33,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
                     help="no transcript: clone the timbre only (less faithful)")
     cl.add_argument("--force", action="store_true",
                     help="save even if the clip fails the reference check")
+    cl.add_argument("--i-have-consent", action="store_true", dest="consent",
+                    help="confirm you have the right to use this voice (it is yours, or its "
+                         "owner agreed); asked on a terminal, required otherwise")
     from studio.cli.transcribe import add_asr_args
 
     add_asr_args(cl, language=False)
@@ -181,6 +187,7 @@ def clone(args: argparse.Namespace, extra: list) -> int:
     target = lib.get(args.add_to) if args.add_to else None  # fails before any model work
     if target is None:
         lib.check_name_is_free(args.name)
+    confirm_consent(args.consent)
     clip = import_clip(args.ref)
     report = check_clip(clip)
     output.info(f"Reference check for {args.ref.name}:")
@@ -207,10 +214,32 @@ def clone(args: argparse.Namespace, extra: list) -> int:
     entry = lib.create(args.name, prompt=prompt, kind="cloned", audio=clip.audio,
                        sample_rate=clip.sample_rate, original=args.ref,
                        transcript=None if args.x_vector_only else args.ref_text,
-                       language=args.language, description=args.description)
+                       language=args.language, description=args.description,
+                       provenance=Provenance("imported", datetime.now(UTC),
+                                             file=args.ref.name, consent=True, via="cli"))
     output.info(f"Saved {entry.name}. Speak with it: voice-studio speak \"Hello\" --voice {entry.id}")
     print(entry.id)
     return 0
+
+
+CONSENT_QUESTION = ("Do you have the right to use this voice? It must be your own voice, or "
+                    "its owner must have agreed to it being cloned. [y/N] ")
+
+
+def confirm_consent(given: bool) -> None:
+    """Cloning copies a real person's voice: the user confirms they may (--i-have-consent,
+    or yes on a terminal); without a terminal to ask, the flag is required."""
+    if given:
+        return
+    if not sys.stdin.isatty():
+        raise InvalidInput("Cloning needs your confirmation that you have the right to use "
+                           "this voice (it is yours, or its owner agreed). Pass "
+                           "--i-have-consent to confirm it.")
+    output.info(CONSENT_QUESTION.rstrip())
+    answer = input("> ").strip().lower()
+    if answer not in ("y", "yes"):
+        raise InvalidInput("Not cloned: you did not confirm that you have the right to use "
+                           "this voice.")
 
 
 def _hear(args: argparse.Namespace, extra: list, clip: Any) -> str:
@@ -269,5 +298,5 @@ def save_designed_voice(args: argparse.Namespace, take: Any) -> None:
             "was kept).")
     lib = _library()
     lib.check_name_is_free(args.save_as)  # again: another process may have taken it since
-    entry = save_designed(lib, args.save_as, voice, args.language or "auto")
+    entry = save_designed(lib, args.save_as, voice, args.language or "auto", via="cli")
     output.info(f"Saved the designed voice {entry.name} ({entry.id}).")

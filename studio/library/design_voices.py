@@ -38,7 +38,7 @@ from studio.engine.prompts import VoicePrompt
 from studio.errors import StudioError
 from studio.fsutil import atomic_write_bytes
 from studio.library.ids import is_valid_id
-from studio.library.schema import Recipe
+from studio.library.schema import Provenance, Recipe
 
 if TYPE_CHECKING:
     from studio.library.folder import VoiceEntry
@@ -188,14 +188,16 @@ def recipe_of(voice: DrawnVoice, language: str) -> Recipe:
 
 
 def save_designed(library: VoiceLibrary, name: str, voice: DrawnVoice,
-                  language: str) -> VoiceEntry:
+                  language: str, via: str = "window") -> VoiceEntry:
     """Keep a drawn voice among the user's voices: its sample is the reference clip, its
-    prompt the voice, its recipe how to draw it again."""
+    prompt the voice, its recipe how to draw it again; its provenance says it was
+    designed (no one's voice was copied, so no consent is asked) and where."""
     return library.create(name, prompt=voice.prompt, kind="designed", audio=voice.sample,
                           sample_rate=voice.sample_rate, transcript=voice.text,
                           language=language, description=voice.description,
                           recipe=recipe_of(voice, language),
-                          model=voice.prompt.model_name or None)
+                          model=voice.prompt.model_name or None,
+                          provenance=Provenance("designed", datetime.now(UTC), via=via))
 
 
 def _sampling_dict(sampling: Sampling) -> dict[str, Any]:

@@ -52,10 +52,12 @@ from studio.library.schema import (
     PROMPT_FILE,
     REFERENCE_FILE,
     TRANSCRIPT_FILE,
+    Provenance,
     Recipe,
     Voice,
     check_tags,
     known_language,
+    provenance_from_dict,
     recipe_from_dict,
 )
 from studio.library.take_store import TakeStore
@@ -124,9 +126,12 @@ class VoiceLibrary:
                original: Path | str | None = None, transcript: str | None = None,
                language: str = "Auto", description: str = "",
                recipe: Recipe | dict[str, Any] | None = None, model: str | None = None,
-               tags: Sequence[str] = ()) -> VoiceEntry:
+               tags: Sequence[str] = (),
+               provenance: Provenance | dict[str, Any] | None = None) -> VoiceEntry:
         """Save a new voice from exactly one clip source: ``audio`` + ``sample_rate``, a
-        ``reference`` file, or a ``preview`` item (whose clip is promoted, not copied)."""
+        ``reference`` file, or a ``preview`` item (whose clip is promoted, not copied).
+        ``provenance`` says where it came from and whether the right to use it was
+        confirmed (kept in voice.json, and so in exports)."""
         name = self.check_name_is_free(name)
         if kind not in KINDS:
             raise InvalidInput(f"A voice is either {' or '.join(KINDS)}, not {kind!r}.")
@@ -142,6 +147,7 @@ class VoiceLibrary:
         _check_text(description, "description", MAX_DESCRIPTION)
         details = dict(language=_language(language), description=description.strip(),
                        recipe=_recipe(recipe), tags=_tags(tags),
+                       provenance=_provenance(provenance),
                        prompt_model=(model or parsed.model_name or "").strip(),
                        x_vector_only=parsed.x_vector_only)
         item = unsaved_clip(self.previews, preview)
@@ -366,6 +372,15 @@ def _tags(value: Sequence[str]) -> tuple[str, ...]:
         return check_tags(list(value))
     except (StudioError, TypeError) as exc:
         raise InvalidInput(f"The tags cannot be used: {exc}.") from exc
+
+
+def _provenance(value: Provenance | dict[str, Any] | None) -> Provenance | None:
+    if value is None:
+        return None
+    try:
+        return provenance_from_dict(value)
+    except StudioError as exc:
+        raise InvalidInput(f"The voice's provenance cannot be used: {exc}.") from exc
 
 
 def _recipe(value: Recipe | dict[str, Any] | None) -> Recipe | None:

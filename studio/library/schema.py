@@ -61,6 +61,29 @@ class Recipe:
                     seed=self.seed, model=self.model, params=dict(self.params))
 
 
+#: where a voice came from: a clip recorded in the app, an imported file, a clip made of
+#: other takes, a written description (designed), or not said (voices saved before)
+SOURCES = ("recorded", "imported", "combined", "designed")
+VIA = ("window", "cli", "api")
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a voice came from, when, and whether the person who saved it confirmed they
+    have the right to use it (asked before a voice is cloned; None where nobody's voice
+    was copied, as for a designed one)."""
+
+    source: str  # one of SOURCES
+    at: datetime
+    file: str | None = None  # the imported file's name
+    consent: bool | None = None
+    via: str = "window"  # where it was saved: window | cli | api
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(source=self.source, at=format_time(self.at), file=self.file,
+                    consent=self.consent, via=self.via)
+
+
 @dataclass(frozen=True)
 class Voice:
     """The metadata of one saved voice (the content of its voice.json)."""
@@ -80,6 +103,7 @@ class Voice:
     original_name: str | None = None  # the file name the user imported
     tags: tuple[str, ...] = ()
     active_take: str = MAIN_TAKE  # the take that speaks (takes.py)
+    provenance: Provenance | None = None  # None: saved before provenance was recorded
     app_version: str = __version__
     extra: dict[str, Any] = field(default_factory=dict)
     schema_version: int = SCHEMA_VERSION
@@ -100,6 +124,10 @@ class Voice:
             tags=list(self.tags), created=format_time(self.created),
             updated=format_time(self.updated), app_version=self.app_version,
         )
+        if self.provenance is not None:
+            data["provenance"] = self.provenance.to_dict()
+        else:
+            data.pop("provenance", None)
         if self.active_take != MAIN_TAKE:  # single-take voices keep their exact old form
             data["active_take"] = self.active_take
         else:
@@ -134,6 +162,8 @@ def _encode(changes: dict[str, Any]) -> dict[str, Any]:
             out[key] = format_time(out[key])
     if isinstance(out.get("recipe"), Recipe):
         out["recipe"] = out["recipe"].to_dict()
+    if isinstance(out.get("provenance"), Provenance):
+        out["provenance"] = out["provenance"].to_dict()
     return out
 
 
@@ -235,6 +265,26 @@ def recipe_from_dict(data: object) -> Recipe:
     )
 
 
+def provenance_from_dict(data: object) -> Provenance:
+    if isinstance(data, Provenance):
+        data = data.to_dict()
+    if not isinstance(data, dict):
+        raise SchemaError("the provenance must be an object")
+    source, consent, via = data.get("source"), data.get("consent"), data.get("via") or "window"
+    if source not in SOURCES:
+        raise SchemaError(f"the provenance's source must be one of {', '.join(SOURCES)} "
+                          f"(got {source!r})")
+    if consent is not None and not isinstance(consent, bool):
+        raise SchemaError("the provenance's consent must be true, false or null")
+    if via not in VIA:
+        raise SchemaError(f"the provenance's 'via' must be one of {', '.join(VIA)}")
+    file = data.get("file")
+    if file is not None:
+        file = _text(data, "file", 255) or None
+    return Provenance(source=source, at=parse_time(data.get("at"), "the provenance's"),
+                      file=file, consent=consent, via=via)
+
+
 def check_version(data: dict[str, Any], what: str = "This voice") -> int:
     version = data.get("schema_version")
     if isinstance(version, bool) or not isinstance(version, int):
@@ -291,6 +341,8 @@ def voice_from_dict(data: object) -> Voice:
         x_vector_only=x_vector_only, reference_seconds=seconds,
         original_file=original, original_name=original_name,
         tags=check_tags(data.get("tags")), active_take=active,
+        provenance=(None if data.get("provenance") is None
+                    else provenance_from_dict(data.get("provenance"))),
         app_version=_text(data, "app_version", 40),
         extra={k: v for k, v in data.items() if k not in _KNOWN},
         schema_version=version,

@@ -18,6 +18,7 @@ def build_context(settings: Settings | None = None, *, pool: ModelPool | None = 
                   sd: object | None = None, library_root: Path | None = None) -> AppContext:
     """The window's shared objects; tests pass a pool, a fake sound device or a library."""
     from studio.engine.pool import ModelPool
+    from studio.history import HistoryStore
     from studio.library import VoiceLibrary
     from studio.library.presets import load_presets
     from studio.settings import Settings
@@ -47,4 +48,12 @@ def build_context(settings: Settings | None = None, *, pool: ModelPool | None = 
         playback=PlaybackController(sd=sd, device=settings.output_device or None),
         transcription=AsrClient(),
         downloads=DownloadManager(),
+        history=HistoryStore(library_root, keep=history_keep(settings),
+                             max_bytes=max(1, settings.history_max_mb) * 1_000_000),
         sd=sd)
+
+
+def history_keep(settings: Settings) -> timedelta | None:
+    """How long a take stays in the history (None: for ever)."""
+    days = settings.history_keep_days
+    return timedelta(days=days) if days > 0 else None

@@ -1,5 +1,5 @@
 """What the window's parts share: settings, the library, presets, the model pool, the
-engine, the transcription model, downloads and the one audio player. Built once, by the
+engine, the transcription model, downloads, the take history and the one audio player. Built once, by the
 composition root (studio.ui.compose.build_context); tests build theirs there too, with a pool, a
 fake sound device or a library root of their own."""
 
@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from studio.engine.pool import ModelPool
+from studio.history import HistoryStore
 from studio.library import VoiceLibrary
 from studio.library.presets import Presets
 from studio.settings import Settings
@@ -27,6 +28,7 @@ class AppContext:
     playback: PlaybackController
     transcription: AsrClient
     downloads: DownloadManager
+    history: HistoryStore  # every take made, kept on disk (studio.history)
     sd: object | None = None  # the sounddevice module, or a stand-in with its API (tests)
 
     def shutdown(self) -> bool:

@@ -23,6 +23,7 @@ from PySide6.QtCore import QCoreApplication, QObject, Signal
 from studio import hub
 from studio.errors import StudioError
 from studio.hub import DownloadProgress
+from studio.hub.errors import ConnectionLost, HubUnreachable
 from studio.ui.job_thread import JobThread
 from studio.ui.jobs import Job
 
@@ -32,6 +33,11 @@ DONE, CANCELLED, FAILED = "done", "cancelled", "failed"
 
 
 def download_message(exc: BaseException) -> str:
+    """What the Model manager says about a failed download, in a window user's words."""
+    if isinstance(exc, HubUnreachable) and not isinstance(exc, ConnectionLost):
+        return (f"Could not reach {exc.host}. Check your internet connection, or download "
+                "the model on another computer, copy its folder here and click Use a folder "
+                "I already have….")
     if isinstance(exc, StudioError):
         return str(exc)
     log.error("a download failed", exc_info=exc)  # a bug: the row must not be left stuck

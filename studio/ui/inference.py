@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, QThread, Signal
 
 from studio.engine import batch_requests
 from studio.engine import speak_request as requests
+from studio.engine.errors import ModelNotFound
 from studio.engine.pool import ModelPool
 from studio.engine.prompts import VoicePrompt
 from studio.engine.speak_request import PromptRequest, SpeakRequest
@@ -25,6 +26,7 @@ from studio.engine.stream import CancelToken
 from studio.engine.take import Take
 from studio.ui.job_thread import JobThread, user_message
 from studio.ui.jobs import Job, TakeJob
+from studio.ui.model_help import window_error
 
 J = TypeVar("J", bound=Job)
 
@@ -91,8 +93,11 @@ class InferenceClient(QObject):
         def work(job: TakeJob) -> Take:
             speak = requests.with_kept_voice(request)  # kept since the request was made?
             need = bool(speak.instruct and speak.mode == requests.PRESET)
-            model = self.pool.get(speak.kind, speak.model, need,
-                                  progress=self._progress(speak.kind), speed=speak.speed)
+            try:
+                model = self.pool.get(speak.kind, speak.model, need,
+                                      progress=self._progress(speak.kind), speed=speak.speed)
+            except ModelNotFound as exc:
+                raise window_error(exc, speak.kind) from exc
             self.model_ready.emit(model.info)
             return requests.run(self.pool, speak, on_chunk=job.add_audio, cancel=job.token,
                                 progress=job.progress)
@@ -109,8 +114,11 @@ class InferenceClient(QObject):
         def work(_group: _BatchJob) -> None:
             first = batch[0]
             need = bool(first.instruct and first.mode == requests.PRESET)
-            model = self.pool.get(first.kind, first.model, need,
-                                  progress=self._progress(first.kind), speed=first.speed)
+            try:
+                model = self.pool.get(first.kind, first.model, need,
+                                      progress=self._progress(first.kind), speed=first.speed)
+            except ModelNotFound as exc:
+                raise window_error(exc, first.kind) from exc
             self.model_ready.emit(model.info)
             results = batch_requests.run_batch(self.pool, batch, [j.add_audio for j in jobs],
                                          [_Either(j.token, group.token) for j in jobs])
@@ -127,7 +135,10 @@ class InferenceClient(QObject):
         """Build a clone prompt (a VoicePrompt) from a reference clip."""
 
         def work(_job: Job) -> VoicePrompt:
-            self.pool.get("base", request.model, progress=self._progress("base"))
+            try:
+                self.pool.get("base", request.model, progress=self._progress("base"))
+            except ModelNotFound as exc:
+                raise window_error(exc, "base") from exc
             return requests.make_prompt(self.pool, request)
 
         return self.jobs.submit(Job(), self._busy("Analysing the voice", work))

@@ -43,9 +43,6 @@ def create_app(argv: list[str], theme: str = "system"):  # noqa: ANN201
     if icon.is_file():
         app.setWindowIcon(QIcon(str(icon)))
     apply_theme(app, theme)
-    style = paths.resources_dir() / "styles" / "studio.qss"
-    if style.is_file():
-        app.setStyleSheet(style.read_text(encoding="utf-8"))
     return app
 
 

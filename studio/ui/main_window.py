@@ -11,21 +11,25 @@ from collections.abc import Callable
 from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QLabel,
     QMainWindow,
     QMessageBox,
     QProgressBar,
     QSplitter,
     QTabWidget,
-    QVBoxLayout,
-    QWidget,
 )
 
 from studio.errors import StudioError
+from studio.humanize import human_bytes
 from studio.library.anyvoice import VoiceRef, all_voices
 from studio.ui.context import AppContext
+from studio.ui.model_help import ACTION, SOURCE_KINDS, missing_kinds, model_label, starter
 from studio.ui.voice_actions import VoiceActions
+from studio.ui.welcome import first_voice_key, greeting, user_language
+from studio.ui.widgets.focus_ring import FocusRings
 from studio.ui.widgets.notice import NoticeBar
+from studio.ui.widgets.notice_host import NoticeHost
 from studio.ui.widgets.voice_list import VoiceList
 from studio.ui.widgets.voice_takes import TakesPanel
 
@@ -63,12 +67,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.projects, "Projects")
         self.tabs.currentChanged.connect(self._tab_changed)
 
-        right = QWidget()
-        col = QVBoxLayout(right)
-        col.setContentsMargins(0, 0, 0, 0)
-        col.setSpacing(0)
-        col.addWidget(self.notice)
-        col.addWidget(self.tabs, 1)
+        right = NoticeHost(self.tabs, self.notice)
         self.sidebar = QSplitter(Qt.Orientation.Vertical)
         self.sidebar.addWidget(self.voices)
         self.sidebar.addWidget(self.takes)
@@ -82,11 +81,17 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([260, 940])
         self.setCentralWidget(self.splitter)
 
+        FocusRings.install(QApplication.instance())  # a visible ring where the keyboard is
         self._build_status_bar()
         self._build_menus()
         self._connect()
+        first_start = not ctx.settings.last_voice
+        self.refresh_models()
         self.refresh_voices(keep=ctx.settings.last_voice or None)
+        if first_start:
+            self._welcome()
         self._restore_layout()
+        self.notice.page_changed(self.tabs.currentWidget())
         self.clone.voice_saved.connect(self._voice_saved)
         self.design.voice_saved.connect(self._voice_saved)
         QTimer.singleShot(0, self._after_show)
@@ -120,7 +125,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(quit_action)
         models_menu = self.menuBar().addMenu("&Models")
         manager = QAction("&Model manager…", self)
-        manager.triggered.connect(self.open_model_manager)
+        manager.triggered.connect(lambda: self.open_model_manager())
         models_menu.addAction(manager)
         view_menu = self.menuBar().addMenu("&View")
         theme_menu = view_menu.addMenu("&Theme")
@@ -150,7 +155,8 @@ class MainWindow(QMainWindow):
         engine.engine_ready.connect(self.device_label.setText)
         engine.loading.connect(self._loading)
         engine.unloaded.connect(self._unloaded)
-        engine.failed.connect(lambda message: self.notice.show_message(message, "error"))
+        engine.failed.connect(lambda message: self.notice.show_message(message, "error",
+                                                                      everywhere=True))
         self.ctx.downloads.ended.connect(self._download_ended)
         self.ctx.playback.unavailable.connect(self._audio_unavailable)
         self.voices.voice_selected.connect(self._voice_selected)
@@ -161,8 +167,10 @@ class MainWindow(QMainWindow):
         self.voices.export_requested.connect(actions.export)
         self.voices.delete_requested.connect(actions.delete)
         self.voices.import_requested.connect(actions.import_voices)
+        self.voices.model_requested.connect(self.open_model_manager)
         self.takes.changed.connect(self._takes_changed)
-        self.takes.message.connect(self.notice.show_message)
+        self.takes.message.connect(
+            lambda text, level: self.notice.show_message(text, level, everywhere=True))
         self.takes.combine_requested.connect(self._combine_takes)
         self.clone.takes_changed.connect(self._takes_changed)
         self._deferred: list[QTimer] = []
@@ -180,10 +188,13 @@ class MainWindow(QMainWindow):
         self._clean_previews()
         models = self.ctx.pool.available()
         if not any(m.usable for m in models):
+            entry = starter("custom_voice")
             self.notice.show_message(
-                "No voice models are on disk yet. Open Models > Model manager to download one "
-                "(start with 0.6B CustomVoice: preset speakers, ~2.5 GB) or to use a folder "
-                "you already have.", "info", action=("Open model manager", self.open_model_manager))
+                f"No voice model is on this computer yet. Start with "
+                f"{model_label('custom_voice')} (about {human_bytes(entry.download_bytes)}): "
+                "nine preset speakers, ready to talk.", "info",
+                action=(ACTION, lambda: self.open_model_manager("custom_voice")),
+                everywhere=True)
 
     def _one_shot(self, ms: int, slot: Callable[[], object]) -> QTimer:
         timer = QTimer(self)
@@ -215,16 +226,20 @@ class MainWindow(QMainWindow):
     def _download_ended(self, repo_id: str, outcome: str, detail: str) -> None:
         name = repo_id.split("/")[-1]
         if outcome == "done":
-            self.notice.show_message(f"{name} is downloaded and ready to use.", "info")
+            self.notice.show_message(f"{name} is downloaded and ready to use.", "info",
+                                     everywhere=True)
+            self.refresh_models()
             if self.voices.current() is not None:
                 self.speak.set_voice(self.voices.current())
         elif outcome == "failed":
-            self.notice.show_message(f"Downloading {name} failed: {detail}", "error")
+            self.notice.show_message(f"Downloading {name} failed: {detail}", "error",
+                                     everywhere=True)
 
     def _audio_unavailable(self, reason: str) -> None:
         if self.notice.text().startswith(reason):
             return  # said already
-        self.notice.show_message(f"{reason} Generating and exporting still work.", "warning")
+        self.notice.show_message(f"{reason} Generating and exporting still work.", "warning",
+                                 everywhere=True)
 
     # --- voices -----------------------------------------------------------------------
 
@@ -232,7 +247,7 @@ class MainWindow(QMainWindow):
         try:
             refs = all_voices(self.ctx.library, self.ctx.presets)
         except StudioError as exc:
-            self.notice.show_message(str(exc), "error")
+            self.notice.show_message(str(exc), "error", everywhere=True)
             refs = []
         self.voices.set_voices(refs, keep=keep)
         self.takes.set_voice(self.voices.current())
@@ -241,9 +256,29 @@ class MainWindow(QMainWindow):
             names = ", ".join(d.path.name for d in damaged[:3])
             self.notice.show_message(
                 f"{len(damaged)} voice folder(s) are damaged and were skipped ({names}). "
-                "They are left untouched in the voices folder.", "warning")
-        if self.voices.current() is None and refs:
+                "They are left untouched in the voices folder.", "warning", everywhere=True)
+        if self.voices.current() is None and refs and not self.voices.select_key(
+                first_voice_key(user_language())):
             self.voices.select_key(refs[0].key)
+
+    def refresh_models(self) -> None:
+        """Mark the voices whose model is not on disk (after a download, a folder added...)."""
+        missing = missing_kinds(self.ctx.pool)
+        self.voices.set_missing({source: (kind, model_label(kind))
+                                 for source, kind in SOURCE_KINDS.items() if kind in missing})
+        if self.voices.current() is not None:
+            self.speak.set_voice(self.voices.current())
+
+    def _welcome(self) -> None:
+        """The first start: a preset speaker greets in the user's language."""
+        language = user_language()
+        if not self.voices.select_key(first_voice_key(language)):
+            return
+        if not self.speak.text.toPlainText().strip():
+            self.speak.text.setPlainText(greeting(language))
+        if self.ctx.settings.default_language == "auto":
+            self.speak.language.setCurrentIndex(
+                max(self.speak.language.findData(language.lower()), 0))
 
     def _voice_selected(self, ref: VoiceRef) -> None:
         self.ctx.settings.last_voice = ref.key
@@ -272,34 +307,29 @@ class MainWindow(QMainWindow):
 
     # --- dialogs ----------------------------------------------------------------------
 
-    def open_model_manager(self) -> None:
+    def open_model_manager(self, focus: str = "") -> None:
+        """The Model manager; ``focus`` (a model kind or repo id) scrolls to that model."""
         from studio.ui.dialogs.model_manager import ModelManagerDialog
 
-        ModelManagerDialog(self.ctx, self).exec()
+        ModelManagerDialog(self.ctx, self, focus=focus or None).exec()
+        self.refresh_models()  # models may have come or gone
 
     def open_model_manager_at(self, repo_id: str) -> None:
         """The Model manager, scrolled to one published model with its button focused."""
-        from studio.ui.dialogs.model_manager import ModelManagerDialog
-
-        ModelManagerDialog(self.ctx, self, focus=repo_id).exec()
+        self.open_model_manager(repo_id)
 
     def open_settings(self) -> None:
         from studio.ui.dialogs.settings_dialog import SettingsDialog
 
         SettingsDialog(self.ctx, self).exec()
         self.clone.recorder.refresh_devices()
+        self.speak.takes.reload()  # a shorter retention may have trimmed the history
 
     def set_theme(self, theme: str) -> None:
-        from PySide6.QtWidgets import QApplication
-
         from studio.ui.theme import apply_theme
 
         self.ctx.settings.theme = theme
-        if theme == "system":
-            self.notice.show_message("The system theme applies the next time Voice Studio "
-                                     "starts.", "info")
-        else:
-            apply_theme(QApplication.instance(), theme)
+        apply_theme(QApplication.instance(), theme)
 
     def _about(self) -> None:
         from studio import __version__, paths
@@ -314,6 +344,7 @@ class MainWindow(QMainWindow):
         if self._closing:
             return
         self.ctx.settings.last_page = PAGES[index]
+        self.notice.page_changed(self.tabs.widget(index))
 
     def _restore_layout(self) -> None:
         s = self.ctx.settings
@@ -334,7 +365,7 @@ class MainWindow(QMainWindow):
             log.warning("could not save settings: %s", exc)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
-        for page in (self.clone, self.design):
+        for page in (self.speak, self.clone, self.design):
             if not page.confirm_discard(self):
                 event.ignore()
                 return

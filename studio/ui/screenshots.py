@@ -1,12 +1,14 @@
-"""Open each workspace in a realistic state and save screenshots, in light and dark themes.
+"""Screenshots of the window as a user meets it, in the light and dark themes, at
+1024x700 and 1600x1000: look at them for alignment, clipped labels and empty states.
 
-Runs offscreen against tiny models (built in a child process) with a fake sound device, so
-it works on any machine. Look at the pictures: alignment, clipped labels, empty states.
-
-Shots per theme: the first run with no model on disk (window and Model manager), Speak,
-an empty Clone page, Clone with a clip, Design, the Model manager (idle and downloading)
-and Settings. The tiny models have random weights and never end a take by themselves, so
-takes are capped short and the "stopped at the maximum length" notice is dismissed.
+Everything goes the way a user goes: the first run starts with no model on disk and
+nothing chosen (the window picks its first voice and text itself) and its banner's button
+opens the Model manager; the theme is switched live from View > Theme (the app starts in
+the other one); a take is made by clicking Generate; dialogs open from their menus.
+Runs offscreen on tiny models (built in a child process) and a fake sound device, so it
+works on any machine. The tiny models have random weights and never end a take by
+themselves, so takes are capped short and the "stopped at the maximum length" notice is
+dismissed with its ✕.
 
 Usage: ``python -m studio.ui.screenshots OUT_DIR [--themes light dark]``
 """
@@ -18,25 +20,11 @@ import os
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-
-def _wait(signal: Any, timeout_ms: int = 120000) -> list:
-    from PySide6.QtCore import QEventLoop, QTimer
-
-    loop = QEventLoop()
-    got: list = []
-
-    def done(*args: Any) -> None:
-        got.append(args)
-        loop.quit()
-
-    signal.connect(done)
-    QTimer.singleShot(timeout_ms, loop.quit)
-    loop.exec()
-    signal.disconnect(done)
-    return got
+SIZES = ((1024, 700), (1600, 1000))
 
 
 def _settle(ms: int = 150) -> None:
@@ -45,6 +33,23 @@ def _settle(ms: int = 150) -> None:
     loop = QEventLoop()
     QTimer.singleShot(ms, loop.quit)
     loop.exec()
+
+
+def _wait(signal: Any, timeout_ms: int = 120000) -> None:
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    signal.connect(loop.quit)
+    QTimer.singleShot(timeout_ms, loop.quit)
+    loop.exec()
+    signal.disconnect(loop.quit)
+
+
+def _click(widget: Any) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    QTest.mouseClick(widget, Qt.MouseButton.LeftButton)
 
 
 def _voice_clip(path: Path) -> None:
@@ -61,18 +66,59 @@ def _voice_clip(path: Path) -> None:
     sf.write(path, np.stack([audio, audio], axis=1).astype(np.float32), sr)
 
 
-def _grabber(out: Path, theme: str, saved: list[Path]) -> Any:
-    def grab(widget: Any, name: str) -> None:
+class Shooter:
+    """Saves ``<theme>-<width>-<name>.png`` files and remembers them."""
+
+    def __init__(self, out: Path, theme: str) -> None:
+        self.out, self.theme, self.saved = out, theme, []
+
+    def window(self, window: Any, name: str) -> None:
+        """The window at each size."""
+        for width, height in SIZES:
+            window.resize(width, height)
+            _settle(250)
+            self.grab(window, f"{width}-{name}")
+
+    def grab(self, widget: Any, name: str) -> None:
         _settle()
-        path = out / f"{theme}-{name}.png"
+        path = self.out / f"{self.theme}-{name}.png"
         widget.grab().save(str(path))
-        saved.append(path)
-
-    return grab
+        self.saved.append(path)
 
 
-def _window(theme: str, models: Path) -> Any:
-    """The main window on the models under ``models`` (none: the first run)."""
+def _with_modal(open_it: Callable[[], object], act: Callable[[Any], None]) -> None:
+    """Open a modal dialog the user's way and act on it while it is up."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    def poll() -> None:
+        dialog = QApplication.activeModalWidget()
+        if dialog is None:
+            QTimer.singleShot(50, poll)
+            return
+        try:
+            act(dialog)
+        finally:
+            dialog.reject()
+
+    QTimer.singleShot(50, poll)
+    open_it()
+
+
+def _menu_action(window: Any, menu: str, item: str) -> Any:
+    bar = next(a.menu() for a in window.menuBar().actions() if a.text() == menu)
+    for action in bar.actions():
+        if action.text() == item:
+            return action
+        if action.menu() is not None:
+            found = next((a for a in action.menu().actions() if a.text() == item), None)
+            if found is not None:
+                return found
+    raise LookupError(f"no {menu} > {item}")
+
+
+def _window(start_theme: str, models: Path) -> Any:
+    """The app started in ``start_theme`` on the models under ``models`` (none: a first run)."""
     from studio.audio.samplerate import SAMPLE_RATE
     from studio.engine.pool import ModelPool
     from studio.settings import Settings
@@ -83,118 +129,112 @@ def _window(theme: str, models: Path) -> Any:
     from studio.ui.theme import apply_theme
 
     app = create_app([])
-    apply_theme(app, theme)
-    ctx = build_context(Settings(theme=theme), pool=ModelPool(device="cpu", roots=[models]),
+    apply_theme(app, start_theme)
+    ctx = build_context(Settings(theme=start_theme), pool=ModelPool(device="cpu", roots=[models]),
                         sd=FakeSoundDevice(1, 1, default_samplerate=float(SAMPLE_RATE)))
     window = MainWindow(ctx)
-    window.resize(1280, 820)
+    window.resize(*SIZES[0])
     window.show()
+    _settle(400)  # the first-run notice comes just after the window shows
     return window
 
 
 def shoot_first_run(out: Path, theme: str, work: Path) -> list[Path]:
-    """No model on disk: the window's notice and the Model manager's explanation."""
-    empty = work / "no-models"
+    """No model on disk, nothing chosen yet: what a new user sees, and where the banner's
+    button leads."""
+    empty = work / f"no-models-{theme}"
     empty.mkdir(exist_ok=True)
+    os.environ["VOICE_STUDIO_HOME"] = str(work / f"first-{theme}")
     window = _window(theme, empty)
-    window.voices.select_key("speaker:ryan")  # English text: any machine has the fonts
-    window.speak.text.setPlainText("Hello! Once a model is downloaded, this is spoken aloud.")
-    saved: list[Path] = []
-    grab = _grabber(out, theme, saved)
-    _settle(400)  # the first-run notice comes just after the window shows
-    grab(window, "first-run")
-    dialog = _manager(window)
-    grab(dialog, "first-run-models")
-    dialog.reject()
+    shots = Shooter(out, theme)
+    shots.window(window, "first-run")
+    window.resize(*SIZES[0])
+    _with_modal(lambda: _click(window.notice.action),
+                lambda dialog: shots.grab(dialog, "first-run-models"))
     window.close()
-    return saved
-
-
-def _manager(window: Any) -> Any:
-    """The Model manager at the height a common screen gives it (the offscreen screen is
-    800x600, which would shrink it to its minimum)."""
-    from studio.ui.dialogs.model_manager import HEIGHT, ModelManagerDialog
-
-    dialog = ModelManagerDialog(window.ctx, window)
-    dialog.resize(dialog.width(), HEIGHT)
-    dialog.show()
-    return dialog
-
-
-def _downloading(dialog: Any) -> None:
-    """Show a download in progress (a made-up report: nothing is fetched)."""
-    from studio.hub import DOWNLOADING, DownloadProgress
-    from studio.hub.catalog import CATALOG
-
-    entry = CATALOG[0]
-    total = entry.download_bytes or 2_500_000_000
-    dialog.manager.progress.emit(entry.repo_id, DownloadProgress(
-        entry.repo_id, DOWNLOADING, "model.safetensors", int(total * 0.42), total,
-        24_000_000.0, total * 0.58 / 24_000_000.0, files_done=3, files_total=9))
+    return shots.saved
 
 
 def shoot(out: Path, theme: str, models: Path, work: Path) -> list[Path]:
-    window = _window(theme, models)
-    ctx = window.ctx
-    saved: list[Path] = []
-    grab = _grabber(out, theme, saved)
+    """A user's session on the tiny models, the theme switched live to ``theme``."""
+    from PySide6.QtCore import QPoint, Qt
+    from PySide6.QtTest import QTest
 
-    # Speak: two finished takes with the second one shown
+    os.environ["VOICE_STUDIO_HOME"] = str(work / f"home-{theme}")
+    window = _window("light" if theme == "dark" else "dark", models)
+    shots = Shooter(out, theme)
+    _menu_action(window, "&View", theme.capitalize()).trigger()
+
+    # Speak: find Ryan, type, click Generate twice
     speak = window.speak
     speak.max_frames = 45
-    window.voices.select_key("speaker:ryan")
-    speak.text.setPlainText("Welcome to Voice Studio. Every word you hear was generated on "
-                            "this machine, and it started playing before the sentence was done.")
+    window.notice.hide()
+    window.voices.search.setFocus()
+    QTest.keyClicks(window.voices.search, "ryan")
+    QTest.keyClick(window.voices.search, Qt.Key.Key_Return)
+    window.voices.search.clear()
+    speak.text.clear()
+    QTest.keyClicks(speak.text, "Welcome to Voice Studio. Every word you hear was generated on "
+                                "this machine, and it started playing before the sentence was "
+                                "done.")
     for _ in range(2):
-        speak.generate()
+        _click(speak.generate_button)
         _wait(speak.take_finished)
-    window.tabs.setCurrentWidget(speak)
-    window.notice.hide()  # "stopped at the maximum length": the cap above, not a problem
-    grab(window, "speak")
+    if window.notice.isVisible():
+        _click(window.notice.close_button)  # "stopped at the maximum length": the cap above
+    shots.window(window, "speak")
 
-    # Clone: empty, then an imported clip with a selection and its report
+    # Clone: empty, then a dropped clip with a selection and its transcript
+    window.tabs.setCurrentWidget(window.clone)
+    clone = window.clone
+    shots.window(window, "clone-empty")
     clip = work / "interview.flac"
     _voice_clip(clip)
-    clone = window.clone
-    window.tabs.setCurrentWidget(clone)
-    grab(window, "clone-empty")
-    clone.import_file(clip)
-    clone.editor.wave.set_selection(0.9, 7.6) if hasattr(clone, "editor") else None
-    form = getattr(clone, "form", None)
-    if form is not None:
-        form.transcript.setPlainText("Thanks for having me. I have been recording audiobooks "
-                                     "for about ten years now.")
-        form.name.setText("Interview guest")
-    grab(window, "clone")
+    clone.import_file(clip)  # what dropping the file on the page does
+    clone.editor.set_selection(0.9, 7.6)
+    QTest.keyClicks(clone.form.transcript, "Thanks for having me. I have been recording "
+                                           "audiobooks for about ten years now.")
+    clone.form.name.clear()
+    QTest.keyClicks(clone.form.name, "Interview guest")
+    consent = clone.preview_box.consent  # a click on its box, as a user ticks it
+    QTest.mouseClick(consent, Qt.MouseButton.LeftButton, pos=QPoint(8, consent.height() // 2))
+    shots.window(window, "clone")
 
-    # Design: three candidates from a preset
+    # Design: a preset, then Generate candidates
     design = window.design
     window.tabs.setCurrentWidget(design)
     design.max_frames = 30
-    english = [p for p in ctx.presets.designs if p.language.lower() == "english"]
-    design.form.select_preset((english or ctx.presets.designs)[0].id)  # fonts: any machine
-    design.generate()
+    english = [p for p in window.ctx.presets.designs if p.language.lower() == "english"]
+    design.form.select_preset((english or window.ctx.presets.designs)[0].id)
+    _click(design.generate_button)
     while design.generating:
         _settle(50)
-    window.notice.hide()
-    grab(window, "design")
+    if window.notice.isVisible():
+        _click(window.notice.close_button)
+    shots.window(window, "design")
 
-    from studio.ui.dialogs.settings_dialog import SettingsDialog
+    # dialogs, from their menus
+    window.resize(*SIZES[0])
 
-    dialog = _manager(window)
-    grab(dialog, "model-manager")
-    _downloading(dialog)
-    grab(dialog, "model-manager-downloading")
-    dialog.reject()
-    dialog = SettingsDialog(ctx, window)
-    dialog.show()
-    grab(dialog, "settings")
-    dialog.reject()
-    design.cards.clear() if hasattr(design, "cards") else None
+    def manager(dialog: Any) -> None:
+        shots.grab(dialog, "model-manager")
+        from studio.hub import DOWNLOADING, DownloadProgress
+        from studio.hub.catalog import CATALOG
+
+        entry = CATALOG[0]  # a download in progress (a made-up report: nothing is fetched)
+        total = entry.download_bytes or 2_500_000_000
+        dialog.manager.progress.emit(entry.repo_id, DownloadProgress(
+            entry.repo_id, DOWNLOADING, "model.safetensors", int(total * 0.42), total,
+            24_000_000.0, total * 0.58 / 24_000_000.0, files_done=3, files_total=9))
+        shots.grab(dialog, "model-manager-downloading")
+
+    _with_modal(_menu_action(window, "&Models", "&Model manager…").trigger, manager)
+    _with_modal(_menu_action(window, "&Settings", "&Preferences…").trigger,
+                lambda dialog: shots.grab(dialog, "settings"))
     window.design.has_unsaved_work = lambda: False  # type: ignore[method-assign]
     window.clone.has_unsaved_work = lambda: False  # type: ignore[method-assign]
     window.close()
-    return saved
+    return shots.saved
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -207,7 +247,6 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        os.environ["VOICE_STUDIO_HOME"] = str(work / "home")
         models = work / "models"
         subprocess.run([sys.executable, "-m", "studio.testing.tiny_models", str(models)],
                        check=True, capture_output=True)

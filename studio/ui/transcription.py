@@ -16,10 +16,12 @@ import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from studio.asr.transcribe import AsrPool
+from studio.engine.errors import ModelNotFound
 from studio.engine.pool import ModelPool
 from studio.settings import Settings
 from studio.ui.job_thread import JobThread
 from studio.ui.jobs import Job
+from studio.ui.model_help import window_error
 
 IDLE_UNLOAD_S = 180.0  # a transcription model is needed once per clip, then frees its memory
 
@@ -78,6 +80,8 @@ class AsrClient(QObject):
                 transcript = self.pool.transcribe(request.audio, request.sample_rate,
                                                   request.language, job.token, job.report)
                 return transcript.shifted(request.offset)
+            except ModelNotFound as exc:
+                raise window_error(exc, "asr") from exc
             finally:
                 self._last_used = time.monotonic()
 

@@ -30,7 +30,7 @@ class VoiceActions(QObject):
         try:
             return fn(*args)
         except StudioError as exc:
-            self.notice.show_message(f"{what}: {exc}", "error")
+            self.notice.show_message(f"{what}: {exc}", "error", everywhere=True)
             return None
 
     def rename(self, ref: VoiceRef) -> None:
@@ -52,20 +52,22 @@ class VoiceActions(QObject):
         if path:
             done = self._run("Could not export", self.ctx.library.export_voice, ref.id, path)
             if done is not None:
-                self.notice.show_message(f"Exported {ref.name} to {done}.", "info")
+                self.notice.show_message(f"Exported {ref.name} to {done}.", "info",
+                                         everywhere=True)
 
     def delete(self, ref: VoiceRef) -> None:
         item = self._run("Could not delete", self.ctx.library.delete, ref.id)
         if item is not None:
             self.changed.emit(None)
             self.notice.show_message(f"Deleted {ref.name}.", "info",
-                                     action=("Undo", lambda: self.restore(item.trash_id)))
+                                     action=("Undo", lambda: self.restore(item.trash_id)),
+                                     everywhere=True)
 
     def restore(self, trash_id: str) -> None:
         entry = self._run("Could not restore", self.ctx.library.restore, trash_id)
         if entry is not None:
             self.changed.emit(f"saved:{entry.id}")
-            self.notice.show_message(f"Restored {entry.name}.", "info")
+            self.notice.show_message(f"Restored {entry.name}.", "info", everywhere=True)
 
     def import_dialog(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(self.window, "Import voice", str(Path.home()),
@@ -82,4 +84,4 @@ class VoiceActions(QObject):
                 last = entry
         if last is not None:
             self.changed.emit(f"saved:{last.id}")
-            self.notice.show_message(f"Imported {last.name}.", "info")
+            self.notice.show_message(f"Imported {last.name}.", "info", everywhere=True)

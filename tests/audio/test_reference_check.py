@@ -167,3 +167,29 @@ def test_check_is_fast_on_a_three_minute_clip():
         check_reference(x, SR)
     per_call = (time.perf_counter() - start) / 5
     assert per_call < 0.25, f"check took {per_call * 1000:.0f} ms"
+
+
+def test_noise_is_measured_on_the_whole_clip_wherever_the_selection_edges_fall():
+    from studio.testing.signals import voice_like
+
+    sr = 24000
+    clean = np.concatenate([np.zeros(sr, np.float32), voice_like(6.0, sr=sr),
+                            np.zeros(sr, np.float32)])
+    values = {sel: check_reference(clean, sr, selection=sel).item("noise")
+              for sel in [(0.0, 8.0), (0.9, 7.1), (2.0, 5.0), (1.5, 6.3), (3.1, 6.6)]}
+    assert {item.value for item in values.values()} == {values[(0.0, 8.0)].value}
+    assert all(item.status == "pass" for item in values.values())
+
+
+def test_a_selection_edge_inside_a_word_is_a_warning():
+    from studio.testing.signals import voice_like
+
+    sr = 24000
+    clip = np.concatenate([np.zeros(sr, np.float32), voice_like(6.0, sr=sr),
+                           np.zeros(sr, np.float32)])
+    cut = check_reference(clip, sr, selection=(2.0, 7.5)).item("edges")
+    assert cut.status == "warn" and "starts in the middle of a word (at 2.00 s)" in cut.message
+    assert "ends" not in cut.message.split("Drag")[0]
+    clean = check_reference(clip, sr, selection=(0.5, 7.5)).item("edges")
+    assert clean.status == "pass"
+    assert check_reference(clip, sr).item("edges") is None  # the whole clip has no edges

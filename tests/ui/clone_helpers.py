@@ -61,3 +61,9 @@ def speech_file(path: Path, seconds: float = 6.0, sr: int = 44100, channels: int
     data = np.stack([mono, mono * 0.8], axis=1) if channels == 2 else mono
     sf.write(str(path), data, sr)
     return path
+
+
+def agree(page: ClonePage) -> None:
+    """Tick "I have the right to use this voice", as the user does before keeping a clone
+    (a new clip unticks it)."""
+    page.preview_box.consent.setChecked(True)

@@ -108,6 +108,20 @@ def no_leaks(qapp, monkeypatch):
     assert not problems, "left running after the test:\n" + "\n".join(problems)
 
 
+@pytest.fixture
+def app_look(qapp):
+    """Put the application's style, palette and style sheet back afterwards."""
+    from PySide6.QtGui import QPalette
+
+    style, palette, sheet = qapp.style().name(), QPalette(qapp.palette()), qapp.styleSheet()
+    yield qapp
+    from PySide6.QtWidgets import QStyleFactory
+
+    qapp.setStyle(QStyleFactory.create(style))
+    qapp.setPalette(palette)
+    qapp.setStyleSheet(sheet)
+
+
 def make_ctx(pool, sd):  # noqa: ANN001, ANN201
     from studio.ui.compose import build_context
 

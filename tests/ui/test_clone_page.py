@@ -23,7 +23,7 @@ from studio.engine import prompts
 from studio.ui.pages.clone import ClonePage
 from studio.ui.widgets.clip_editor import EMPTY_TEXT
 from tests.engine.helpers import voice_like
-from tests.ui.clone_helpers import LONG, clone_page, shot, speech_file
+from tests.ui.clone_helpers import LONG, agree, clone_page, shot, speech_file
 from tests.ui.conftest import record_jobs
 
 SPF = 1920  # samples per 80 ms codec frame at 24 kHz
@@ -219,6 +219,7 @@ def test_x_vector_only_makes_the_transcript_optional(page, qtbot, tmp_path) -> N
     expected = page.editor.selected_audio()
     page.form.name.setText("Timbre Only")
     with qtbot.waitSignal(page.voice_saved, timeout=LONG):
+        agree(page)
         page.save()
         assert page.busy and not page.preview_box.save_button.isEnabled()
         page.editor.set_selection(0.0, 2.0)
@@ -275,6 +276,7 @@ def test_save_keeps_the_selection_the_transcript_and_the_original(
     page.form.description.setText("Warm and slow")
     page.form.language.setCurrentIndex(page.form.language.findData("english"))
     page.form.name.setText("   ")
+    agree(page)
     page.save()  # no name: the library's reason, nothing lost
     assert page.notice.level == "warning" and page.clip is not None and not page.busy
 
@@ -284,6 +286,7 @@ def test_save_keeps_the_selection_the_transcript_and_the_original(
         page.preview()
     page.form.name.setText("My Clone")
     with qtbot.waitSignal(page.voice_saved, timeout=LONG) as saved:
+        agree(page)
         page.save()
     prompts_made = [job for kind, job, _ in reported if kind == "prompt"]
     assert len(prompts_made) == 1  # Save used the preview's prompt
@@ -303,6 +306,8 @@ def test_save_keeps_the_selection_the_transcript_and_the_original(
     assert not page.has_unsaved_work() and page.workspace.item is None
     assert item_id not in [i.id for i in page.ctx.library.previews.items()]
     shot(qtbot, page, "clone_saved")
+
+    agree(page)
 
     page.save()  # the name is taken now: a clear message, nothing saved twice
     assert page.notice.level == "warning" and "already exists" in page.notice.label.text()
@@ -345,10 +350,10 @@ def test_preview_without_a_base_model_says_what_to_do(qtbot, tiny_models_dir, fa
         page = clone_page(qtbot, ctx)
         page.import_file(speech_file(tmp_path / "v.wav", seconds=3.0, sr=SR, channels=1))
         page.form.x_vector_only.setChecked(True)
-        with qtbot.waitSignal(page.notice.shown, timeout=LONG,
-                              check_params_cb=lambda level, _t: level == "error") as shown:
+        with qtbot.waitSignal(page.notice.shown, timeout=LONG) as shown:
             page.preview()
-        assert "No Base" in shown.args[1] and "The clip is still here" in shown.args[1]
+        assert "Base 0.6B" in shown.args[1] and "Model manager" in shown.args[1]
+        assert page.job is None  # said before any work was sent
         assert not page.busy and page.preview_box.preview_button.isEnabled()
         assert page.clip is not None and page.has_unsaved_work()
         page.shutdown()

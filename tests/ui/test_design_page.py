@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QInputDialog, QMessageBox, QVBoxLayout, QWidget
 
 from studio.engine import prompts
@@ -223,6 +224,7 @@ def test_keep_saves_a_designed_voice_with_recipe_and_prompt(make_page, qtbot, mo
     recipe = meta["recipe"]
     assert recipe["seed"] == card.seed and recipe["instruct"] == meta["description"]
     assert recipe["sample_text"] == "Hello there, this is a test."
+    assert meta["provenance"]["source"] == "designed" and meta["provenance"]["consent"] is None
     assert recipe["model"] == card.take.model_name and recipe["params"]["temperature"]
     prompt = prompts.load(entry.path / "prompt.safetensors")
     assert not prompt.x_vector_only and prompt.ref_text == "Hello there, this is a test."
@@ -247,11 +249,10 @@ def test_keep_without_a_base_model_says_what_to_do_and_loses_nothing(
     card = page.cards[0]
     monkeypatch.setattr(QInputDialog, "getText",
                         staticmethod(lambda *_a, **_k: ("Never Saved", True)))
-    with qtbot.waitSignal(page.notice.shown, timeout=LONG,
-                          check_params_cb=lambda level, _t: level == "error") as shown:
-        page.keep(card)
+    with qtbot.waitSignal(page.notice.shown, timeout=LONG) as shown:
+        qtbot.mouseClick(card.keep_button, Qt.MouseButton.LeftButton)
     message = shown.args[1]
-    assert "No Base" in message and "Download" in message and "Nothing was lost" in message
+    assert "Base 0.6B" in message and "Model manager" in message  # said before any work
     assert card.kept_as is None and card.keep_button.isEnabled()
     assert page.cards[0] is card and len(card.audio) == 14 * SPF
     assert page.has_unsaved_work()

@@ -57,6 +57,7 @@ def test_save_voice_onto_a_full_disk(qtbot, ui_ctx, tmp_path, studio_home, full_
         with qtbot.waitSignal(page.preview_finished, timeout=LONG):
             page.preview()  # the prompt is built now, while the disk has room
         before = sorted(p.name for p in (studio_home / "voices").iterdir())
+        page.preview_box.consent.setChecked(True)  # the user confirms the clip is theirs to use
         full_disk(room)
         page.save()
         qtbot.waitUntil(lambda: notice.level == "error", timeout=LONG)

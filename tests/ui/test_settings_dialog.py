@@ -246,3 +246,33 @@ def test_screenshot_without_audio(qtbot, open_dialog, no_audio_sd):
         Path(out).mkdir(parents=True, exist_ok=True)
         assert shot.save(str(Path(out) / "settings_no_audio.png"))
     dlg.reject()
+
+
+def test_the_take_history_keeps_what_the_settings_say(open_dialog, qtbot):
+    dlg = open_dialog(history_keep_days=30, history_max_mb=500)
+    assert (dlg.history_days.value(), dlg.history_mb.value()) == (30, 500)
+    dlg.history_days.setValue(0)
+    assert dlg.history_days.text() == "For ever"
+    dlg.history_mb.setValue(200)
+    ok(qtbot, dlg)
+    saved = Settings.load()
+    assert (saved.history_keep_days, saved.history_max_mb) == (0, 200)
+    assert dlg.ctx.history.keep is None and dlg.ctx.history.max_bytes == 200_000_000
+
+
+def test_it_fits_a_768_pixel_screen(open_dialog, qtbot, monkeypatch):
+    from PySide6.QtCore import QRect
+
+    class Laptop:  # 1366 x 768, less a 30 px taskbar
+        def availableGeometry(self) -> QRect:  # noqa: N802
+            return QRect(0, 0, 1366, 738)
+
+    monkeypatch.setattr(SettingsDialog, "screen", lambda self: Laptop())
+    dlg = open_dialog()
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    assert dlg.height() <= 738 - 40
+    ok_button = dlg.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    assert ok_button.visibleRegion().boundingRect().height() > 0
+    dlg.scroll.ensureWidgetVisible(dlg.import_h)
+    assert dlg.import_h.visibleRegion().boundingRect().height() > 0

@@ -10,7 +10,8 @@ from studio.library.anyvoice import SAVED, VoiceRef
 from studio.ui.main_window import MainWindow
 from studio.ui.widgets.voice_takes import TakesPanel
 from tests.library.helpers import make_prompt, tone
-from tests.ui.clone_helpers import LONG, clone_page, shot, speech_file
+from tests.ui.clone_helpers import LONG, agree, clone_page, shot, speech_file
+from tests.ui.modal import click_text, message_text, when_modal
 
 
 def voice_with_takes(library) -> VoiceRef:
@@ -84,6 +85,7 @@ def test_add_the_selection_as_a_take_of_a_saved_voice(qtbot, ui_ctx, tmp_path) -
     page.form.transcript.setPlainText("The first clip.")
     page.form.name.setText("Two Takes")
     with qtbot.waitSignal(page.voice_saved, timeout=LONG) as saved:
+        agree(page)
         page.save()
     voice_id = saved.args[0].split(":", 1)[1]
     page.import_file(speech_file(tmp_path / "b.wav", seconds=4.0))  # saved: no question
@@ -91,6 +93,7 @@ def test_add_the_selection_as_a_take_of_a_saved_voice(qtbot, ui_ctx, tmp_path) -
     page.preview_box.take_menu.aboutToShow.emit()  # the menu lists the saved voices
     [action] = page.preview_box.take_menu.actions()
     assert action.text() == "Two Takes  (1 take)"
+    agree(page)
     with qtbot.waitSignal(page.takes_changed, timeout=LONG) as changed:
         action.trigger()
     assert changed.args == [f"saved:{voice_id}"]
@@ -125,8 +128,11 @@ def test_combine_takes_opens_them_joined_in_clone_and_keeps_a_new_take(qtbot, ui
     assert page.workspace.label == "Takes 1+2 of Narrator"
     assert "Takes 1+2 of “Narrator” joined: 2.9 s" in w.notice.label.text()
     shot(qtbot, w, "takes-combined")
+    asked: list[str] = []
+    when_modal(lambda box: (asked.append(message_text(box)), click_text(box, "Save")))
     with qtbot.waitSignal(page.takes_changed, timeout=LONG):
         w.notice.action.click()  # "Add to Narrator": the prompt is built, the take kept
+    assert "2.9 s long" in asked[0]  # under 3 s: kept after one question
     third = ui_ctx.library.get(ref.id).takes()[-1]
     assert (third.id, third.label, third.original_path) == ("take-3", "Takes 1+2", None)
     assert third.transcript() == "The first take. A calmer second take."

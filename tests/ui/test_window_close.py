@@ -78,6 +78,7 @@ def test_unsaved_clone_work_asks_cancel_keeps_it_discard_closes(qtbot, window, a
     [(parent, title, text)] = answers.asked
     assert parent is window and title == "Discard unsaved work?"
     assert "an imported clip that is not saved as a voice yet" in text
+    assert text.endswith("Discard it?")
     # Cancel: the window, the work and the engine are all still there
     assert window.isVisible() and window.clone.clip is clip and window.clone.has_unsaved_work()
     assert window.ctx.inference.thread.isRunning()
@@ -97,6 +98,7 @@ def test_unsaved_design_work_asks_cancel_keeps_it_discard_closes(qtbot, window,
     assert not window.close()
     [(parent, _title, text)] = answers.asked
     assert parent is window and "2 designed voice candidates you have not kept" in text
+    assert text.endswith("Discard them?")  # several: not "it"
     assert window.isVisible() and window.design.cards == cards
     assert all(c.unsaved for c in cards) and window.ctx.inference.thread.isRunning()
 

@@ -34,12 +34,13 @@ from studio.hub import DownloadProgress, ModelInfo, discover, read_asr_info
 from studio.hub.catalog import ASR_CATALOG, CATALOG, KIND_NAMES, CatalogEntry
 from studio.humanize import human_bytes
 from studio.ui.context import AppContext
+from studio.ui.dialogs.folder_watch import FolderWatch
+from studio.ui.dialogs.model_choices import ModelChoices
 from studio.ui.dialogs.model_panels import (
     FirstRunPanel,
     RolePicker,
     ask_confirm,
     ask_keep_downloading,
-    check_folder,
     folder_bytes,
     section_label,
 )
@@ -50,13 +51,14 @@ from studio.ui.widgets.notice import NoticeBar
 
 log = logging.getLogger(__name__)
 HEIGHT = 900  # tall enough for several model rows above the role picker
+MIN_HEIGHT = 360  # everything scrolls but the buttons, so a short screen still fits it
 
 
 def _height(widget: QWidget) -> int:
-    """HEIGHT, less on a short screen, but never shorter than the old 760."""
+    """HEIGHT, less on a short screen (the frame and the taskbar need room too)."""
     screen = widget.screen()
-    room = screen.availableGeometry().height() - 60 if screen is not None else HEIGHT
-    return max(760, min(HEIGHT, room))
+    room = screen.availableGeometry().height() - 80 if screen is not None else HEIGHT
+    return max(MIN_HEIGHT, min(HEIGHT, room))
 
 
 class ModelManagerDialog(QDialog):
@@ -64,13 +66,16 @@ class ModelManagerDialog(QDialog):
                  focus: str | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.focus_key = focus  # a published model to show first (its repo id)
+        self.focus_key = focus  # a model to show first (its repo id, or a kind)
+        self.focused_row: ModelRow | None = None
         self.manager = ctx.downloads
         self._pending_delete: list[Path] = []
         self._models: list[ModelInfo] = []
         self.setWindowTitle("Model manager")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.setMinimumHeight(MIN_HEIGHT)
         self.resize(800, _height(self))
+        self._error_repo = ""  # the download whose failure the notice shows
 
         self.notice = NoticeBar()
         self.first_run = FirstRunPanel()
@@ -90,14 +95,21 @@ class ModelManagerDialog(QDialog):
         self.other_hint.setStyleSheet("color: palette(placeholder-text);")
         self.other_box = QVBoxLayout()
         self.other_box.setSpacing(6)
+        self.choices = ModelChoices(ctx, self.notice.show_message)
         self.roles = RolePicker()
-        self.roles.changed.connect(self.set_role)
+        self.roles.changed.connect(self.choices.set_role)
         self.folder_button = QPushButton("Use a folder I already have…")
         self.folder_button.setToolTip("A model folder you downloaded before, e.g. with "
                                       "huggingface-cli; its files are used where they are.")
         self.folder_button.clicked.connect(self.choose_folder)
         self.open_button = QPushButton("Open models folder")
         self.open_button.clicked.connect(self.open_models_folder)
+        self.rescan_button = QPushButton("Rescan")
+        self.rescan_button.setToolTip("Look at the model folders again (models copied there "
+                                      "also appear by themselves)")
+        self.rescan_button.clicked.connect(self.rescan)
+        self.watch = FolderWatch(self)
+        self.watch.changed.connect(self.rescan)
         self.close_button = QPushButton("Close")
         self.close_button.setDefault(True)
         self.close_button.clicked.connect(self.reject)
@@ -130,6 +142,8 @@ class ModelManagerDialog(QDialog):
         col.addWidget(asr_hint)
         for entry in ASR_CATALOG:
             col.addWidget(self.rows[entry.repo_id])
+        col.addSpacing(6)
+        col.addWidget(self.roles)
         col.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -138,19 +152,17 @@ class ModelManagerDialog(QDialog):
         scroll.setWidget(content)
         self.scroll = scroll
         buttons = QHBoxLayout()
+        buttons.setContentsMargins(14, 0, 14, 0)
         buttons.addWidget(self.folder_button)
         buttons.addWidget(self.open_button)
+        buttons.addWidget(self.rescan_button)
         buttons.addStretch(1)
         buttons.addWidget(self.close_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 10)
         layout.addWidget(self.notice)
         layout.addWidget(scroll, 1)
-        lower = QVBoxLayout()
-        lower.setContentsMargins(14, 0, 14, 0)
-        lower.addWidget(self.roles)
-        lower.addLayout(buttons)
-        layout.addLayout(lower)
+        layout.addLayout(buttons)
 
         self.manager.started.connect(self._download_changed)
         self.manager.progress.connect(self._on_progress)
@@ -161,13 +173,34 @@ class ModelManagerDialog(QDialog):
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
         super().showEvent(event)
-        row = self.rows.get(self.focus_key or "")
-        if row is not None:  # opened for one model: scroll to it, focus what it offers
-            self.scroll.ensureWidgetVisible(row)
-            buttons = [row.button(name) for name in row.visible_buttons()]
-            (buttons[0] if buttons else row).setFocus()
+        if self.focus_key:  # opened for one model: scroll to it, focus what it offers
+            self.show_model(self.focus_key)
 
     # --- state --------------------------------------------------------------------------------
+
+    def rescan(self) -> None:
+        """Look at the folders again; say so only if something new turned up."""
+        before = {m.path for m in self._models}
+        self.refresh()
+        new = [m.name for m in self._models if m.path not in before and m.usable]
+        if new:
+            self.notice.show_message(f"Found {', '.join(new)}.", "info")
+
+    def show_model(self, focus: str) -> None:
+        """Scroll to the row of a catalog model (a repo id, or a kind: its smallest model),
+        mark it and put the keyboard on its main button."""
+        entries = [e for e in (*CATALOG, *ASR_CATALOG) if focus in (e.repo_id, e.kind)]
+        if not entries:
+            return
+        row = self.rows[min(entries, key=lambda e: e.download_bytes).repo_id]
+        for other in self.rows.values():
+            other.set_wanted(other is row)
+        self.focused_row = row
+        self.scroll.widget().adjustSize()
+        self.scroll.ensureWidgetVisible(row, 0, 40)
+        shown = [b for name, b in row.buttons.items() if not b.isHidden()]
+        if shown:
+            shown[0].setFocus()
 
     def refresh(self) -> None:
         """Re-read the disk (JSON only) and the pool's loaded models; update every row."""
@@ -183,6 +216,17 @@ class ModelManagerDialog(QDialog):
         self._fill_others([m for m in [*self._models, *asr] if m.path.resolve() not in installed],
                           loaded)
         self.roles.fill([*self._models, *asr], self.ctx.settings.roles)
+        self._forget_solved({p.name for p in installed})
+        self.watch.watch([paths.models_dir(), *(Path(p) for p in self.ctx.pool.extra)])
+
+    def _forget_solved(self, on_disk: set[str]) -> None:
+        """A failed download whose model is here now (copied in, or added) is no error."""
+        for entry in (*CATALOG, *ASR_CATALOG):
+            if entry.folder_name in on_disk:
+                self.manager.errors.pop(entry.repo_id, None)
+                if self._error_repo == entry.repo_id and self.notice.level == "error":
+                    self.notice.hide()
+                    self._error_repo = ""
 
     def _fill_others(self, models: list[ModelInfo], loaded: Loaded) -> None:
         for row in self.other_rows.values():
@@ -197,18 +241,10 @@ class ModelManagerDialog(QDialog):
             row = ModelRow(str(m.path), m.name, f"{KIND_NAMES.get(m.kind, m.kind)} · {where}",
                            m.size)
             row.detail.setToolTip(str(m.path))
-            show_found(row, m, loaded, self._extra_for(m.path) is not None)
+            show_found(row, m, loaded, self.choices.extra_for(m.path) is not None)
             row.action.connect(lambda name, info=m: self._other_action(info, name))
             self.other_rows[str(m.path)] = row
             self.other_box.addWidget(row)
-
-    def _extra_for(self, path: Path) -> Path | None:
-        """The added folder that ``path`` comes from (itself or its parent), if any."""
-        real = path.resolve()
-        for extra in self.ctx.pool.extra:
-            if Path(extra).resolve() in (real, real.parent):
-                return Path(extra)
-        return None
 
     # --- actions ------------------------------------------------------------------------------
 
@@ -240,7 +276,7 @@ class ModelManagerDialog(QDialog):
         elif name == "unload":
             self.ctx.inference.unload()
         elif name == "remove":
-            extra = self._extra_for(info.path)
+            extra = self.choices.extra_for(info.path)
             if extra is not None:
                 self.remove_folder(extra)
 
@@ -269,9 +305,7 @@ class ModelManagerDialog(QDialog):
             self.notice.show_message(str(exc), "error")
         else:
             self.notice.show_message(f"Deleted {path.name}.", "info")
-            roles = {k: v for k, v in self.ctx.settings.roles.items() if Path(v) != path}
-            if roles != self.ctx.settings.roles:
-                self._apply_roles(roles)
+            self.choices.forget_model(path)
         self.refresh()
 
     def choose_folder(self) -> None:
@@ -282,53 +316,17 @@ class ModelManagerDialog(QDialog):
 
     def add_folder(self, folder: Path) -> bool:
         """Validate ``folder`` (a model, or a folder of models) and use it; False if refused."""
-        folder, usable, problem = check_folder(folder)
-        if problem:
-            self.notice.show_message(problem, "error")
-            return False
-        real = folder.resolve()
-        known = {Path(p).resolve() for p in self.ctx.settings.model_folders}
-        known |= {Path(p).resolve() for p in self.ctx.pool.extra}
-        names = ", ".join(m.name for m in usable)
-        if real in known or real.parent == paths.models_dir().resolve():
-            self.notice.show_message(f"{names} is already in the list.", "info")
-            return True
-        self.ctx.settings.model_folders = [*self.ctx.settings.model_folders, str(real)]
-        self.ctx.pool.extra = [*self.ctx.pool.extra, real]  # one assignment: the worker reads it
-        self._save()
-        self.refresh()
-        self.notice.show_message(f"Added {names}. Its files stay where they are.", "info")
-        return True
+        added = self.choices.add_folder(folder)
+        if added:
+            self.refresh()
+        return added is not False
 
     def remove_folder(self, folder: Path) -> None:
-        real = folder.resolve()
-        self.ctx.settings.model_folders = [p for p in self.ctx.settings.model_folders
-                                           if Path(p).resolve() != real]
-        self.ctx.pool.extra = [p for p in self.ctx.pool.extra if Path(p).resolve() != real]
-        self._save()
+        self.choices.remove_folder(folder)
         self.refresh()
-
-    def set_role(self, kind: str, path: str) -> None:
-        roles = dict(self.ctx.settings.roles)
-        if path:
-            roles[kind] = path
-        else:
-            roles.pop(kind, None)
-        self._apply_roles(roles)
-
-    def _apply_roles(self, roles: dict[str, str]) -> None:
-        self.ctx.settings.roles = roles
-        self.ctx.pool.roles = dict(roles)  # one assignment: the worker only reads it
-        self._save()
 
     def open_models_folder(self) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(paths.models_dir(ensure=True))))
-
-    def _save(self) -> None:
-        try:
-            self.ctx.settings.save()
-        except OSError as exc:
-            self.notice.show_message(f"Could not save the settings: {exc}", "error")
 
     # --- signals --------------------------------------------------------------------------------
 
@@ -346,6 +344,7 @@ class ModelManagerDialog(QDialog):
             self.notice.show_message(f"{name} is downloaded and ready to use.", "info")
         elif outcome == FAILED:
             self.notice.show_message(message, "error")
+            self._error_repo = repo_id
         self.refresh()
 
     def _on_unloaded(self) -> None:
@@ -380,6 +379,7 @@ class ModelManagerDialog(QDialog):
 
     def _disconnect(self) -> None:
         """Our slots must not run once the dialog is gone; the manager and worker live on."""
+        self.watch.stop()
         for signal, slot in ((self.manager.started, self._download_changed),
                              (self.manager.progress, self._on_progress),
                              (self.manager.ended, self._on_ended),

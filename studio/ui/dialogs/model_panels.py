@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from studio.hub import TTS_KINDS, ModelInfo, discover, read_asr_info, read_model_info
 from studio.hub.catalog import find
 from studio.humanize import human_bytes
+from studio.ui.a11y import label_form
 
 ROLE_LABELS = {"base": "Cloning (Base)", "custom_voice": "Preset speakers (CustomVoice)",
                "voice_design": "Voice design (VoiceDesign)", "asr": "Transcription (Whisper)"}
@@ -153,6 +154,7 @@ class RolePicker(QGroupBox):
             combo.currentIndexChanged.connect(lambda _i, k=kind: self._picked(k))
             self.combos[kind] = combo
             form.addRow(ROLE_LABELS[kind], combo)
+        label_form(form)
 
     def fill(self, models: Iterable[ModelInfo], roles: dict[str, str]) -> None:
         models = list(models)

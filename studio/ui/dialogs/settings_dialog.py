@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -32,6 +33,7 @@ from PySide6.QtWidgets import (
 from studio import paths
 from studio.audio.devices import audio_available, list_devices
 from studio.errors import StudioError
+from studio.ui.a11y import label_form
 from studio.ui.widgets.language_combo import language_combo
 
 log = logging.getLogger(__name__)
@@ -148,6 +150,7 @@ class SettingsDialog(QDialog):
 
         self.data_folder = QLineEdit(str(paths.root()))
         self.data_folder.setReadOnly(True)
+        self.data_folder.setAccessibleName("Data folder")
         self.data_folder.setCursorPosition(0)
         self.open_button = QPushButton("Open folder")
         self.open_button.clicked.connect(self.open_data_folder)
@@ -159,12 +162,19 @@ class SettingsDialog(QDialog):
         folder_row.setContentsMargins(0, 0, 0, 0)
         self.preview_min = _spin(1, 24 * 60, s.preview_retention_min, " min")
         self.import_h = _spin(1, 30 * 24, s.import_retention_h, " h")
+        self.history_days = _spin(0, 3650, s.history_keep_days, " days", "For ever")
+        self.history_mb = _spin(50, 1_000_000, s.history_max_mb, " MB")
+        self.history_mb.setSingleStep(100)
         storage = self._group("Storage", [
             ("Data folder", folder_widget),
-            ("Keep unsaved takes", self.preview_min),
+            ("Keep take history", self.history_days),
+            ("Take history size", self.history_mb),
+            ("", _hint("Every take you generate is kept (Speak, Takes) for this long,\n"
+                       "within this size; the oldest go first.")),
+            ("Keep unsaved previews", self.preview_min),
             ("Keep imported clips", self.import_h),
-            ("", _hint("Unsaved takes and imported clips are deleted after this long;\n"
-                       "saved voices are kept until you delete them.")),
+            ("", _hint("Previews and imported clips not saved as a voice are deleted\n"
+                       "after this long; saved voices stay until you delete them.")),
         ])
 
         self.error = QLabel("")
@@ -175,16 +185,29 @@ class SettingsDialog(QDialog):
                                         | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
+        content = QWidget()
+        groups = QVBoxLayout(content)
+        groups.setContentsMargins(0, 0, 6, 0)
         for group in (engine, audio, speech, storage):
-            layout.addWidget(group)
-        layout.addWidget(self.error)
-        layout.addStretch(1)
+            groups.addWidget(group)
+        groups.addWidget(self.error)
+        groups.addStretch(1)
+        self.scroll = QScrollArea()  # a short screen scrolls the groups, OK stays in sight
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setWidget(content)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.scroll, 1)
         layout.addWidget(self.buttons)
         self._align_labels((engine, audio, speech, storage))
         # a top-level window ignores height-for-width: size it for the wrapped hints
-        width = max(self.sizeHint().width(), 600)
-        self.resize(width, max(self.sizeHint().height(), self.heightForWidth(width)))
+        width = max(content.sizeHint().width() + 30, 600)
+        wanted = max(content.sizeHint().height(), content.heightForWidth(width - 30)) + \
+            self.buttons.sizeHint().height() + 30
+        screen = self.screen()
+        room = screen.availableGeometry().height() - 80 if screen is not None else wanted
+        self.resize(width, max(320, min(wanted, room)))
 
     # --- building ---------------------------------------------------------------------------
 
@@ -198,6 +221,7 @@ class SettingsDialog(QDialog):
                 form.addRow(label, widget)
             else:
                 form.addRow("", widget)
+        label_form(form)
         return box
 
     @staticmethod
@@ -264,6 +288,17 @@ class SettingsDialog(QDialog):
         s.default_language = str(self.language.currentData() or "auto")
         s.preview_retention_min = self.preview_min.value()
         s.import_retention_h = self.import_h.value()
+        s.history_keep_days = self.history_days.value()
+        s.history_max_mb = self.history_mb.value()
+        history = getattr(self.ctx, "history", None)
+        if history is not None:
+            from studio.ui.compose import history_keep
+
+            history.keep, history.max_bytes = history_keep(s), s.history_max_mb * 1_000_000
+            try:
+                history.prune()
+            except StudioError as exc:
+                log.warning("could not trim the take history: %s", exc)
         if engine_changed:
             self.ctx.inference.set_device(device, dtype)
         if output_changed:

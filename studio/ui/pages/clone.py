@@ -70,8 +70,8 @@ class ClonePage(Page):
         self.preview_box.preview_button.clicked.connect(self.preview)
         self.preview_box.stop_button.clicked.connect(self.stop)
         self.preview_box.save_button.clicked.connect(self.save)
-        self.saver = CloneSaver(ctx, notice, self.workspace, self.form, self.preview_box.status,
-                                self)
+        self.preview_box.replay_button.clicked.connect(self.replay_preview)
+        self.saver = CloneSaver(ctx, notice, self.workspace, self.form, self.preview_box, self)
         self.saver.voice_saved.connect(self.voice_saved)
         self.saver.takes_changed.connect(self.takes_changed)
         menu = self.preview_box.take_menu
@@ -144,6 +144,7 @@ class ClonePage(Page):
         self.hearing.reset()
         self.saver.saved_as = None
         self.saver.take_label = ""
+        self.preview_box.consent.setChecked(False)  # the confirmation is for one clip
         self._prompt = None
         clear_wave(self.preview_box.wave)
         self.preview_box.status.setText("")
@@ -166,8 +167,17 @@ class ClonePage(Page):
         return False
 
     def _on_play_state(self, owner: object, state: str) -> None:
-        if owner is self.preview_box.wave and state in ("idle", "finished"):
-            self.preview_box.wave.set_playhead(None)
+        if owner is self.preview_box.wave:
+            self.preview_box.replay_button.set_playing(state in ("playing", "buffering"))
+            if state in ("idle", "finished"):
+                self.preview_box.wave.set_playhead(None)
+
+    def replay_preview(self) -> None:  # the strip's ▶: the last preview again, or pause
+        playback, wave = self.ctx.playback, self.preview_box.wave
+        if playback.owner is wave and playback.state in ("playing", "buffering", "paused"):
+            playback.toggle(wave)
+        elif wave.duration > 0 and not self.busy:
+            playback.play(wave.audio, SAMPLE_RATE, wave)
 
     def open_combined(self, voice_id: str, take_ids: list[str]) -> bool:
         """Open a voice's takes joined into one clip, with their words, to check, preview
@@ -232,6 +242,8 @@ class ClonePage(Page):
         ``what`` names the goal in an error message."""
         if self._prompt is not None and self._prompt[0] == key:
             then(self._prompt[1], key, request)
+            return
+        if not self.need_model("base", "Cloning a voice"):
             return
         self.job = job = self.ctx.inference.make_prompt(request)
         job.finished.connect(partial(self._prompt_made, job, then, key, request))
@@ -323,7 +335,7 @@ class ClonePage(Page):
         window = self.window()
         action = None
         if "Model manager" in message and hasattr(window, "open_model_manager"):
-            action = ("Open model manager", window.open_model_manager)
+            action = ("Open model manager", lambda: window.open_model_manager("base"))
         self.notice.show_message(f"Could not {what}: {message} The clip is still here.",
                                  "error", action=action)
 
@@ -351,7 +363,8 @@ class ClonePage(Page):
             self.notice.show_message(str(exc), "warning")
             self.form.name.setFocus()
             return
-        self._with_prompt(self._save, "save the voice", *ref)
+        if self.saver.cleared("Save voice"):
+            self._with_prompt(self._save, "save the voice", *ref)
 
     def _save(self, prompt: VoicePrompt, key: PromptKey, request: PromptRequest) -> None:
         """Save the audio and transcript the prompt was made from (the selection may have
@@ -364,7 +377,7 @@ class ClonePage(Page):
         if self.busy:
             return
         ref = self.reference()
-        if ref is not None:
+        if ref is not None and self.saver.cleared("Add as take"):
             self._with_prompt(lambda prompt, key, request: self.saver.add_take(
                 voice_id, prompt, key[3], request.audio), "add the take", *ref)
 

@@ -11,20 +11,23 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QLabel, QMenu
+from PySide6.QtWidgets import QMenu, QMessageBox
 
 from studio.audio.samplerate import SAMPLE_RATE
 from studio.engine.prompts import VoicePrompt
 from studio.errors import DiskFull, StudioError
 from studio.library.errors import InvalidName, StorageError
+from studio.library.schema import Provenance
 from studio.ui.context import AppContext
 from studio.ui.widgets.clip_workspace import ClipWorkspace
 from studio.ui.widgets.clone_form import CloneForm
+from studio.ui.widgets.clone_preview import ClonePreview
 from studio.ui.widgets.notice import NoticeBar
 
 
@@ -33,12 +36,51 @@ class CloneSaver(QObject):
     takes_changed = Signal(str)  # a take was added to (or activated in) this voice
 
     def __init__(self, ctx: AppContext, notice: NoticeBar, workspace: ClipWorkspace,
-                 form: CloneForm, status: QLabel, parent: QObject | None = None) -> None:
+                 form: CloneForm, preview: ClonePreview, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.ctx, self.notice, self.workspace, self.form = ctx, notice, workspace, form
-        self.status = status
+        self.preview, self.status = preview, preview.status
+        self._accepted: object = None  # the (clip, selection) kept despite the check
         self.saved_as: str | None = None  # what the current clip was saved as
         self.take_label = ""  # the label a take made from this clip gets ("Takes 1+2")
+
+    def cleared(self, what: str) -> bool:
+        """May the selection be kept (``what``: "Save the voice")? The user must have
+        confirmed the right to use the voice (takes joined from a saved voice were
+        confirmed with it), and agreed once to keep a clip the check marks not usable."""
+        consent = self.preview.consent
+        own = self.workspace.origin == "combined"  # made of a saved voice's own takes
+        if not consent.isChecked() and not own:
+            self.notice.show_message(
+                f"{what}: first tick “I have the right to use this voice” below the preview. "
+                "Clone only your own voice, or one whose owner agreed.", "warning")
+            consent.setFocus()
+            return False
+        report = self.workspace.report
+        if report is None or report.ok:
+            return True
+        key = (self.workspace.serial, self.workspace.selection())
+        if key == self._accepted:
+            return True
+        failing = "\n".join(f"• {item.message}" for item in report.items
+                            if str(item.status) == "fail")
+        answer = QMessageBox.question(
+            self.preview, "Keep a clip that is not usable yet?",
+            f"The reference check marks this clip “Not usable yet”:\n\n{failing}\n\n"
+            "A voice made from it will likely sound wrong. Keep it anyway?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel)
+        if answer != QMessageBox.StandardButton.Save:
+            return False
+        self._accepted = key  # asked once for this clip and selection
+        return True
+
+    def provenance(self) -> Provenance:
+        """Where the clip came from, for the saved voice (the consent was just given)."""
+        ws = self.workspace
+        source = {"import": "imported", "combined": "combined"}.get(ws.origin, "recorded")
+        return Provenance(source, datetime.now(UTC), file=ws.label if source == "imported"
+                          else None, consent=True, via="window")
 
     def new_voice(self, name: str, prompt: VoicePrompt, transcript: str,
                   audio_range: tuple[int, int], audio: np.ndarray) -> bool:
@@ -49,7 +91,7 @@ class CloneSaver(QObject):
         details = dict(prompt=prompt, kind="cloned", transcript=transcript,
                        language=self.form.language_name(),
                        description=self.form.description.text().strip(),
-                       model=prompt.model_name or None)
+                       model=prompt.model_name or None, provenance=self.provenance())
         library, item = self.ctx.library, self.workspace.item
         try:
             with tempfile.TemporaryDirectory() as tmp:

@@ -75,6 +75,8 @@ class CloneTranscriber(QObject):
             self.page.notice.show_message("Select at least a second of speech to transcribe.",
                                           "warning")
             return None
+        if not self.page.need_model("asr", "Transcribe"):
+            return None
         ctx = self.page.ctx
         language = self.form.language.currentData()
         request = request_for(ctx.settings, ctx.pool, self.workspace.selected_audio(),
@@ -148,7 +150,7 @@ class CloneTranscriber(QObject):
         window = self.page.window()
         action = None
         if "Model manager" in message and hasattr(window, "open_model_manager"):
-            action = ("Open model manager", window.open_model_manager)
+            action = ("Open model manager", lambda: window.open_model_manager("asr"))
         self.page.notice.show_message(f"Could not transcribe the clip: {message}", "error",
                                       action=action)
 

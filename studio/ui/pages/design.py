@@ -118,6 +118,8 @@ class DesignPage(Page):
             self.notice.show_message("Wait until the voice you kept is saved, then generate "
                                      "new candidates.", "info")
             return 0
+        if not self.need_model("voice_design", "Designing a voice"):
+            return 0  # said first: describing a voice is no use without it
         description = self.description.toPlainText().strip()
         text = self.sample.text().strip()
         if not description:
@@ -335,8 +337,11 @@ class DesignPage(Page):
     def has_unsaved_work(self) -> bool:
         return any(card.unsaved for card in self.cards)
 
+    def unsaved_count(self) -> int:
+        return sum(1 for card in self.cards if card.unsaved)
+
     def unsaved_description(self) -> str:
-        n = sum(1 for card in self.cards if card.unsaved)
+        n = self.unsaved_count()
         return (f"{n} designed voice candidate{'s' if n != 1 else ''} you have not kept "
                 "(keep one to save it as a voice)")
 

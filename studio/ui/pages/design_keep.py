@@ -57,6 +57,8 @@ class CandidateKeeper(QObject):
                 "least 1 s of speech (5-15 s is best). Use a longer sample sentence and "
                 "generate again.", "warning")
             return
+        if not self.page.need_model("base", "Keeping a designed voice"):
+            return
         name = self.ask_name(default_name)
         if name is None:
             return
@@ -129,7 +131,7 @@ class CandidateKeeper(QObject):
         action = None
         window = self.page.window()
         if "Model manager" in message and hasattr(window, "open_model_manager"):
-            action = ("Open model manager", window.open_model_manager)
+            action = ("Open model manager", lambda: window.open_model_manager("base"))
         self.notice.show_message(f"Could not keep the voice: {message} Nothing was lost: the "
                                  "candidate stays here, keep it again when that is done.",
                                  "error", action=action)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QHideEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -19,23 +21,29 @@ from PySide6.QtWidgets import (
 
 from studio.audio.samplerate import SAMPLE_RATE
 from studio.engine import text as textmod
+from studio.engine.options import Streaming
 from studio.engine.speak_request import SpeakRequest
 from studio.engine.take import Take
 from studio.errors import StudioError
-from studio.library.anyvoice import DESIGN_PRESET, SAVED, SPEAKER, VoiceRef
+from studio.library.anyvoice import DESIGN_PRESET, VoiceRef
+from studio.ui.a11y import named
 from studio.ui.context import AppContext
 from studio.ui.jobs import TakeJob
+from studio.ui.model_help import SOURCE_KINDS
 from studio.ui.pages.base import Page
+from studio.ui.pages.speak_takes import SpeakTakes
+from studio.ui.pages.speak_voice import summarize
 from studio.ui.playback import gate_play
 from studio.ui.shortcuts import PLAY_PAUSE, RUN, STOP, add_shortcuts
-from studio.ui.take_export import export_take
+from studio.ui.take_export import export_audio
 from studio.ui.take_notices import show_take_notices
+from studio.ui.take_records import TakeRecord
 from studio.ui.widgets.language_combo import language_combo
 from studio.ui.widgets.new_voice import NewVoiceButton
 from studio.ui.widgets.notice import NoticeBar
 from studio.ui.widgets.play_button import PlayPauseButton
 from studio.ui.widgets.sampling_box import SamplingBox
-from studio.ui.widgets.take_history import TakeHistory, TakeRecord
+from studio.ui.widgets.take_history import TakeHistory
 from studio.ui.widgets.waveform import WaveformView
 
 
@@ -63,11 +71,14 @@ class SpeakPage(Page):
         self.text = QPlainTextEdit()
         self.text.setPlaceholderText("Type or paste what the voice should say. Long texts are "
                                      "welcome: they are spoken sentence by sentence.")
+        self.text.setAccessibleName("Text to speak")
+        self.text.setTabChangesFocus(True)  # Tab moves on; a tab means nothing spoken
         self.text.textChanged.connect(self._text_changed)
         self.estimate = QLabel("")
         self.estimate.setObjectName("hint")
         self.language = language_combo(ctx.settings.default_language)
         self.instruct = QLineEdit()
+        self.instruct.setAccessibleName("Style instructions")
         self.instruct.setPlaceholderText("Style, e.g. 'cheerful and fast' (1.7B CustomVoice)")
         self.sampling = SamplingBox()
         self.sampling.load(ctx.settings.sampling)
@@ -92,8 +103,12 @@ class SpeakPage(Page):
         self.history.compare_requested.connect(self.compare)
         self.history.regenerate_requested.connect(self.regenerate)
         self.history.other_mode_requested.connect(self.other_mode)
-        self.history.export_requested.connect(lambda r: export_take(self, notice, r))
+        self.history.export_requested.connect(
+            lambda r: export_audio(self, notice, r.audio, r.sample_rate, r.text))
         self.history.selected.connect(self._show_record)
+        self.takes = SpeakTakes(ctx, notice, self.history)
+        self.takes.reload()  # what earlier sessions made
+        self._take_voice = ("", "")  # the key and name of the voice making the take
 
         top = QWidget()
         col = QVBoxLayout(top)
@@ -105,7 +120,7 @@ class SpeakPage(Page):
         col.addWidget(self.voice_detail)
         col.addWidget(self.text, 1)
         row = QHBoxLayout()
-        row.addWidget(QLabel("Language"))
+        row.addWidget(QLabel("&Language", buddy=named(self.language, "Language")))
         row.addWidget(self.language)
         row.addWidget(self.instruct, 1)
         col.addLayout(row)
@@ -156,25 +171,11 @@ class SpeakPage(Page):
         if ref is None:
             self.instruct.setEnabled(False)
             return
-        kind = {SAVED: "Your voice", DESIGN_PRESET: "Built-in voice (VoiceDesign)",
-                SPEAKER: "Preset speaker (CustomVoice)"}[ref.source]
         self.voice_label.setText(ref.name)
-        self.voice_detail.setText(f"{kind} · {ref.language}{self._kept_text()}" +
-                                  (f" · {ref.description}" if ref.description else ""))
-        if ref.source == SPEAKER:
-            supports = any(m.kind == "custom_voice" and m.supports_instruct and m.usable
-                           for m in self.ctx.pool.available())
-            self.instruct.setEnabled(supports)
-            self.instruct.setPlaceholderText(
-                "Style, e.g. 'cheerful and fast'" if supports else
-                "Style instructions need the 1.7B CustomVoice model (Models menu)")
-        elif ref.source == DESIGN_PRESET:
-            self.instruct.setEnabled(True)
-            self.instruct.setPlaceholderText("Another description: a new voice every take "
-                                             "(leave empty for this voice's kept speaker)")
-        else:
-            self.instruct.setEnabled(False)
-            self.instruct.setPlaceholderText("Cloned voices speak in the style of their clip")
+        summary = summarize(ref, self.ctx.pool, self._kept_text())
+        self.voice_detail.setText(summary.detail)
+        self.instruct.setEnabled(summary.style_enabled)
+        self.instruct.setPlaceholderText(summary.style_hint)
         if ref.sample_text and not self.text.toPlainText().strip():
             self.text.setPlainText(ref.sample_text)
 
@@ -200,37 +201,39 @@ class SpeakPage(Page):
 
     # --- generating ----------------------------------------------------------------------
 
-    def build_request(self, seed: int | None = None) -> SpeakRequest:
+    def build_request(self) -> SpeakRequest:
+        """The request for what the page shows; the seed comes from the sampling box."""
         if self.voice is None:
             raise StudioError("Choose a voice in the list on the left first.")
-        from dataclasses import replace
-
-        from studio.engine.options import Streaming
-
         first = max(1, int(self.ctx.settings.first_chunk_frames))
-        sampling = replace(self.sampling.sampling(seed), max_frames=self.max_frames)
+        sampling = replace(self.sampling.sampling(), max_frames=self.max_frames)
         return self.voice.request(
             self.text.toPlainText(), self.ctx.library,
             language=self.language.currentData(), instruct=self.instruct.text().strip() or None,
             sampling=sampling, streaming=Streaming(
                 first_chunk=first, batch=int(self.ctx.settings.batch_segments)))
 
-    def generate(self, seed: int | None = None) -> TakeJob | None:
-        """Start a take from the text; returns its job (None if nothing started)."""
+    def generate(self) -> TakeJob | None:
+        """Start a take from the text; returns its job (None if nothing started). No
+        argument on purpose: a button's clicked(checked) must have nowhere to go."""
         if self.take is not None or not self.generate_button.isEnabled():
             return None
         if not self.text.toPlainText().strip():
             self.notice.show_message("Type some text to speak first.", "warning")
             return None
+        if self.voice is not None and not self.need_model(SOURCE_KINDS[self.voice.source],
+                                                          self.voice.name):
+            return None
         try:
-            request = self.build_request(seed if isinstance(seed, int) else None)
+            request = self.build_request()
         except StudioError as exc:
             self.notice.show_message(str(exc), "error")
             return None
-        return self._start(request)
+        return self._start(request, (self.voice.key, self.voice.name))
 
-    def _start(self, request: SpeakRequest) -> TakeJob:
+    def _start(self, request: SpeakRequest, voice: tuple[str, str]) -> TakeJob:
         self._started = time.monotonic()
+        self._take_voice = voice
         self.take = job = self.ctx.inference.speak(request)
         job.chunk.connect(self._on_chunk)
         job.finished.connect(self._on_finished)
@@ -279,24 +282,13 @@ class SpeakPage(Page):
     def _on_finished(self, take: Take) -> None:
         request = self._ended()
         self.last_take = take
-        ref = self.voice
-        mode = (request.speed if request else None) or self.ctx.pool.speed
-        name = (ref.name if ref else "") + (" · fast" if mode == "fast" else "")
-        record = TakeRecord(text=request.text if request else "", voice_name=name,
-                            voice_key=ref.key if ref else "", seed=take.seed, audio=take.audio,
-                            sample_rate=take.sample_rate, request=request,
-                            stop_reason=take.stop_reason)
-        try:
-            item = self.ctx.library.previews.add_audio(take.audio, take.sample_rate, "preview",
-                                                       {"text": record.text, "seed": take.seed})
-            record.preview_id = item.id
-        except (OSError, StudioError):
-            pass  # the take is still in memory and exportable
+        show_take_notices(self, self.notice, take)  # first: a take the history could not
+        record = self.takes.keep(take, request, self._take_voice)  # keep is bigger news
         self.history.add(record)
         rtf = take.elapsed_s / take.duration_s if take.duration_s else 0.0
         self.status.setText(f"{take.duration_s:.1f} s in {take.elapsed_s:.1f} s "
                             f"({1 / rtf if rtf else 0:.2f}× real time) · seed {take.seed}")
-        show_take_notices(self, self.notice, take)
+        ref = self.voice
         if take.voice is not None and ref is not None and ref.source == DESIGN_PRESET:
             self._update_voice_ui()  # its speaker is kept now
         self.take_finished.emit(record)
@@ -305,8 +297,9 @@ class SpeakPage(Page):
             self.compare(partner, record)
 
     def _on_failed(self, message: str) -> None:
+        kind = self.take.request.kind if self.take is not None else ""
         self._on_cancelled()
-        self.notice.show_message(message, "error")
+        self.say_error(message, kind)
 
     def _on_cancelled(self) -> None:
         self._ended()
@@ -349,26 +342,22 @@ class SpeakPage(Page):
         self.ctx.playback.play(both, a.sample_rate, self)
 
     def regenerate(self, record: TakeRecord) -> None:
-        if record.request is None or self.take is not None:
-            return
-        from dataclasses import replace
-
-        request = replace(record.request, sampling=replace(record.request.sampling,
-                                                           seed=self.sampling.roll()))
-        self._start(request)
+        self._remake(record, self.sampling.roll())
 
     def other_mode(self, record: TakeRecord) -> None:
         """Make the same take (same seed) in the other speed mode, then play both."""
-        if record.request is None or self.take is not None:
-            return
-        from dataclasses import replace
+        other = self._remake(record, record.seed, other_mode=True)
+        if other:
+            self._ab_partner = record
+            self.status.setText(f"Making the same take in {other} mode for an A/B listen…")
 
-        mode = record.request.speed or self.ctx.pool.speed
-        other = "exact" if mode == "fast" else "fast"
-        self._ab_partner = record
-        self._start(replace(record.request, speed=other,
-                            sampling=replace(record.request.sampling, seed=record.seed)))
-        self.status.setText(f"Making the same take in {other} mode for an A/B listen…")
+    def _remake(self, record: TakeRecord, seed: int, other_mode: bool = False) -> str:
+        """Start ``record`` again with ``seed``; returns its speed mode ("" if not started)."""
+        made = None if self.take is not None else self.takes.remake(record, seed, other_mode)
+        if made is None:
+            return ""
+        self._start(made, self.takes.voice_of(record))
+        return made.speed or self.ctx.pool.speed
 
     def _on_position(self, owner: object, seconds: float) -> None:
         if owner is self:
@@ -380,6 +369,21 @@ class SpeakPage(Page):
             self.play_button.set_playing(playing)
             if state == "idle":
                 self.wave.set_playhead(None)
+
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802
+        """Leaving the page: what it said about a comparison no longer applies."""
+        if self.status.text().startswith("Comparing:"):
+            self.status.setText("")
+        super().hideEvent(event)
+
+    def has_unsaved_work(self) -> bool:
+        return self.unsaved_count() > 0
+
+    def unsaved_count(self) -> int:
+        return len(self.takes.unkept())
+
+    def unsaved_description(self) -> str:
+        return self.takes.describe_unkept(self.unsaved_count())
 
     def shutdown(self) -> None:
         self.ctx.settings.sampling = self.sampling.to_dict()

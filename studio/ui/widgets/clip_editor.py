@@ -85,20 +85,24 @@ class ClipEditor(QWidget):
         self.selection_label.setSizePolicy(QSizePolicy.Policy.Ignored,
                                            QSizePolicy.Policy.Preferred)
 
+        view = QHBoxLayout()  # what is kept, and the zoom: under the waveform
+        view.setContentsMargins(0, 0, 0, 0)
+        view.addWidget(self.selection_label, 1)
+        for button in (self.zoom_out, self.zoom_in, self.zoom_fit):
+            button.setAutoRaise(True)
+            view.addWidget(button)
         tools = QHBoxLayout()
         tools.setContentsMargins(0, 0, 0, 0)
         tools.addWidget(self.play_button)
         tools.addWidget(self.trim_button)
         tools.addWidget(self.suggest_button)
-        tools.addWidget(self.selection_label, 1)
-        for button in (self.zoom_out, self.zoom_in, self.zoom_fit):
-            button.setAutoRaise(True)
-            tools.addWidget(button)
+        tools.addStretch(1)
         col = QVBoxLayout(self)
         col.setContentsMargins(0, 0, 0, 0)
         col.setSpacing(2)
         col.addWidget(self.wave, 1)
         col.addWidget(self.scroll)
+        col.addLayout(view)
         col.addLayout(tools)
         self._enable(False)
 

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from studio.library.ids import MAX_NAME
 from studio.library.schema import MAX_DESCRIPTION
+from studio.ui.a11y import label_form, named
 from studio.ui.widgets.language_combo import language_combo
 
 TRADE_OFF = ("Without a transcript only the timbre is cloned: quicker to set up, "
@@ -49,6 +50,7 @@ class CloneForm(QWidget):
                                              QSizePolicy.Policy.Preferred)
         self.transcript = QPlainTextEdit()
         self.transcript.setTabChangesFocus(True)
+        self.transcript.setAccessibleName("Transcript")
         self.transcript.setMinimumHeight(54)
         self.transcript.setMaximumHeight(90)
         self.x_vector_only = QCheckBox("X-vector only (no transcript)")
@@ -60,6 +62,7 @@ class CloneForm(QWidget):
         self.name = QLineEdit()
         self.name.setMaxLength(MAX_NAME)
         self.name.setPlaceholderText("Name of the new voice")
+        self.name.setAccessibleName("Name of the new voice")
         self.description = QLineEdit()
         self.description.setMaxLength(MAX_DESCRIPTION)
         self.description.setPlaceholderText("Optional: who it is, how it sounds")
@@ -73,12 +76,13 @@ class CloneForm(QWidget):
         details = QHBoxLayout()
         details.setContentsMargins(0, 0, 0, 0)
         details.addWidget(self.name, 2)
-        details.addWidget(QLabel("Language"))
+        details.addWidget(QLabel("Language", buddy=named(self.language, "Language of the clip")))
         details.addWidget(self.language, 1)
         form = QFormLayout()
         form.setContentsMargins(0, 0, 0, 0)
         form.addRow("Name", details)
         form.addRow("Description", self.description)
+        label_form(form)
         head = QHBoxLayout()
         head.setContentsMargins(0, 0, 0, 0)
         head.addWidget(self.transcript_label)

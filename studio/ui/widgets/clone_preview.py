@@ -3,7 +3,9 @@ and Save. Layout only: the Clone page owns the requests and the playback."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -16,9 +18,13 @@ from PySide6.QtWidgets import (
 
 from studio.audio.samplerate import SAMPLE_RATE
 from studio.ui.playback import gate_play
+from studio.ui.widgets.play_button import PlayPauseButton
 from studio.ui.widgets.waveform import WaveformView
 
 DEFAULT_SENTENCE = "Hello! This is a quick test of my new voice. How does it sound?"
+REPLAY_TIP = "Play the last preview again"
+CONSENT_TIP = ("Cloning copies a real person's voice. Save it only if it is your voice, or "
+               "its owner agreed; the voice records that you confirmed this.")
 PREVIEW_TIP = ("Hear the selected part of the clip cloned, speaking the test sentence "
                "(Ctrl+Enter)")
 
@@ -28,6 +34,7 @@ class ClonePreview(QWidget):
         super().__init__(parent)
         self.sentence = QLineEdit(DEFAULT_SENTENCE)
         self.sentence.setPlaceholderText("A sentence for the cloned voice to say")
+        self.sentence.setAccessibleName("Preview sentence")
         self.sentence.setToolTip("What the preview says; in the language of the clip works best")
         self.preview_button = QPushButton("▶ Preview")
         self.preview_button.setToolTip(PREVIEW_TIP)
@@ -36,6 +43,10 @@ class ClonePreview(QWidget):
         self.stop_button = QPushButton("■ Stop")
         self.stop_button.setToolTip("Stop the preview (Esc)")
         self.stop_button.setEnabled(False)
+        self.replay_button = PlayPauseButton()
+        self.replay_button.setAccessibleName("Play the preview again")
+        self.replay_button.setToolTip(REPLAY_TIP)
+        self.replay_button.setEnabled(False)
         self.wave = WaveformView(SAMPLE_RATE, empty_text="The preview streams here")
         self.wave.plot.setMinimumHeight(50)
         self.wave.plot.showAxis("bottom", False)
@@ -52,6 +63,10 @@ class ClonePreview(QWidget):
         self.status = QLabel("")
         self.status.setObjectName("hint")
         self.status.setWordWrap(True)
+        self.consent = QCheckBox("I have the right to use this voice: it is mine, or its "
+                                 "owner agreed to it being cloned")
+        self.consent.setObjectName("consent")
+        self.consent.setToolTip(CONSENT_TIP)
 
         grid = QGridLayout()
         grid.setContentsMargins(0, 0, 0, 0)
@@ -71,11 +86,18 @@ class ClonePreview(QWidget):
         col.setContentsMargins(0, 0, 0, 0)
         col.setSpacing(4)
         col.addLayout(grid)
-        col.addWidget(self.wave)
+        strip = QHBoxLayout()
+        strip.setContentsMargins(0, 0, 0, 0)
+        strip.addWidget(self.replay_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        strip.addWidget(self.wave, 1)
+        col.addLayout(strip)
+        col.addWidget(self.consent)
         col.addLayout(save)
 
     def set_busy(self, busy: bool, has_clip: bool) -> None:
         self._state = (busy, has_clip)
+        gate_play(self.replay_button, not busy and self.wave.duration > 0, self.output_reason,
+                  REPLAY_TIP)
         gate_play(self.preview_button, has_clip and not busy, self.output_reason, PREVIEW_TIP)
         self.save_button.setEnabled(has_clip and not busy)
         self.take_button.setEnabled(has_clip and not busy)

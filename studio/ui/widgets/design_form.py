@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from studio.ui.a11y import label_form, named
 from studio.ui.widgets.language_combo import language_combo
 from studio.ui.widgets.sampling_box import MAX_SEED, SamplingBox
 
@@ -46,6 +47,8 @@ class DesignForm(QWidget):
         self.description.setPlaceholderText("Describe the voice, e.g. 'A cheerful young man "
                                             "with a bright, slightly nasal voice, speaking fast'")
         self.description.setMinimumHeight(60)
+        self.description.setTabChangesFocus(True)
+        self.description.setAccessibleName("Voice description")
         self.description.setMaximumHeight(110)
         self.guidance = QLabel(GUIDANCE)
         self.guidance.setObjectName("hint")
@@ -74,7 +77,7 @@ class DesignForm(QWidget):
         form.addRow("Description", described)
         line = QHBoxLayout()
         line.addWidget(self.language)
-        line.addWidget(QLabel("Sample sentence"))
+        line.addWidget(QLabel("Sample sentence", buddy=named(self.sample, "Sample sentence")))
         line.addWidget(self.sample, 1)
         form.addRow("Language", line)
         row = QHBoxLayout()
@@ -82,6 +85,8 @@ class DesignForm(QWidget):
         row.addWidget(self.sampling, 0, Qt.AlignmentFlag.AlignTop)
         row.addStretch(1)
         form.addRow("Candidates", row)
+        label_form(form)
+        self.presets.setAccessibleName("Start from a preset")
 
     def _preset_chosen(self, index: int) -> None:
         preset = self.presets.itemData(index)
@@ -91,6 +96,7 @@ class DesignForm(QWidget):
         self.description.setPlainText(preset.description)
         self.language.setCurrentIndex(max(self.language.findData(preset.language.lower()), 0))
         self.sample.setText(preset.sample_text)
+        self.sample.setCursorPosition(0)  # show how it starts, not how it ends
 
     def select_preset(self, preset_id: str) -> bool:
         """Fill the recipe from a built-in preset by id, as if the user had picked it."""

@@ -32,6 +32,7 @@ BROKEN = "broken"  # on disk but incomplete
 # tones readable on the light and the dark palette alike (studio.ui.theme)
 ROW_STYLE = """
 #modelRow { border: 1px solid palette(mid); border-radius: 6px; background: palette(base); }
+#modelRow[wanted="true"] { border: 2px solid palette(highlight); }
 #modelRow QLabel#modelName { font-weight: 600; }
 #modelRow QLabel[tone="hint"] { color: palette(placeholder-text); }
 #modelRow QLabel[tone="good"] { color: #2f9e44; }
@@ -149,6 +150,13 @@ class ModelRow(QFrame):
             self.bar.setValue(int(round(1000 * max(0.0, min(1.0, fraction)))))
             self.bar.setFormat(f"{100 * fraction:.0f}%")
         self.bar.setEnabled(self.state != PAUSED)
+
+    def set_wanted(self, wanted: bool) -> None:
+        """Mark the row the window sent the user to ("needs VoiceDesign 1.7B")."""
+        self.setProperty("wanted", wanted)
+        self.setAccessibleDescription("The model you need" if wanted else "")
+        self.style().unpolish(self)
+        self.style().polish(self)
 
     def button(self, name: str) -> QPushButton:
         return self.buttons[name]

@@ -1,4 +1,9 @@
-"""A non-modal message bar above the workspaces: errors say what to do without blocking."""
+"""A non-modal message bar: errors say what to do without blocking.
+
+In the window it floats over the workspace's top-right corner (NoticeHost), so showing
+and hiding it never moves the page. A message belongs to the page on screen when it was
+shown (``scope``) and goes when the user moves to another page, unless it concerns the
+whole window (``everywhere``: downloads, the voice list, the first-run advice)."""
 
 from __future__ import annotations
 
@@ -21,9 +26,11 @@ class NoticeBar(QFrame):
         self.label.setWordWrap(True)
         self.action = QPushButton()
         self.action.setVisible(False)
+        self.action.setAccessibleName("Act on the message")
         self.close_button = QToolButton(text="✕")
         self.close_button.setAutoRaise(True)
         self.close_button.setToolTip("Dismiss")
+        self.close_button.setAccessibleName("Dismiss the message")
         self.close_button.clicked.connect(self.hide)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(10, 6, 6, 6)
@@ -36,17 +43,23 @@ class NoticeBar(QFrame):
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.hide)
         self.level = ""
+        self.floating = False  # a card over the page (rounded, bordered all round)
+        self.scope: object = None  # the page on screen (the window keeps it current)
+        self.owner: object = None  # the page the message shown is about (None: all)
         self.said: set[str] = set()  # the keys of what show_once has said
         self.hide()
 
     def show_message(self, text: str, level: str = "info",
                      action: tuple[str, Callable[[], None]] | None = None,
-                     timeout_ms: int | None = None) -> None:
+                     timeout_ms: int | None = None, everywhere: bool = False) -> None:
         fg, bg = COLORS.get(level, COLORS["info"])
         self.level = level
+        self.owner = None if everywhere else self.scope
+        frame = (f"border: 1px solid {fg}; border-radius: 6px;" if self.floating
+                 else f"border-bottom: 1px solid {fg};")
         # the bar's colours are fixed, so its ✕ is too: the palette's button text would be
         # near-white on the pale bar under the dark theme
-        self.setStyleSheet(f"#notice {{ background: {bg}; border-bottom: 1px solid {fg}; }}"
+        self.setStyleSheet(f"#notice {{ background: {bg}; {frame} }}"
                            f"#notice QLabel {{ color: {fg}; }}"
                            f"#notice QToolButton {{ color: {fg}; background: transparent; "
                            f"border: 1px solid transparent; border-radius: 3px; "
@@ -58,6 +71,7 @@ class NoticeBar(QFrame):
         self.action.setVisible(action is not None)
         if action:
             self.action.setText(action[0])
+            self.action.setAccessibleName(action[0])
         self.show()
         if timeout_ms is None:
             timeout_ms = 10000 if level == "info" and action is None else 0
@@ -65,6 +79,12 @@ class NoticeBar(QFrame):
         if timeout_ms:
             self._timer.start(timeout_ms)
         self.shown.emit(level, text)
+
+    def page_changed(self, page: object) -> None:
+        """Another page is on screen: the last one's message goes with it."""
+        self.scope = page
+        if self.isVisible() and self.owner is not None and self.owner is not page:
+            self.hide()
 
     def show_once(self, key: str, text: str, level: str = "info",
                   action: tuple[str, Callable[[], None]] | None = None) -> bool:

@@ -40,11 +40,13 @@ class PlayPauseButton(QToolButton):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.playing = False
+        self.setAccessibleName("Play")
         self.setIconSize(QSize(ICON, ICON))
         self._paint()
 
     def set_playing(self, playing: bool) -> None:
         self.playing = playing
+        self.setAccessibleName("Pause" if playing else "Play")
         self._paint()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802

@@ -48,6 +48,7 @@ class RecorderPanel(QWidget):
 
         self.device = QComboBox()
         self.device.setToolTip("The microphone to record from")
+        self.device.setAccessibleName("Microphone")
         self.device.setMinimumContentsLength(10)
         self.device.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
@@ -69,7 +70,7 @@ class RecorderPanel(QWidget):
 
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(QLabel("Input"))
+        row.addWidget(QLabel("&Input", buddy=self.device))
         row.addWidget(self.device)
         row.addWidget(self.record_button)
         row.addWidget(self.stop_button)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from studio.engine.options import Sampling
 from studio.engine.sampling_ranges import RANGES, checked_sampling
+from studio.ui.a11y import label_form
 
 DEFAULTS = dict(temperature=0.9, top_k=50, top_p=1.0, repetition_penalty=1.05)
 MAX_SEED = int(RANGES["seed"].high)
@@ -50,6 +51,7 @@ class SamplingBox(QWidget):
         self.dice = QToolButton()
         self.dice.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_BrowserReload))
         self.dice.setToolTip("A new random seed")
+        self.dice.setAccessibleName("New random seed")
         self.dice.clicked.connect(self.roll)
         self.new_each = QCheckBox("New seed for every take")
         self.new_each.setChecked(True)
@@ -63,6 +65,7 @@ class SamplingBox(QWidget):
         form.addRow("Repetition penalty", self.repetition)
         form.addRow("Seed", seed_row)
         form.addRow("", self.new_each)
+        label_form(form)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.toggle)
@@ -93,6 +96,8 @@ class SamplingBox(QWidget):
 
     def sampling(self, seed: int | None = None) -> Sampling:
         """The options as an engine Sampling; rolls a new seed first if asked to."""
+        if isinstance(seed, bool) or not isinstance(seed, int | None):
+            raise TypeError(f"a seed is a whole number, not {seed!r}")  # e.g. clicked(False)
         if seed is None:
             if self.new_each.isChecked():
                 self.roll()

@@ -1,13 +1,10 @@
-"""The list of takes made in this session: replay, compare, regenerate, export, delete."""
+"""The list of takes (the take history, newest first): replay, compare, regenerate, export,
+delete."""
 
 from __future__ import annotations
 
-import itertools
-import time
-from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -21,29 +18,10 @@ from PySide6.QtWidgets import (
 )
 
 from studio.ui.playback import gate_play
+from studio.ui.take_records import TakeRecord
 
-_ids = itertools.count(1)
 PLAY_TIP = "Play the selected take (double-click works too)"
 COMPARE_TIP = "Select two takes to hear them one after the other"
-
-
-@dataclass
-class TakeRecord:
-    text: str
-    voice_name: str
-    voice_key: str
-    seed: int
-    audio: np.ndarray = field(repr=False)
-    sample_rate: int
-    request: Any = field(default=None, repr=False)  # the SpeakRequest, for regenerate
-    stop_reason: str = "complete"
-    preview_id: str | None = None
-    id: int = field(default_factory=lambda: next(_ids))
-    created: float = field(default_factory=time.time)
-
-    @property
-    def duration(self) -> float:
-        return len(self.audio) / float(self.sample_rate)
 
 
 class TakeHistory(QWidget):
@@ -52,6 +30,7 @@ class TakeHistory(QWidget):
     regenerate_requested = Signal(object)
     other_mode_requested = Signal(object)
     export_requested = Signal(object)
+    deleted = Signal(list)  # the TakeRecords just removed from the list
     selected = Signal(object)  # TakeRecord or None
 
     COLUMNS = ("Text", "Voice", "Seed", "Length")
@@ -62,6 +41,7 @@ class TakeHistory(QWidget):
         self.output_reason = ""  # why nothing can play ("" when it can): see set_output
         self.table = QTableWidget(0, len(self.COLUMNS))
         self.table.setHorizontalHeaderLabels(self.COLUMNS)
+        self.table.setAccessibleName("Takes")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
@@ -97,7 +77,14 @@ class TakeHistory(QWidget):
         layout.addLayout(buttons)
         self._selection_changed()
 
-    def add(self, record: TakeRecord) -> None:
+    def set_records(self, records: list[TakeRecord]) -> None:
+        """Show ``records`` (newest first), as the history holds them."""
+        self.table.setRowCount(0)
+        self.records = []
+        for record in reversed(records):
+            self.add(record, select=False)
+
+    def add(self, record: TakeRecord, select: bool = True) -> None:
         self.records.insert(0, record)
         self.table.insertRow(0)
         text = record.text.replace("\n", " ")
@@ -109,7 +96,8 @@ class TakeHistory(QWidget):
                 item.setToolTip(record.text)
                 item.setData(Qt.ItemDataRole.UserRole, record.id)
             self.table.setItem(0, col, item)
-        self.select_rows([0])
+        if select:
+            self.select_rows([0])
 
     def select_rows(self, rows: list[int]) -> None:
         """Select exactly these rows (selectRow() would toggle while Ctrl is held)."""
@@ -127,9 +115,12 @@ class TakeHistory(QWidget):
         return [self.records[r] for r in rows]
 
     def delete_selected(self) -> None:
+        gone = []
         for row in sorted({i.row() for i in self.table.selectedIndexes()}, reverse=True):
             self.table.removeRow(row)
-            del self.records[row]
+            gone.append(self.records.pop(row))
+        if gone:
+            self.deleted.emit(gone)
 
     def set_output(self, reason: str) -> None:
         """Without a sound output, Play and Compare are off and say why (export works)."""
@@ -141,8 +132,8 @@ class TakeHistory(QWidget):
         one = len(chosen) == 1
         gate_play(self.play_button, one, self.output_reason, PLAY_TIP)
         gate_play(self.compare_button, len(chosen) == 2, self.output_reason, COMPARE_TIP)
-        self.regen_button.setEnabled(one and chosen[0].request is not None)
-        self.other_button.setEnabled(one and chosen[0].request is not None)
+        self.regen_button.setEnabled(one and chosen[0].can_remake)
+        self.other_button.setEnabled(one and chosen[0].can_remake)
         self.export_button.setEnabled(one)
         self.delete_button.setEnabled(bool(chosen))
         return chosen

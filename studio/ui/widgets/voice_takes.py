@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -24,11 +25,28 @@ from studio.library.anyvoice import SAVED
 from studio.ui.playback import gate_play
 
 ROLE_TAKE = Qt.ItemDataRole.UserRole
-HINT = ("One take so far. Add more from the Clone page (Add as take) to compare clips and "
-        "keep the best.")
+HINT = "One take so far: add more on the Clone page (Add as take) to keep the best."
 PLAY_TIP = "Hear this take's reference clip (double-click works too)"
 COMBINE_TIP = ("Join the selected takes (Ctrl+click to choose two or more) into one longer "
                "reference, up to 30 s: it opens in Clone to check, then Add as take")
+
+
+class WrappedLabel(QLabel):
+    """A word-wrapped label that keeps the height its text needs at its width: a splitter
+    ignores height-for-width, so without this the words were squeezed out of sight."""
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._fit()
+
+    def setText(self, text: str) -> None:  # noqa: N802
+        super().setText(text)
+        self._fit()
+
+    def _fit(self) -> None:
+        needed = self.heightForWidth(max(self.width(), 1)) if self.text() else 0
+        if needed != self.minimumHeight():
+            self.setMinimumHeight(max(needed, 0))
 
 
 class TakesPanel(QWidget):
@@ -45,6 +63,7 @@ class TakesPanel(QWidget):
         self.title.setToolTip("The clips this voice was cloned from; the one marked ✓ speaks")
         self.tree = QTreeWidget()
         self.tree.setObjectName("takes")
+        self.tree.setAccessibleName("Reference takes")
         self.tree.setHeaderHidden(True)
         self.tree.setColumnCount(2)
         self.tree.setRootIsDecorated(False)
@@ -56,7 +75,8 @@ class TakesPanel(QWidget):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.currentItemChanged.connect(lambda *_: self._update())
         self.tree.itemDoubleClicked.connect(lambda *_: self.play())
-        self.transcript = QLabel("")
+        self.tree.setMinimumHeight(44)  # it shrinks (and scrolls) before the words are cut
+        self.transcript = WrappedLabel("")
         self.transcript.setObjectName("hint")
         self.transcript.setWordWrap(True)
         self.transcript.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

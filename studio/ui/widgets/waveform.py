@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
@@ -41,6 +41,7 @@ class WaveformView(QWidget):
         self._peak = 1.0
         self.plot = pg.PlotWidget(background=None)
         self.plot.setMenuEnabled(False)
+        self.plot.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # no keys of its own: Tab skips it
         self.plot.hideButtons()
         self.plot.showAxis("left", False)
         self.plot.setMouseEnabled(x=True, y=False)
@@ -48,8 +49,7 @@ class WaveformView(QWidget):
         self.plot.setMinimumHeight(90)
         vb = self.plot.getViewBox()
         vb.setLimits(xMin=0, yMin=-1.05, yMax=1.05)
-        accent = self.palette().color(QPalette.ColorRole.Highlight)
-        self.curve = self.plot.plot(pen=pg.mkPen(accent, width=1))
+        self.curve = self.plot.plot()
         self.curve.setDownsampling(auto=True, method="peak")
         self.curve.setClipToView(True)
         self.curve.setSkipFiniteCheck(True)
@@ -65,15 +65,25 @@ class WaveformView(QWidget):
         self.marks: list[tuple[float, float, str]] = []  # spans shown with set_marks
         self._mark_items: list[pg.LinearRegionItem] = []
         self.region: pg.LinearRegionItem | None = None
+        self.discarded: list[pg.LinearRegionItem] = []  # shades over what is not kept
         if selectable:
-            self.region = pg.LinearRegionItem(brush=QColor(accent.red(), accent.green(),
-                                                           accent.blue(), 45))
+            self.region = pg.LinearRegionItem()
             self.region.setZValue(-10)
             self.region.setVisible(False)
             self.region.sigRegionChangeFinished.connect(self._region_settled)
+            self.region.sigRegionChanged.connect(self._shade)
             self.plot.addItem(self.region)
-        self.empty = pg.TextItem(empty_text, anchor=(0.5, 0.5),
-                                 color=self.palette().color(QPalette.ColorRole.PlaceholderText))
+            for _side in range(2):
+                shade = pg.LinearRegionItem(movable=False, pen=pg.mkPen(None))
+                shade.setZValue(5)  # over the curve: what is left out looks faded
+                shade.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+                for line in shade.lines:
+                    line.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+                    line.setAcceptHoverEvents(False)
+                shade.setVisible(False)
+                self.plot.addItem(shade)
+                self.discarded.append(shade)
+        self.empty = pg.TextItem(empty_text, anchor=(0.5, 0.5))
         self.plot.addItem(self.empty)
         self.empty.setPos(0.5, 0)
         self.plot.setXRange(0, 1, padding=0)
@@ -89,6 +99,44 @@ class WaveformView(QWidget):
         self._debounce.setInterval(120)
         self._debounce.setSingleShot(True)
         self._debounce.timeout.connect(self._emit_region)
+        self.apply_palette()
+
+    # --- colours ------------------------------------------------------------------------
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange,
+                            QEvent.Type.StyleChange) and hasattr(self, "_debounce"):
+            self.apply_palette()  # (not while __init__ is still building the parts)
+        super().changeEvent(event)
+
+    def colors(self) -> dict[str, QColor]:
+        """What the view paints with, from the palette (so a theme switch reaches it)."""
+        pal = self.palette()
+        return {"curve": pal.color(QPalette.ColorRole.Highlight),
+                "axis": pal.color(QPalette.ColorRole.PlaceholderText),
+                "empty": pal.color(QPalette.ColorRole.PlaceholderText),
+                "fade": pal.color(QPalette.ColorRole.Window)}
+
+    def apply_palette(self) -> None:
+        colors = self.colors()
+        self.plot.resetCachedContent()  # the view caches its background: the old theme's
+        self.plot.viewport().update()
+        self.curve.setPen(pg.mkPen(colors["curve"], width=1))
+        self.empty.setColor(colors["empty"])
+        for name in ("bottom", "left"):
+            axis = self.plot.getAxis(name)
+            axis.setPen(pg.mkPen(colors["axis"]))
+            axis.setTextPen(pg.mkPen(colors["axis"]))
+        if self.region is not None:
+            accent = QColor(colors["curve"])
+            accent.setAlpha(45)
+            self.region.setBrush(accent)
+            self.region.update()
+        fade = QColor(colors["fade"])
+        fade.setAlpha(175)
+        for shade in self.discarded:
+            shade.setBrush(fade)
+            shade.update()
 
     # --- data ---------------------------------------------------------------------------
 
@@ -116,6 +164,7 @@ class WaveformView(QWidget):
             self.region.blockSignals(True)
             self.region.setRegion((0.0, self.duration))
             self.region.blockSignals(False)
+            self._shade()
         self._draw()
         self.zoom_all()
 
@@ -216,6 +265,16 @@ class WaveformView(QWidget):
         self.region.setVisible(True)
         self.region.setRegion((max(0.0, start), min(self.duration, end)))
         self._emit_region()
+
+    def _shade(self) -> None:
+        """Fade what lies outside the selection (while it is dragged too)."""
+        if self.region is None:
+            return
+        a, b = self.region.getRegion()
+        shown = self.region.isVisible() and self._track.length > 0
+        for shade, (lo, hi) in zip(self.discarded, ((0.0, a), (b, self.duration)), strict=True):
+            shade.setRegion((lo, hi))
+            shade.setVisible(shown and hi - lo > 1e-3)
 
     def _region_settled(self) -> None:
         self._debounce.start()
