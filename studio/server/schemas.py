@@ -26,8 +26,8 @@ class SpeechRequest(Strict):
                        + ") or the name of an installed model of the kind the voice needs")
     input: str = Field(description="the text to speak")
     voice: str | dict[str, str] | None = Field(
-        None, description="a saved voice (id, name or saved:<id>), a built-in design voice, a "
-        "preset speaker (e.g. Ryan) or an OpenAI voice name (alloy, nova...); also "
+        None, description="a saved voice (id, name or saved:<id>), a voice prompt sent to "
+        "PUT /v1/voices/by-hash (sha256:<hex>), a built-in design voice, a preset speaker (e.g. Ryan) or an OpenAI voice name (alloy, nova...); also "
         "{\"id\": ...} as in OpenAI's API. Default: Vivian")
     response_format: str = Field("mp3", description="mp3, opus (Ogg), aac (ADTS), flac, wav, "
                                  "pcm (s16le 24 kHz mono)")
@@ -44,6 +44,12 @@ class SpeechRequest(Strict):
     language: str | None = Field(None, description="e.g. English, Chinese, ja; default auto")
     seed: int | None = Field(None, ge=0, le=MAX_SEED, description="the same seed, the same take")
     max_seconds: float | None = Field(None, gt=0, description="cap on the length of the audio")
+    temperature: float | None = Field(None, gt=0, description="sampling temperature; default: "
+                                      "the model's")
+    top_k: int | None = Field(None, ge=1, description="sample from the k likeliest codes")
+    top_p: float | None = Field(None, gt=0, le=1, description="nucleus sampling")
+    repetition_penalty: float | None = Field(None, gt=0, description="above 1 discourages "
+                                             "repeating codes")
     # vLLM-Omni's Qwen3-TTS fields
     task_type: Literal["CustomVoice", "VoiceDesign", "Base"] | None = Field(
         None, description="the model kind; default: the voice's (Base with ref_audio)")
@@ -83,6 +89,13 @@ class PreviewForm(Strict):
     response_format: str = "wav"
     max_seconds: float | None = Field(None, gt=0)
     force: bool = False
+
+
+class PromptForm(Strict):
+    """The text fields of ``POST /v1/voices/by-hash`` (multipart, the clip as ``file``)."""
+
+    transcript: str | None = None
+    x_vector_only: bool = False
 
 
 class CloneForm(Strict):

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from studio.errors import StudioError
 from studio.library.anyvoice import VoiceRef, all_voices
 from studio.ui.context import AppContext
+from studio.ui.engine_switch import offer_this_computer
 from studio.ui.voice_actions import VoiceActions
 from studio.ui.widgets.notice import NoticeBar
 from studio.ui.widgets.voice_list import VoiceList
@@ -148,6 +149,8 @@ class MainWindow(QMainWindow):
         engine.loading.connect(self._loading)
         engine.unloaded.connect(self._unloaded)
         engine.failed.connect(lambda message: self.notice.show_message(message, "error"))
+        engine.engine_changed.connect(self.device_label.setText)
+        offer_this_computer(self.ctx, self.notice)
         self.ctx.downloads.ended.connect(self._download_ended)
         self.ctx.playback.unavailable.connect(self._audio_unavailable)
         self.voices.voice_selected.connect(self._voice_selected)
