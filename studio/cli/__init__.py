@@ -12,6 +12,7 @@ from studio.engine.models import DTYPES, check_device_names, check_model_folder
 
 def build_parser() -> argparse.ArgumentParser:
     from studio.cli import models, serve, speak, transcribe, voices
+    from studio.cli.engine import add_server_arg
 
     parser = argparse.ArgumentParser(
         prog="voice-studio",
@@ -43,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--instruct", help="speaking style (1.7B CustomVoice only)")
     speak.add_output_args(sp)
     speak.add_sampling_args(sp)
+    add_server_arg(sp)
 
     ds = sub.add_parser("design", help="speak text in a voice described in words")
     ds.add_argument("text", help="the text, or - to read standard input")
@@ -50,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     ds.add_argument("--save-as", metavar="NAME", help="keep the voice in your library")
     speak.add_output_args(ds)
     speak.add_sampling_args(ds)
+    add_server_arg(ds)
 
     models.add_parser(sub)
     voices.add_parsers(sub)
@@ -93,12 +96,9 @@ def dispatch(args: argparse.Namespace) -> int:
 
         return serve.run(args, extra)
     from studio.cli import speak
-    from studio.engine.engine_thread import EngineThread
-    from studio.engine.pool import ModelPool
+    from studio.cli.engine import CliEngine
 
-    pool = ModelPool(device=args.device, dtype=args.dtype, extra=extra, speed=args.speed,
-                     threads=args.threads)
-    with EngineThread(pool) as engine:
+    with CliEngine(args, extra) as engine:
         return speak.cmd_speak(args, engine)
 
 

@@ -10,8 +10,8 @@ from typing import Any
 
 from studio.audio.samplerate import SAMPLE_RATE
 from studio.cli import output
+from studio.cli.engine import CliEngine
 from studio.cli.sink import TakeSink
-from studio.engine.engine_thread import EngineThread
 from studio.engine.options import Sampling, Streaming
 from studio.engine.speak_request import (
     CLONE,
@@ -19,7 +19,6 @@ from studio.engine.speak_request import (
     PRESET,
     PromptRequest,
     SpeakRequest,
-    make_prompt,
 )
 from studio.engine.take import Take
 from studio.errors import InvalidInput
@@ -69,7 +68,7 @@ def sampling_from(args: argparse.Namespace) -> Sampling:
                     seed=args.seed)
 
 
-def build_request(args: argparse.Namespace, engine: EngineThread) -> SpeakRequest:
+def build_request(args: argparse.Namespace, engine: CliEngine) -> SpeakRequest:
     text = read_text(args.text)
     sampling = sampling_from(args)
     language = args.language or "auto"
@@ -96,7 +95,7 @@ def build_request(args: argparse.Namespace, engine: EngineThread) -> SpeakReques
                                                 sampling=sampling)
 
 
-def prompt_from_file(engine: EngineThread, path: Path, ref_text: str | None,
+def prompt_from_file(engine: CliEngine, path: Path, ref_text: str | None,
                      x_vector_only: bool) -> Any:
     from studio.engine.reference import load_reference
 
@@ -104,11 +103,10 @@ def prompt_from_file(engine: EngineThread, path: Path, ref_text: str | None,
         raise InvalidInput("Give either --ref-text or --x-vector-only, not both.")
     audio, sr = load_reference(path)
     output.info(f"Building the voice prompt from {path.name} ...")
-    req = PromptRequest(audio, sr, ref_text, x_vector_only)
-    return engine.call(lambda pool: make_prompt(pool, req)).result()
+    return engine.make_prompt(PromptRequest(audio, sr, ref_text, x_vector_only))
 
 
-def run_take(engine: EngineThread, request: SpeakRequest, out: Path | None, play: bool,
+def run_take(engine: CliEngine, request: SpeakRequest, out: Path | None, play: bool,
              stream: bool) -> Take:
     """Generate, writing/playing as chunks arrive (stream) or at the end; Ctrl+C keeps what
     was made so far."""
@@ -152,7 +150,7 @@ def run_take(engine: EngineThread, request: SpeakRequest, out: Path | None, play
     return take
 
 
-def cmd_speak(args: argparse.Namespace, engine: EngineThread) -> int:
+def cmd_speak(args: argparse.Namespace, engine: CliEngine) -> int:
     request = build_request(args, engine)
     saving = bool(getattr(args, "save_as", None))
     if saving:  # a clash or a missing Base model is found before the take, not after it

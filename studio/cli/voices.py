@@ -33,6 +33,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     from studio.cli.transcribe import add_asr_args
 
     add_asr_args(cl, language=False)
+    from studio.cli.engine import add_server_arg
+
+    add_server_arg(cl)
 
     v = sub.add_parser("voices", help="list and manage saved voices")
     vs = v.add_subparsers(dest="voices_command", required=True)
@@ -165,9 +168,8 @@ def print_report(report: Any) -> None:
 def clone(args: argparse.Namespace, extra: list) -> int:
     from studio.audio.files import import_clip
     from studio.audio.reference_check import check_clip
-    from studio.engine.engine_thread import EngineThread
-    from studio.engine.pool import ModelPool
-    from studio.engine.speak_request import PromptRequest, make_prompt
+    from studio.cli.engine import CliEngine
+    from studio.engine.speak_request import PromptRequest
 
     if args.x_vector_only and args.ref_text:
         raise InvalidInput("Give either --ref-text or --x-vector-only, not both.")
@@ -190,12 +192,12 @@ def clone(args: argparse.Namespace, extra: list) -> int:
                            "a better clip, or pass --force to save it anyway.")
     if not args.x_vector_only and not (args.ref_text or "").strip():
         args.ref_text = _hear(args, extra, clip)
-    pool = ModelPool(device=args.device, dtype=args.dtype, extra=extra, threads=args.threads)
     req = PromptRequest(clip.audio, clip.sample_rate, None if args.x_vector_only else args.ref_text,
                         args.x_vector_only)
-    with EngineThread(pool) as engine:
-        output.info("Building the voice prompt …")
-        prompt = engine.call(lambda p: make_prompt(p, req)).result()
+    with CliEngine(args, extra) as engine:
+        output.info("Building the voice prompt …" if not engine.remote else
+                    f"Building the voice prompt on the {engine.server.label} …")
+        prompt = engine.make_prompt(req)
     transcript = None if args.x_vector_only else args.ref_text
     if target is not None:
         entry = lib.add_take(target.id, prompt=prompt, audio=clip.audio,
@@ -240,25 +242,19 @@ def check_designed_voice(engine: Any, args: argparse.Namespace) -> None:
     """`design --save-as`, before the take: the name must be free, the language one the
     library keeps, and a Base model on disk (it makes the clone prompt), so nothing is
     generated for a voice that could not be saved."""
-    from studio.engine.errors import ModelNotFound
     from studio.library.schema import known_language
 
     known_language(args.language)
     _library().check_name_is_free(args.save_as)
-    try:
-        engine.call(lambda p: p.resolve("base")).result()
-    except ModelNotFound as exc:
-        raise ModelNotFound(
-            "Saving a designed voice needs a Base model (it makes the voice reusable), and "
-            "none is on disk. Download one with 'voice-studio models download "
-            "Qwen3-TTS-12Hz-0.6B-Base', or design without --save-as.") from exc
+    engine.require("base", "Saving a designed voice needs a Base model (it makes the voice "
+                           "reusable), or design without --save-as.")
 
 
 def save_designed_voice(engine: Any, args: argparse.Namespace, take: Any, text: str) -> None:
     """`design --save-as`: keep the take as a designed voice with its recipe and a clone
     prompt made by a Base model, so it can speak any text from then on. ``text`` is the
     sample text as spoken (read from standard input for ``-``)."""
-    from studio.engine.speak_request import PromptRequest, make_prompt
+    from studio.engine.speak_request import PromptRequest
     from studio.library.schema import Recipe
 
     if take.duration_s < 3.0:
@@ -272,7 +268,7 @@ def save_designed_voice(engine: Any, args: argparse.Namespace, take: Any, text: 
     language = args.language or "auto"
     req = PromptRequest(take.audio, take.sample_rate, text or None, not text)
     output.info("Making the designed voice reusable (clone prompt from a Base model) …")
-    prompt = engine.call(lambda p: make_prompt(p, req)).result()
+    prompt = engine.make_prompt(req)
     recipe = Recipe(instruct=args.instruct, sample_text=text, language=language,
                     seed=take.seed, model=take.model_name,
                     params={k: getattr(args, k) for k in ("temperature", "top_k", "top_p",

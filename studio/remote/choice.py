@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     import ssl
 
     from studio.engine.pool import ModelPool
+    from studio.remote.studio_server import StudioServer
+    from studio.remote.vllm_omni import VllmOmni
     from studio.settings import Settings
 
 LOCAL, STUDIO, OMNI = "local", "studio", "omni"
@@ -62,20 +64,27 @@ def backend_for(choice: EngineChoice, pool: ModelPool | None, *, read_s: float =
                 tls: ssl.SSLContext | None = None) -> Backend:
     """The Backend ``choice`` names (``pool``: this computer's, for LOCAL). Makes no request:
     an unreachable server is found by the first take or by ``probe()``."""
-    if choice.mode == STUDIO:
-        from studio.remote.studio_server import StudioServer
-
-        return StudioServer(Connection(choice.url, choice.token, read_s=read_s, tls=tls))
-    if choice.mode == OMNI:
-        from studio.remote.vllm_omni import VllmOmni
-
-        if not choice.omni_urls:
-            raise InvalidInput("Give the URL of at least one vLLM-Omni server (one per model "
-                               "kind: CustomVoice, VoiceDesign, Base).")
-        return VllmOmni({kind: Connection(url, choice.omni_token, read_s=read_s, tls=tls)
-                         for kind, url in choice.omni_urls})
+    if choice.mode in (STUDIO, OMNI):
+        return server_for(choice, read_s=read_s, tls=tls)
     if pool is None:
         from studio.engine.pool import ModelPool
 
         pool = ModelPool()
     return LocalBackend(pool)
+
+
+def server_for(choice: EngineChoice, *, read_s: float = READ_S,
+               tls: ssl.SSLContext | None = None) -> StudioServer | VllmOmni:
+    """The server backend of a STUDIO or OMNI choice (InvalidInput for a bad address)."""
+    from studio.remote.studio_server import StudioServer
+    from studio.remote.vllm_omni import VllmOmni
+
+    if choice.mode == STUDIO:
+        return StudioServer(Connection(choice.url, choice.token, read_s=read_s, tls=tls))
+    if choice.mode != OMNI:
+        raise InvalidInput("Takes are made on this computer: there is no server to ask.")
+    if not choice.omni_urls:
+        raise InvalidInput("Give the URL of at least one vLLM-Omni server (one per model "
+                           "kind: CustomVoice, VoiceDesign, Base).")
+    return VllmOmni({kind: Connection(url, choice.omni_token, read_s=read_s, tls=tls)
+                     for kind, url in choice.omni_urls})

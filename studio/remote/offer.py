@@ -26,6 +26,12 @@ class Offer:
     notes: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
+        return "\n".join([self.offered(), *self.not_available()])
+
+    def not_available(self) -> list[str]:
+        return [f"Not available: {reason}." for reason in self.missing.values()]
+
+    def offered(self) -> str:
         lines = [f"Connected: {self.server}."]
         if self.models:
             lines.append("Models: " + ", ".join(f"{KIND_NAMES[k]} ({name})" for k, name
@@ -33,7 +39,6 @@ class Offer:
         if self.voices:
             lines.append(f"{self.voices} voices on the server.")
         lines += self.notes
-        lines += [f"Not available: {reason}" for reason in self.missing.values()]
         return "\n".join(lines)
 
 
