@@ -131,6 +131,10 @@ class Connection:
                                      "'voice-studio serve' runs there, and the address and "
                                      "port.")
         if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError):
+            if "without sending a response" in str(exc):
+                return StreamDropped(f"{where.capitalize()} closed the connection without "
+                                     "answering. Check the address (https:// for a server "
+                                     "behind TLS) and that the server is running.")
             return StreamDropped(f"The connection to {where} dropped in the middle of the "
                                  f"take.{kept} The server may have stopped or restarted.")
         if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
@@ -151,8 +155,8 @@ class Connection:
             said = "needs a token" if code == "missing_token" or not self.has_token else \
                 "refused the token (it is wrong)"
             return WrongToken(f"{where} {said}. Set the token its owner gave you ({TOKEN_HINT}).")
-        if not message:
-            if status in (404, 405):
+        if not message:  # no JSON error: another kind of web server, or a proxy's page
+            if status in (400, 404, 405, 501):
                 return NotASpeechServer(f"{where} answered, but not as a speech server "
                                         f"(HTTP {status} for {response.request.url.path}). "
                                         "Check the address: it is the server's base URL, "
