@@ -117,6 +117,10 @@ class CancelWatch:
             self._thread.join(1.0)
 
 
+def body_bytes(body: dict[str, Any]) -> bytes:
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+
+
 def stream_pcm(conn: Connection, path: str, body: dict[str, Any],
                on_chunk: ChunkFn | None = None, cancel: CancelToken | None = None) -> Received:
     """POST ``body`` and read the PCM answer as it comes. An error status before any audio
@@ -128,7 +132,7 @@ def stream_pcm(conn: Connection, path: str, body: dict[str, Any],
     parts: list[np.ndarray] = []
     got = Received(np.zeros(0, np.float32))
     started = time.monotonic()
-    payload = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+    payload = body_bytes(body)
     got.sent_bytes = len(payload)
     try:
         with conn.takes.stream("POST", path, content=payload,

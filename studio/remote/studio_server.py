@@ -24,7 +24,7 @@ from studio.engine.take import Take
 from studio.remote.connection import Connection
 from studio.remote.errors import NotOffered, ServerRefused
 from studio.remote.offer import PROMPT, Offer, probe_studio
-from studio.remote.stream import ChunkFn, stream_pcm
+from studio.remote.stream import ChunkFn, body_bytes, stream_pcm
 from studio.remote.takes import Traffic, seed_for, take_from
 
 SPEECH = "/v1/audio/speech"
@@ -105,6 +105,8 @@ class StudioServer:
         except ServerRefused as exc:
             if exc.server_code != "voice_not_cached":
                 raise
+            with self._lock:
+                self.traffic.sent += len(body_bytes(body))  # the ask that found it missing
             self.upload(data)
             received = stream_pcm(self.conn, SPEECH, body, on_chunk, cancel)
         with self._lock:
