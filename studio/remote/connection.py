@@ -131,7 +131,7 @@ class Connection:
                                      "'voice-studio serve' runs there, and the address and "
                                      "port.")
         if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError):
-            if "without sending a response" in str(exc):
+            if not audio_s:  # our server answers with the first audio
                 return StreamDropped(f"{where.capitalize()} closed the connection without "
                                      "answering. Check the address (https:// for a server "
                                      "behind TLS) and that the server is running.")

@@ -118,6 +118,14 @@ def test_https_is_checked_against_the_systems_certificates(tiny_models_dir, tmp_
             plain.close()
 
 
+def listening(server) -> bool:  # noqa: ANN001
+    try:
+        server.probe()
+    except ServerUnreachable:
+        return False
+    return True
+
+
 @pytest.mark.slow
 def test_killing_the_server_mid_take_keeps_what_arrived(tiny_models_dir, studio_home):
     """``voice-studio serve`` in its own process, killed (SIGKILL) when the first audio of
@@ -132,9 +140,10 @@ def test_killing_the_server_mid_take_keeps_what_arrived(tiny_models_dir, studio_
         line = proc.stdout.readline()  # "Voice Studio API on http://127.0.0.1:PORT ..."
         assert "Voice Studio API on" in line, proc.stderr.read()
         url = line.split(" on ", 1)[1].split()[0]
-        log = iter(proc.stderr.readline, "")  # -v: uvicorn says when it accepts requests
+        log = iter(proc.stderr.readline, "")  # -v: uvicorn says when its app is ready
         assert any("Application startup complete" in entry for entry in log)
         server = server_for(EngineChoice(STUDIO, url))
+        assert any(listening(server) for _ in range(1000))  # it listens a moment later
         arrived: list[int] = []
 
         def kill_at_first_audio(chunk) -> None:  # noqa: ANN001
@@ -148,6 +157,7 @@ def test_killing_the_server_mid_take_keeps_what_arrived(tiny_models_dir, studio_
         assert take.stop_reason == "interrupted"
         assert len(take.audio) == sum(arrived) > 0
         assert "dropped in the middle of the take" in take.message
+        proc.wait(20)  # gone for good: nothing listens any more
         with pytest.raises(ServerUnreachable):
             server.speak(preset())
         server.close()
