@@ -59,6 +59,8 @@ def main() -> int:
     ap.add_argument("--models", type=Path)
     ap.add_argument("--frames", type=int, default=40)
     ap.add_argument("--takes", type=int, default=3)
+    ap.add_argument("--project-blocks", type=int, default=2000,
+                    help="scroll a Projects chapter this long (0: skip)")
     args = ap.parse_args()
     os.environ.setdefault("VOICE_STUDIO_HOME", tempfile.mkdtemp(prefix="vs-bench-"))
 
@@ -121,6 +123,12 @@ def _run(args: argparse.Namespace, root: Path) -> int:
         firsts.append(take_first)
         overheads.append(take_first - (page.last_take.first_chunk_s or 0.0))
         ctx.playback.stop()
+    # 3. the Projects workspace: a long chapter scrolled, alone and while a render updates it
+    project_figures = None
+    if args.project_blocks:
+        from bench.projects_page import scroll_stalls
+
+        project_figures = scroll_stalls(window, args.project_blocks)
     window.close()
     print(f"# gui_latency  {time.strftime('%Y-%m-%d %H:%M')}  models={root}  frames={args.frames}")
     print(f"longest event-loop stall while the engine starts (first import of torch, "
@@ -132,6 +140,10 @@ def _run(args: argparse.Namespace, root: Path) -> int:
           f"{min(firsts) * 1000:7.1f} ms (best of {len(firsts)})")
     print(f"  minus the engine's first-chunk time          : "
           f"{min(overheads) * 1000:7.1f} ms (median {sorted(overheads)[len(overheads) // 2] * 1000:.1f})")
+    if project_figures is not None:
+        from bench.projects_page import report
+
+        report(*project_figures, blocks=args.project_blocks)
     return 0
 
 

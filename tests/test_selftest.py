@@ -27,6 +27,7 @@ STEPS = ("engine import", "models found: 3 (base, custom_voice, voice_design)",
          "load Qwen3-TTS-12Hz-Tiny-Base", "clone prompt on Qwen3-TTS-12Hz-Tiny-Base",
          "load Qwen3-TTS-12Hz-Tiny-VoiceDesign", "load Qwen3-TTS-12Hz-Tiny-CustomVoice",
          "streamed take -> ", "encoded takes (take.mp3 ",
+         "project: 2 blocks rendered (speaker:ryan) and exported to M4B",
          "transcription models found: 1 (whisper-tiny-random)",
          "transcribe a test tone with whisper-tiny-random",
          "main window shown and closed")

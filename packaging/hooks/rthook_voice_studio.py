@@ -9,7 +9,7 @@
 
    - ``sox`` and ``onnxruntime``: used only when the 25 Hz tokenizer builds its x-vector
      extractor; the stand-ins import fine and raise if anything tries to use them.
-   - ``librosa`` (which pulls numba, llvmlite, scipy, scikit-learn, pooch): the 12 Hz
+   - ``librosa`` (which pulls numba, llvmlite, scikit-learn, pooch): the 12 Hz
      path calls exactly ``librosa.filters.mel`` (the speaker encoder's mel filterbank,
      for cloning) and ``librosa.resample`` / ``librosa.load`` (reference audio at another
      rate, or given as a path). The stand-in reimplements those three in numpy, soxr and
@@ -37,7 +37,7 @@ STAND_IN_FLAG = "__voice_studio_stand_in__"
 # stand-ins below; the rest nothing at run time imports once those four are stand-ins.
 LEFT_OUT = (
     "librosa", "sox", "onnxruntime", "gradio",
-    "gradio_client", "hf_gradio", "numba", "llvmlite", "scipy", "sklearn", "pooch",
+    "gradio_client", "hf_gradio", "numba", "llvmlite", "sklearn", "pooch",
     "audioread", "joblib", "resampy", "samplerate", "pandas", "pyarrow", "PIL",
     "matplotlib", "IPython", "tkinter", "_tkinter", "torchvision", "torchcodec",
 )

@@ -164,7 +164,9 @@ class Recorder:
         with self._lock:
             self.read_new()
             raw = np.concatenate(self._chunks) if self._chunks else np.zeros(0, np.float32)
-            audio = resample(raw, self._rate, self.sample_rate)
+            # resampling full-scale input can ring past it (ALSA's null capture hands over
+            # arbitrary memory): a recording never holds more than full scale
+            audio = np.clip(resample(raw, self._rate, self.sample_rate), -1.0, 1.0)
             source = SourceInfo(sample_rate=self._rate, channels=self._channels,
                                 frames=int(raw.shape[0]),
                                 format="", subtype="FLOAT")

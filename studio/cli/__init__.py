@@ -11,7 +11,7 @@ from studio.engine.models import DTYPES, check_device_names, check_model_folder
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from studio.cli import models, serve, speak, transcribe, voices
+    from studio.cli import models, project, serve, speak, transcribe, voices
     from studio.cli.engine import add_server_arg
 
     parser = argparse.ArgumentParser(
@@ -36,12 +36,16 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("text", help="the text, or - to read standard input")
     who = sp.add_argument_group("voice")
     who.add_argument("--speaker", help="a preset speaker (CustomVoice model), e.g. Ryan")
-    who.add_argument("--voice", help="a saved voice: its name or id")
+    who.add_argument("--voice", help="a saved voice, a built-in design voice or a preset "
+                                     "speaker: its name or id ('voice-studio voices list')")
     who.add_argument("--ref", type=Path, help="clone this reference clip")
     who.add_argument("--ref-text", help="the exact words spoken in --ref")
     who.add_argument("--x-vector-only", action="store_true",
                      help="clone from the timbre alone, without a transcript (less faithful)")
     sp.add_argument("--instruct", help="speaking style (1.7B CustomVoice only)")
+    sp.add_argument("--new-voice", action="store_true",
+                    help="with a built-in design voice: draw a new speaker from its description "
+                         "and keep it, instead of the one kept")
     speak.add_output_args(sp)
     speak.add_sampling_args(sp)
     add_server_arg(sp)
@@ -58,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     voices.add_parsers(sub)
     transcribe.add_parser(sub)
     serve.add_parser(sub)
+    project.add_parser(sub)
     return parser
 
 
@@ -91,6 +96,10 @@ def dispatch(args: argparse.Namespace) -> int:
         from studio.cli import transcribe
 
         return transcribe.run(args, extra)
+    if args.command == "project":
+        from studio.cli import project
+
+        return project.run(args, extra)
     if args.command == "serve":
         from studio.cli import serve
 

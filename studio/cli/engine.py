@@ -1,6 +1,7 @@
 """The command line's engine: this computer's models on their own thread, or a server
 (``--server URL`` or $VOICE_STUDIO_SERVER, the token from $VOICE_STUDIO_TOKEN). The
-commands stream takes, make clone prompts and check for a model the same way on both."""
+commands (speak, design, clone, project render) stream takes, make clone prompts and check
+for a model the same way on both."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 from studio.engine.engine_thread import EngineThread, TakeStream
 from studio.engine.errors import ModelNotFound
 from studio.engine.prompts import VoicePrompt
-from studio.engine.speak_request import PromptRequest, SpeakRequest, make_prompt
+from studio.engine.speak_request import PromptRequest, SpeakRequest, make_prompt, with_kept_voice
 from studio.remote.choice import LOCAL, EngineChoice, server_for
 from studio.remote.offer import KIND_NAMES
 
@@ -47,6 +48,7 @@ class CliEngine:
         assert self.server is not None
         server = self.server
         ts = TakeStream()
+        request = with_kept_voice(request)  # a design voice kept here is cloned there
 
         def run() -> None:
             try:

@@ -12,6 +12,7 @@ from studio.audio.samplerate import SAMPLE_RATE
 from studio.cli import output
 from studio.cli.engine import CliEngine
 from studio.cli.sink import TakeSink
+from studio.engine.drawn_voice import FRESH
 from studio.engine.options import Sampling, Streaming
 from studio.engine.speak_request import (
     CLONE,
@@ -72,8 +73,10 @@ def build_request(args: argparse.Namespace, engine: CliEngine) -> SpeakRequest:
     text = read_text(args.text)
     sampling = sampling_from(args)
     language = args.language or "auto"
-    if args.command == "design":
-        return SpeakRequest(text, DESIGN, language, instruct=args.instruct, sampling=sampling)
+    if args.command == "design":  # --save-as: the take fixes the voice it draws, to keep it
+        keeper = FRESH if getattr(args, "save_as", None) else None
+        return SpeakRequest(text, DESIGN, language, instruct=args.instruct, sampling=sampling,
+                            keeper=keeper)
     chosen = [x for x in (args.speaker, args.ref, getattr(args, "voice", None)) if x]
     if len(chosen) != 1:
         raise InvalidInput("Choose one voice: --speaker NAME (a preset speaker), --voice NAME "
@@ -91,8 +94,23 @@ def build_request(args: argparse.Namespace, engine: CliEngine) -> SpeakRequest:
     from studio.library.anyvoice import resolve
 
     library = VoiceLibrary()  # no --language: the saved voice's own
-    return resolve(args.voice, library).request(text, library, language=args.language,
-                                                sampling=sampling)
+    ref = resolve(args.voice, library)
+    if getattr(args, "new_voice", False):
+        draw_new_voice(ref, library)
+    return ref.request(text, library, language=args.language, sampling=sampling)
+
+
+def draw_new_voice(ref: Any, library: Any) -> None:
+    """`--new-voice`: forget the speaker a built-in design voice keeps; this take draws
+    (and keeps) another."""
+    from studio.library.anyvoice import DESIGN_PRESET
+    from studio.library.design_voices import DesignVoiceStore
+
+    if ref.source != DESIGN_PRESET:
+        raise InvalidInput(f"--new-voice works with built-in design voices; {ref.name!r} "
+                           "keeps the voice it was made with.")
+    DesignVoiceStore(library.root).forget(ref.id)
+    output.info(f"Drawing a new {ref.name}; it is kept for the next takes.")
 
 
 def prompt_from_file(engine: CliEngine, path: Path, ref_text: str | None,
@@ -145,6 +163,9 @@ def run_take(engine: CliEngine, request: SpeakRequest, out: Path | None, play: b
                 f"({speed:.2f}x real time{first}); seed {take.seed}")
     if take.message:
         output.info(take.message)
+    for note in take.notes:
+        output.info(note + (f" Get one with: voice-studio models download "
+                            f"{take.download_hint.split('/')[-1]}" if take.download_hint else ""))
     if sink.path is not None:
         print(sink.path)
     return take
@@ -161,6 +182,6 @@ def cmd_speak(args: argparse.Namespace, engine: CliEngine) -> int:
     if saving:
         from studio.cli.voices import save_designed_voice
 
-        save_designed_voice(engine, args, take, request.text)
+        save_designed_voice(engine, args, take, request)
     return 0 if take.audio.size or take.stop_reason == "cancelled" else 1
 

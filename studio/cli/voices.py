@@ -250,31 +250,38 @@ def check_designed_voice(engine: Any, args: argparse.Namespace) -> None:
                            "reusable), or design without --save-as.")
 
 
-def save_designed_voice(engine: Any, args: argparse.Namespace, take: Any, text: str) -> None:
-    """`design --save-as`: keep the take as a designed voice with its recipe and a clone
-    prompt made by a Base model, so it can speak any text from then on. ``text`` is the
-    sample text as spoken (read from standard input for ``-``)."""
-    from studio.engine.speak_request import PromptRequest
-    from studio.library.schema import Recipe
+def save_designed_voice(engine: Any, args: argparse.Namespace, take: Any,
+                        request: Any) -> None:
+    """`design --save-as`: keep the voice the take drew and fixed (its clone prompt, made by
+    a Base model from the designed sample) with its recipe, as the Design page keeps a
+    candidate, so it can speak any text from then on. A take made by a server brings back
+    its audio only: the prompt is then made from the whole take, on the server."""
+    from studio.library.design_voices import save_designed
 
-    if take.duration_s < 3.0:
+    voice = take.voice
+    if voice is None and engine.remote and take.duration_s >= 3.0:
+        voice = drawn_by_server(engine, take, request)
+    seconds = voice.seconds if voice is not None else take.duration_s
+    if voice is None or seconds < 3.0:
         raise InvalidInput(
-            f"The designed take is only {take.duration_s:.1f} s long; a reusable voice needs at "
+            f"The designed sample is only {seconds:.1f} s long; a reusable voice needs at "
             "least 3 s of speech. Design again with a longer sample sentence (the take itself "
             "was kept).")
     lib = _library()
     lib.check_name_is_free(args.save_as)  # again: another process may have taken it since
-    text = text.strip()
-    language = args.language or "auto"
-    req = PromptRequest(take.audio, take.sample_rate, text or None, not text)
-    output.info("Making the designed voice reusable (clone prompt from a Base model) …")
-    prompt = engine.make_prompt(req)
-    recipe = Recipe(instruct=args.instruct, sample_text=text, language=language,
-                    seed=take.seed, model=take.model_name,
-                    params={k: getattr(args, k) for k in ("temperature", "top_k", "top_p",
-                                                          "repetition_penalty")
-                            if getattr(args, k) is not None})
-    entry = lib.create(args.save_as, prompt=prompt, kind="designed", audio=take.audio,
-                       sample_rate=take.sample_rate, transcript=text, language=language,
-                       description=args.instruct, recipe=recipe)
+    entry = save_designed(lib, args.save_as, voice, args.language or "auto")
     output.info(f"Saved the designed voice {entry.name} ({entry.id}).")
+
+
+def drawn_by_server(engine: Any, take: Any, request: Any) -> Any:
+    """The voice of a design take a server made: a clone prompt of its audio and words."""
+    from studio.engine.drawn_voice import DrawnVoice
+    from studio.engine.speak_request import PromptRequest
+
+    text = request.text.strip()
+    output.info("Making the designed voice reusable (clone prompt from the server's Base "
+                "model) …")
+    prompt = engine.make_prompt(PromptRequest(take.audio, take.sample_rate, text or None,
+                                              not text))
+    return DrawnVoice(prompt, take.audio, take.sample_rate, request.instruct or "",
+                      request.language, take.seed, take.model_name, request.sampling)

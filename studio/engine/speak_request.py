@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from studio.engine.drawn_voice import VoiceKeeper
 from studio.engine.options import Sampling, Streaming
 from studio.engine.prompts import VoicePrompt
 from studio.engine.stream import CancelToken
@@ -38,15 +39,21 @@ class SpeakRequest:
     language: str = "auto"
     instruct: str | None = None  # the voice description (design) or a style (preset, 1.7B)
     speaker: str | None = None  # preset speaker name
-    prompt: VoicePrompt | None = field(default=None, repr=False)  # clone
+    prompt: VoicePrompt | None = field(default=None, repr=False)  # clone; design: a kept voice
     sampling: Sampling = Sampling()
     streaming: Streaming = Streaming()
     model: str | None = None  # a preferred model folder (path or name); None: the default
     speed: str | None = None  # "exact" | "fast"; None: the pool's default
     reference: RefClip | None = field(default=None, repr=False)  # clone: the prompt's clip
+    # design: who keeps the voice between takes (design_voice.py); None: fixed within the take
+    keeper: VoiceKeeper | None = field(default=None, repr=False, compare=False)
 
     @property
     def kind(self) -> str:
+        """The kind of model the take starts with: a design voice already kept is only
+        cloned, by the Base model its prompt was made with (``model`` names it)."""
+        if self.mode == DESIGN and self.prompt is not None:
+            return "base"
         return MODE_KIND[self.mode]
 
 
@@ -59,16 +66,30 @@ class PromptRequest:
     model: str | None = None
 
 
+def with_kept_voice(request: SpeakRequest) -> SpeakRequest:
+    """A design request whose keeper holds a voice speaks that voice: the prompt filled in,
+    so the Base model it was made with is the one loaded (a request made before the voice
+    was drawn, replayed later, needs no VoiceDesign model)."""
+    if request.mode != DESIGN or request.prompt is not None or request.keeper is None:
+        return request
+    kept = request.keeper.kept()
+    if kept is None:
+        return request
+    return replace(request, prompt=kept.prompt, model=kept.prompt.model_name or request.model)
+
+
 def run(pool: ModelPool, request: SpeakRequest, on_chunk: ChunkFn | None = None,
         cancel: CancelToken | None = None) -> Take:
     """Load what the request needs (if not loaded) and speak it."""
+    if request.mode == DESIGN:
+        from studio.engine import design_voice
+
+        return design_voice.speak(pool, request, on_chunk, cancel)
     need_instruct = bool(request.instruct and request.mode == PRESET)
     synth = pool.synthesizer(request.kind, prefer=request.model, need_instruct=need_instruct,
                              speed=request.speed)
     kw = dict(sampling=request.sampling, streaming=request.streaming, on_chunk=on_chunk,
               cancel=cancel)
-    if request.mode == DESIGN:
-        return synth.design(request.text, request.instruct or "", request.language, **kw)
     if request.mode == PRESET:
         return synth.preset(request.text, request.speaker or "", request.language,
                             request.instruct, **kw)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,6 +45,7 @@ from studio.hub.catalog import LANGUAGE_CODES
 log = logging.getLogger(__name__)
 
 ChunkFn = Callable[[np.ndarray], None]
+Text = str | Sequence[tuple[str, float]]  # text, or text already split into (segment, pause)
 
 
 @dataclass
@@ -85,15 +86,15 @@ class Synthesizer:
         return key
 
     @staticmethod
-    def _text(text: str) -> list[tuple[str, float]]:
-        segments = textmod.segment(text or "")
+    def _text(text: Text) -> list[tuple[str, float]]:
+        segments = textmod.segment(text or "") if isinstance(text, str) else list(text)
         if not segments:
             raise EmptyText()
         return segments
 
     # --- public operations ----------------------------------------------------------
 
-    def design(self, text: str, instruct: str, language: str | None = "auto",
+    def design(self, text: Text, instruct: str, language: str | None = "auto",
                sampling: Sampling = Sampling(), streaming: Streaming = Streaming(),
                on_chunk: ChunkFn | None = None, cancel: CancelToken | None = None) -> Take:
         """Speak ``text`` in a voice described by ``instruct`` (VoiceDesign model)."""
@@ -168,7 +169,7 @@ class Synthesizer:
         return VoicePrompt(emb, code, None if x_vector_only else transcript, self.prompt_shape(),
                            self.model.info.name)
 
-    def clone(self, text: str, prompt: VoicePrompt, language: str | None = "auto",
+    def clone(self, text: Text, prompt: VoicePrompt, language: str | None = "auto",
               sampling: Sampling = Sampling(), streaming: Streaming = Streaming(),
               on_chunk: ChunkFn | None = None, cancel: CancelToken | None = None) -> Take:
         """Speak ``text`` in the voice of ``prompt`` (Base model)."""

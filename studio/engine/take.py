@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from studio.engine.drawn_voice import DrawnVoice
+
 # Why a take ended.
 COMPLETE = "complete"  # the model said all it had to say
 MAX_LENGTH = "max_length"  # the user's length cap was reached
@@ -25,7 +27,9 @@ class Take:
     elapsed_s: float = 0.0
     first_chunk_s: float | None = None  # from start to the first audio chunk
     model_name: str = ""
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # sentences for the user about the take
+    download_hint: str | None = None  # a catalog model the notes suggest getting
+    voice: DrawnVoice | None = field(default=None, repr=False)  # a design take's fixed voice
 
     @property
     def duration_s(self) -> float:

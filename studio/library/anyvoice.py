@@ -9,9 +9,16 @@ CustomVoice preset speakers. The GUI's sidebar, the CLI's ``--voice`` and the AP
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from studio.engine.speak_request import CLONE, DESIGN, PRESET, RefClip, SpeakRequest
+from studio.engine.speak_request import (
+    CLONE,
+    DESIGN,
+    PRESET,
+    RefClip,
+    SpeakRequest,
+    with_kept_voice,
+)
 from studio.library.errors import VoiceNotFound
 from studio.library.ids import name_key
 from studio.library.presets import Presets, load_presets
@@ -60,8 +67,20 @@ class VoiceRef:
             clip = RefClip(entry.reference_path, entry.transcript().strip() or None)
             return SpeakRequest(text, CLONE, prompt=entry.load_prompt(), reference=clip, **kw)
         if self.source == DESIGN_PRESET:
-            return SpeakRequest(text, DESIGN, instruct=instruct or self.description, **kw)
+            return self._design_request(text, library, instruct, kw)
         return SpeakRequest(text, PRESET, speaker=self.id, instruct=instruct, **kw)
+
+    def _design_request(self, text: str, library: VoiceLibrary | None, instruct: str | None,
+                        kw: dict[str, Any]) -> SpeakRequest:
+        """A built-in design voice speaks with the voice it drew the first time
+        (design_voices.py); another description is a voice of its own, drawn afresh."""
+        if instruct and instruct.strip() != self.description.strip():
+            return SpeakRequest(text, DESIGN, instruct=instruct, **kw)
+        from studio.library.design_voices import store_of
+
+        keeper = store_of(library).keeper(self.id, self.description)
+        return with_kept_voice(SpeakRequest(text, DESIGN, instruct=self.description,
+                                            keeper=keeper, **kw))
 
 
 def _speakable(language: str) -> str:

@@ -37,7 +37,9 @@ def digest_of(data: bytes) -> str:
 
 
 def speech_body(request: SpeakRequest, seed: int, voice: str | None = None) -> dict[str, Any]:
-    """The JSON of ``POST /v1/audio/speech`` for a take: raw PCM, streamed."""
+    """The JSON of ``POST /v1/audio/speech`` for a take: raw PCM, streamed. ``voice``: the
+    hash name of the request's prompt (a saved voice, or a design voice already kept, which
+    is only cloned, as on this computer)."""
     s = request.sampling
     body: dict[str, Any] = {
         "input": request.text, "language": request.language or "auto", "seed": seed,
@@ -47,14 +49,14 @@ def speech_body(request: SpeakRequest, seed: int, voice: str | None = None) -> d
     optional = {"max_new_tokens": s.max_frames, "temperature": s.temperature, "top_k": s.top_k,
                 "top_p": s.top_p, "repetition_penalty": s.repetition_penalty}
     body.update({k: v for k, v in optional.items() if v is not None})
-    if request.mode == DESIGN:
+    if voice is not None:  # a saved voice, or a design voice already kept: cloned
+        body.update(task_type="Base", voice=voice)
+    elif request.mode == DESIGN:
         body.update(task_type="VoiceDesign", instructions=request.instruct or "")
     elif request.mode == PRESET:
         body.update(task_type="CustomVoice", voice=request.speaker or "")
         if request.instruct:
             body["instructions"] = request.instruct
-    elif request.mode == CLONE:
-        body.update(task_type="Base", voice=voice)
     return body
 
 
@@ -93,9 +95,9 @@ class StudioServer:
         if reason:
             raise NotOffered(f"The server at {self.conn.host} cannot do this: {reason}.")
         voice = None
-        if request.mode == CLONE:
-            if request.prompt is None:
-                raise NotOffered("Choose a voice to clone first.")
+        if request.mode == CLONE and request.prompt is None:
+            raise NotOffered("Choose a voice to clone first.")
+        if request.prompt is not None:  # it travels once, then by its hash
             data = to_bytes(request.prompt)
             voice = HASH_PREFIX + digest_of(data)
         seed = seed_for(request)

@@ -53,6 +53,8 @@ def omni_body(request: SpeakRequest, seed: int) -> dict[str, Any]:
     }
     if s.max_frames:
         body["max_new_tokens"] = int(s.max_frames)
+    if request.mode == DESIGN:  # a design voice kept here is drawn again there: vLLM-Omni
+        body["task_type"] = TASK_TYPES[DESIGN]  # has no clip of it to clone
     if request.mode == PRESET:
         body["voice"] = (request.speaker or "").lower()
         if request.instruct:

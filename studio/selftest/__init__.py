@@ -1,8 +1,8 @@
 """``voice-studio --self-test``: prove an installation works, one printed line per step.
 
 ``run`` parses the options and runs the steps in order; ``steps`` holds the engine, model
-and transcription steps; ``window`` opens the real window offscreen; ``report`` prints the
-step lines.
+and transcription steps; ``project`` renders and exports a small project; ``window`` opens
+the real window offscreen; ``report`` prints the step lines.
 
 Written for the frozen bundle first (packaging/smoke-test runs it), where the failures are
 a module left out, a data file not found or a library that reads metadata that is not
@@ -14,6 +14,7 @@ there; all of them show up here without a person clicking through the window. St
 4. stream a short take into a WAV file in a temporary folder, chunk by chunk, then
    stream the same chunks into an MP3 and an Opus file (the API server's encoders, with
    its tempo change on the MP3) and decode them back;
+   render a two-block project and export it to M4B (``project``: chapter, tags, loudness);
    (and find the Whisper models: where one is installed, transcribe a test tone with it);
 5. open the main window offscreen (no display needed) on a fake sound device, wait for
    its first paint, close it.

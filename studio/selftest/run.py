@@ -69,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
             report.skip("load models", why)
             report.skip("streamed take", why)
             report.skip("encoded takes (mp3, opus)", why)
+            report.skip("project rendered and exported to M4B", why)
         asr_ok = report.step(f"transcription models found in {roots[0]}", test.find_asr)
         if asr_ok and test.asr and engine_ok:
             asr = test.asr[0]

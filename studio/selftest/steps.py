@@ -221,12 +221,18 @@ def engine_steps(report: Report, test: SelfTest) -> None:
                 report.step(f"clone prompt on {info.name}",
                             lambda info=info: test.clone_prompt(info))
         if loaded_ok:
+            from studio.selftest.project import render_and_export
+
             if report.step("streamed take", lambda: test.streamed_take(take_model)):
                 report.step("encoded takes (mp3, opus)", test.encoded_takes)
             else:
                 report.skip("encoded takes (mp3, opus)", "the streamed take failed")
+            report.step("project rendered and exported to M4B", lambda: render_and_export(
+                test.engine, test.models, test.work, test.frames, test.prompt,
+                voice_like_tone()))
         else:
             report.skip("streamed take", "a model did not load")
             report.skip("encoded takes (mp3, opus)", "a model did not load")
+            report.skip("project rendered and exported to M4B", "a model did not load")
     finally:
         test.engine.close()

@@ -32,8 +32,13 @@ SOURCE_WORDS = {SAVED: "a saved (cloned) voice", SPEAKER: "a preset speaker",
 DEFAULT_VOICE = "Vivian"  # vLLM-Omni's default speaker, when 'voice' is left out
 REF_AUDIO_KEY = "ref_audio"
 DESIGN_KEY = "design:instructions"
-# qwen-tts's prompt construction the engine uses per mode (vLLM-Omni's defaults too)
-NON_STREAMING_MODE = {DESIGN: True, "preset": True, CLONE: False}
+# qwen-tts's prompt construction the engine uses per kind of model a take starts with
+# (vLLM-Omni's defaults too). None: both. A design take that draws its voice designs its
+# sample (true) and clones the rest from it (false, studio.engine.design_voice); a design
+# voice already kept is only cloned, so its request starts with the Base model.
+NON_STREAMING_MODE = {"voice_design": None, "custom_voice": True, "base": False}
+BUILT_WITH = {True: "true", False: "false",
+              None: "true for the designed sample and false for what is cloned from it"}
 SAMPLING_FIELDS = ("temperature", "top_k", "top_p", "repetition_penalty")
 
 
@@ -214,9 +219,9 @@ def plan(st: ServerState, body: SpeechRequest, text: str) -> SpeechPlan:
         speak = ref.request(text, st.library, language=language, instruct=instruct,
                             sampling=sampling, streaming=streaming, model=prefer)
         result = SpeechPlan(speak, ref.key, None, warnings)
-    mode = result.speak.mode
-    if body.non_streaming_mode is not None and body.non_streaming_mode != NON_STREAMING_MODE[mode]:
+    kind = result.speak.kind
+    if body.non_streaming_mode is not None and body.non_streaming_mode != NON_STREAMING_MODE[kind]:
         warnings.append(f"non_streaming_mode={str(body.non_streaming_mode).lower()} ignored: "
-                        f"{KIND_NAMES[MODE_KIND[mode]]} takes are built with "
-                        f"{str(NON_STREAMING_MODE[mode]).lower()}")
+                        f"{KIND_NAMES[kind]} takes are built with "
+                        f"{BUILT_WITH[NON_STREAMING_MODE[kind]]}")
     return result

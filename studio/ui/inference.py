@@ -69,14 +69,14 @@ class InferenceClient(QObject):
         backend = self.backend
 
         def work(job: TakeJob) -> Take:
+            speak = requests.with_kept_voice(request)  # kept since the request was made?
             if not backend.remote:
-                need = bool(request.instruct and request.mode == requests.PRESET)
-                model = self.pool.get(request.kind, request.model, need,
-                                      progress=self._progress(request.kind),
-                                      speed=request.speed)
+                need = bool(speak.instruct and speak.mode == requests.PRESET)
+                model = self.pool.get(speak.kind, speak.model, need,
+                                      progress=self._progress(speak.kind), speed=speak.speed)
                 self.model_ready.emit(model.info)
             with self._faults(job):
-                return backend.speak(request, on_chunk=job.add_audio, cancel=job.token)
+                return backend.speak(speak, on_chunk=job.add_audio, cancel=job.token)
 
         job = TakeJob(request)
         if backend.remote:

@@ -31,7 +31,7 @@ from studio.ui.widgets.voice_list import VoiceList
 from studio.ui.widgets.voice_takes import TakesPanel
 
 log = logging.getLogger(__name__)
-PAGES = ("speak", "clone", "design")
+PAGES = ("speak", "clone", "design", "projects")
 
 
 class MainWindow(QMainWindow):
@@ -45,6 +45,7 @@ class MainWindow(QMainWindow):
 
         from studio.ui.pages.clone import ClonePage
         from studio.ui.pages.design import DesignPage
+        from studio.ui.pages.projects import ProjectsPage
         from studio.ui.pages.speak import SpeakPage
 
         self.notice = NoticeBar()
@@ -54,11 +55,13 @@ class MainWindow(QMainWindow):
         self.speak = SpeakPage(ctx, self.notice)
         self.clone = ClonePage(ctx, self.notice)
         self.design = DesignPage(ctx, self.notice)
+        self.projects = ProjectsPage(ctx, self.notice)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.speak, "Speak")
         self.tabs.addTab(self.clone, "Clone")
         self.tabs.addTab(self.design, "Design")
+        self.tabs.addTab(self.projects, "Projects")
         self.tabs.currentChanged.connect(self._tab_changed)
 
         right = QWidget()
@@ -277,6 +280,12 @@ class MainWindow(QMainWindow):
 
         ModelManagerDialog(self.ctx, self).exec()
 
+    def open_model_manager_at(self, repo_id: str) -> None:
+        """The Model manager, scrolled to one published model with its button focused."""
+        from studio.ui.dialogs.model_manager import ModelManagerDialog
+
+        ModelManagerDialog(self.ctx, self, focus=repo_id).exec()
+
     def open_settings(self) -> None:
         from studio.ui.dialogs.settings_dialog import SettingsDialog
 
@@ -336,7 +345,7 @@ class MainWindow(QMainWindow):
         self._cleanup.stop()
         for timer in self._deferred:
             timer.stop()
-        for page in (self.speak, self.clone, self.design):
+        for page in (self.speak, self.clone, self.design, self.projects):
             page.shutdown()
         self._save_layout()
         if not self.ctx.shutdown():

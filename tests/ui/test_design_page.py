@@ -183,9 +183,9 @@ def test_keep_saves_a_designed_voice_with_recipe_and_prompt(make_page, qtbot, mo
         return next(answers), True
 
     monkeypatch.setattr(QInputDialog, "getText", staticmethod(get_text))
+    assert card.take.voice is not None  # fixed by a Base model as it was made: kept at once
     with qtbot.waitSignal(page.voice_saved, timeout=LONG) as saved:
         page.keep(card)
-        assert not other.keep_button.isEnabled()  # one keep at a time
     assert len(asked) == 2 and "needs a name" in asked[1]
 
     entry = page.ctx.library.get("Deep Narrator")

@@ -15,7 +15,7 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QFontMetrics
+from PySide6.QtGui import QDesktopServices, QFontMetrics, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -60,9 +60,11 @@ def _height(widget: QWidget) -> int:
 
 
 class ModelManagerDialog(QDialog):
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None,
+                 focus: str | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        self.focus_key = focus  # a published model to show first (its repo id)
         self.manager = ctx.downloads
         self._pending_delete: list[Path] = []
         self._models: list[ModelInfo] = []
@@ -156,6 +158,14 @@ class ModelManagerDialog(QDialog):
         ctx.inference.unloaded.connect(self._on_unloaded)
         ctx.inference.model_ready.connect(self._on_model_ready)
         self.refresh()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
+        super().showEvent(event)
+        row = self.rows.get(self.focus_key or "")
+        if row is not None:  # opened for one model: scroll to it, focus what it offers
+            self.scroll.ensureWidgetVisible(row)
+            buttons = [row.button(name) for name in row.visible_buttons()]
+            (buttons[0] if buttons else row).setFocus()
 
     # --- state --------------------------------------------------------------------------------
 

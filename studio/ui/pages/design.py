@@ -1,8 +1,9 @@
 """Design: describe a voice in words, generate a few candidates side by side, keep one.
 
-Kept candidates become saved "designed" voices: the candidate's audio is turned into a clone
-prompt by a Base model, so the voice can speak any text afterwards, and the recipe
-(description, seed, sampling) is stored so it can be made again.
+Kept candidates become saved "designed" voices: each candidate's take fixes the voice it drew
+as a clone prompt made by a Base model (studio.engine.design_voice, as for every design
+voice), so the voice can speak any text afterwards, and the recipe (description, seed,
+sampling) is stored so it can be made again.
 
 Candidates are generated one after another (the next request is submitted when the previous
 one reports back), so Stop only has one running request to cancel and nothing queued in the
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.audio.samplerate import SAMPLE_RATE
+from studio.engine.drawn_voice import FRESH
 from studio.engine.options import Streaming
 from studio.engine.speak_request import DESIGN, SpeakRequest
 from studio.engine.take import Take
@@ -34,6 +36,7 @@ from studio.ui.jobs import TakeJob
 from studio.ui.pages.base import Page
 from studio.ui.pages.design_keep import CandidateKeeper
 from studio.ui.shortcuts import RUN, STOP, add_shortcuts
+from studio.ui.take_notices import show_take_notices
 from studio.ui.widgets.candidate_card import CandidateCard, CandidateShelf
 from studio.ui.widgets.design_form import GUIDANCE, DesignForm
 from studio.ui.widgets.notice import NoticeBar
@@ -132,7 +135,7 @@ class DesignPage(Page):
         for index, seed in enumerate(self.form.seeds(self.count.value()), start=1):
             sampling = replace(self.sampling.sampling(seed), max_frames=self.max_frames)
             request = SpeakRequest(text, DESIGN, language=self.language.currentData(),
-                                   instruct=description, sampling=sampling,
+                                   instruct=description, sampling=sampling, keeper=FRESH,
                                    streaming=Streaming(enabled=True, first_chunk=first))
             card = CandidateCard(index, seed, request, self.form.language_name(), SAMPLE_RATE)
             card.play_requested.connect(self.toggle_play)
@@ -204,6 +207,7 @@ class DesignPage(Page):
         else:
             card.finish(take)
             card.allow_keep(not self.keeper.busy)
+            show_take_notices(self, self.notice, take, with_message=False)
         if self._active is card:
             self._next()
 

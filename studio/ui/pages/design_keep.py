@@ -1,6 +1,8 @@
-"""Keeping a designed candidate: ask for a name, have a Base model turn the candidate's
-audio into a clone prompt (so the voice can speak any text), and save the voice with the
-recipe that made it (description, seed, sampling). One keep at a time; a failure loses
+"""Keeping a designed candidate: ask for a name and save the voice its take drew and fixed
+(studio.engine.design_voice: the clone prompt a Base model made from it, so the voice can
+speak any text) with the recipe that made it, as every kept design voice is saved
+(studio.library.design_voices.save_designed). A candidate made while no Base model was on
+disk is fixed at keep time, by a Base model job. One keep at a time; a failure loses
 nothing: the candidate stays on its card."""
 
 from __future__ import annotations
@@ -11,11 +13,12 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
+from studio.engine.drawn_voice import DrawnVoice
 from studio.engine.prompts import VoicePrompt
 from studio.engine.speak_request import PromptRequest
 from studio.errors import StudioError
+from studio.library.design_voices import save_designed
 from studio.library.errors import InvalidName
-from studio.library.schema import Recipe
 from studio.ui.context import AppContext
 from studio.ui.jobs import Job
 from studio.ui.widgets.candidate_card import CandidateCard
@@ -57,6 +60,9 @@ class CandidateKeeper(QObject):
         name = self.ask_name(default_name)
         if name is None:
             return
+        if card.take is not None and card.take.voice is not None:
+            self._save(card, name, card.take.voice)
+            return
         request = PromptRequest(np.asarray(card.audio, np.float32), card.sample_rate,
                                 transcript=card.request.text, x_vector_only=False)
         self.card, self._name = card, name
@@ -88,25 +94,17 @@ class CandidateKeeper(QObject):
 
     def _prompt_ready(self, prompt: VoicePrompt) -> None:
         card = self._release()
-        if card is not None:
-            self._save(card, self._name, prompt)
+        if card is not None and card.take is not None:
+            request = card.request
+            voice = DrawnVoice(prompt, card.audio, card.sample_rate, request.instruct or "",
+                               request.language, int(card.take.seed), card.take.model_name,
+                               request.sampling)
+            self._save(card, self._name, voice)
 
-    def _save(self, card: CandidateCard, name: str, prompt: VoicePrompt) -> None:
-        take, request, sampling = card.take, card.request, card.request.sampling
-        assert take is not None
-        recipe = Recipe(instruct=request.instruct or "", sample_text=request.text,
-                        language=card.language_name, seed=int(take.seed),
-                        model=take.model_name,
-                        params=dict(temperature=sampling.temperature, top_k=sampling.top_k,
-                                    top_p=sampling.top_p,
-                                    repetition_penalty=sampling.repetition_penalty))
+    def _save(self, card: CandidateCard, name: str, voice: DrawnVoice) -> None:
         while True:
             try:
-                entry = self.ctx.library.create(
-                    name, prompt=prompt, kind="designed", audio=card.audio,
-                    sample_rate=card.sample_rate, transcript=request.text,
-                    language=card.language_name, description=request.instruct or "",
-                    recipe=recipe, model=prompt.model_name or None)
+                entry = save_designed(self.ctx.library, name, voice, card.language_name)
                 break
             except InvalidName as exc:  # taken meanwhile: ask again, the prompt is ready
                 retry = self.ask_name(name, str(exc))

@@ -29,7 +29,9 @@ from studio.ui.pages.base import Page
 from studio.ui.playback import gate_play
 from studio.ui.shortcuts import PLAY_PAUSE, RUN, STOP, add_shortcuts
 from studio.ui.take_export import export_take
+from studio.ui.take_notices import show_take_notices
 from studio.ui.widgets.language_combo import language_combo
+from studio.ui.widgets.new_voice import NewVoiceButton
 from studio.ui.widgets.notice import NoticeBar
 from studio.ui.widgets.play_button import PlayPauseButton
 from studio.ui.widgets.sampling_box import SamplingBox
@@ -56,6 +58,8 @@ class SpeakPage(Page):
         self.voice_detail = QLabel("")
         self.voice_detail.setObjectName("hint")
         self.voice_detail.setWordWrap(True)
+        self.new_voice = NewVoiceButton(ctx.library.root)
+        self.new_voice.drawn_anew.connect(self._drawn_anew)
         self.text = QPlainTextEdit()
         self.text.setPlaceholderText("Type or paste what the voice should say. Long texts are "
                                      "welcome: they are spoken sentence by sentence.")
@@ -94,7 +98,10 @@ class SpeakPage(Page):
         top = QWidget()
         col = QVBoxLayout(top)
         col.setContentsMargins(12, 10, 12, 4)
-        col.addWidget(self.voice_label)
+        title = QHBoxLayout()
+        title.addWidget(self.voice_label, 1)
+        title.addWidget(self.new_voice)
+        col.addLayout(title)
         col.addWidget(self.voice_detail)
         col.addWidget(self.text, 1)
         row = QHBoxLayout()
@@ -145,13 +152,14 @@ class SpeakPage(Page):
     def _update_voice_ui(self) -> None:
         ref = self.voice
         self.generate_button.setEnabled(ref is not None and self.take is None)
+        self.new_voice.show_for(ref)
         if ref is None:
             self.instruct.setEnabled(False)
             return
         kind = {SAVED: "Your voice", DESIGN_PRESET: "Built-in voice (VoiceDesign)",
                 SPEAKER: "Preset speaker (CustomVoice)"}[ref.source]
         self.voice_label.setText(ref.name)
-        self.voice_detail.setText(f"{kind} · {ref.language}" +
+        self.voice_detail.setText(f"{kind} · {ref.language}{self._kept_text()}" +
                                   (f" · {ref.description}" if ref.description else ""))
         if ref.source == SPEAKER:
             supports = any(m.kind == "custom_voice" and m.supports_instruct and m.usable
@@ -162,12 +170,23 @@ class SpeakPage(Page):
                 "Style instructions need the 1.7B CustomVoice model (Models menu)")
         elif ref.source == DESIGN_PRESET:
             self.instruct.setEnabled(True)
-            self.instruct.setPlaceholderText("Voice description (leave empty to use the preset's)")
+            self.instruct.setPlaceholderText("Another description: a new voice every take "
+                                             "(leave empty for this voice's kept speaker)")
         else:
             self.instruct.setEnabled(False)
             self.instruct.setPlaceholderText("Cloned voices speak in the style of their clip")
         if ref.sample_text and not self.text.toPlainText().strip():
             self.text.setPlainText(ref.sample_text)
+
+    def _kept_text(self) -> str:
+        if self.voice is None or self.voice.source != DESIGN_PRESET:
+            return ""
+        return (" · the same speaker every take" if self.new_voice.kept() else
+                " · the next take draws a speaker and keeps it")
+
+    def _drawn_anew(self, message: str) -> None:
+        self._update_voice_ui()
+        self.status.setText(message)
 
     def _text_changed(self) -> None:
         text = self.text.toPlainText()
@@ -232,6 +251,7 @@ class SpeakPage(Page):
     def _set_generating(self, on: bool) -> None:
         self.generate_button.setEnabled(not on and self.voice is not None)
         self.stop_button.setEnabled(on)
+        self.new_voice.setEnabled(not on)
         self.state_changed.emit("generating" if on else "idle")
 
     def _on_chunk(self, _start: int, received: int) -> None:
@@ -275,9 +295,9 @@ class SpeakPage(Page):
         rtf = take.elapsed_s / take.duration_s if take.duration_s else 0.0
         self.status.setText(f"{take.duration_s:.1f} s in {take.elapsed_s:.1f} s "
                             f"({1 / rtf if rtf else 0:.2f}× real time) · seed {take.seed}")
-        if take.message:
-            self.notice.show_message(take.message, "warning" if take.stop_reason != "cancelled"
-                                     else "info")
+        show_take_notices(self, self.notice, take)
+        if take.voice is not None and ref is not None and ref.source == DESIGN_PRESET:
+            self._update_voice_ui()  # its speaker is kept now
         self.take_finished.emit(record)
         partner, self._ab_partner = self._ab_partner, None
         if partner is not None and take.stop_reason != "cancelled":

@@ -36,6 +36,7 @@ class NoticeBar(QFrame):
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.hide)
         self.level = ""
+        self.said: set[str] = set()  # the keys of what show_once has said
         self.hide()
 
     def show_message(self, text: str, level: str = "info",
@@ -64,6 +65,16 @@ class NoticeBar(QFrame):
         if timeout_ms:
             self._timer.start(timeout_ms)
         self.shown.emit(level, text)
+
+    def show_once(self, key: str, text: str, level: str = "info",
+                  action: tuple[str, Callable[[], None]] | None = None) -> bool:
+        """Say something worth saying once per window (advice, not an error); False if it
+        was said before."""
+        if key in self.said:
+            return False
+        self.said.add(key)
+        self.show_message(text, level, action, timeout_ms=0)
+        return True
 
     def text(self) -> str:
         return self.label.text() if self.isVisible() else ""

@@ -1,0 +1,151 @@
+"""Whole-project operations the window offers beside create and delete: rename, duplicate,
+and the block edits of the script view (text, split, join).
+
+Each edit changes a loaded Project in memory; the caller saves it (ProjectStore.save), so
+an undo stack can apply and revert edits with the same calls.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+from studio.errors import InvalidInput
+from studio.fsutil import atomic_write_json
+from studio.library import staging
+from studio.library.ids import name_key, slugify, unique_id
+from studio.projects.errors import InvalidProjectName
+from studio.projects.schema import MAX_TEXT, NARRATOR, PROJECT_FILE, Block, Project
+from studio.projects.store import ProjectStore, clean_project_name
+
+
+def _free_name(store: ProjectStore, name: str, project_id: str | None = None) -> str:
+    name = clean_project_name(name)
+    for other in store.list().projects:
+        if other.id != project_id and name_key(other.name) == name_key(name):
+            raise InvalidProjectName(f"A project called {name!r} already exists. Choose "
+                                     "another name.")
+    return name
+
+
+def rename(store: ProjectStore, project_id: str, name: str) -> Project:
+    """Give a project a new display name (its folder, and so its id, stay)."""
+    project = store.load(project_id)
+    project.name = _free_name(store, name, project_id)
+    store.save(project)
+    return project
+
+
+def duplicate(store: ProjectStore, project_id: str, name: str) -> Project:
+    """A full copy (script, cast, lexicon, every take) under a new name; nothing is made
+    when anything fails."""
+    project = store.load(project_id)
+    project.name = _free_name(store, name)
+    source = store.path(project_id)
+    with staging.staged(store.folder) as stage:
+        for entry in source.iterdir():
+            if entry.name == PROJECT_FILE or entry.name.startswith("."):
+                continue
+            if entry.is_dir():
+                shutil.copytree(entry, stage / entry.name, symlinks=False)
+            elif entry.is_file():
+                shutil.copy2(entry, stage / entry.name)
+
+        def write(new_id: str) -> None:
+            project.id = new_id
+            atomic_write_json(stage / PROJECT_FILE, project.to_dict())
+
+        staging.commit(stage, store.folder,
+                       lambda: unique_id(slugify(project.name),
+                                         lambda i: (store.folder / i).exists()), write)
+    return project
+
+
+def _clean_text(text: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise InvalidInput("A block needs some text; to remove a block, join it with the "
+                           "one before.")
+    if len(text) > MAX_TEXT:
+        raise InvalidInput(f"A block holds at most {MAX_TEXT} characters; split it.")
+    return text
+
+
+def set_text(project: Project, block_id: str, text: str) -> str:
+    """Replace a block's text; returns the text it had (its takes stay, now stale)."""
+    block = project.block(block_id)
+    old, block.text = block.text, _clean_text(text)
+    return old
+
+
+def set_speaker(project: Project, block_id: str, speaker: str) -> str:
+    block = project.block(block_id)
+    name = " ".join((speaker or "").split())
+    if not name:
+        raise InvalidInput("A block needs a speaker name.")
+    old, block.speaker = block.speaker, name
+    return old
+
+
+def _locate(project: Project, block_id: str) -> tuple[list[Block], int]:
+    for chapter in project.chapters:
+        for k, block in enumerate(chapter.blocks):
+            if block.id == block_id:
+                return chapter.blocks, k
+    raise KeyError(block_id)
+
+
+def split(project: Project, block_id: str, at: int, new_id: str | None = None) -> str:
+    """Split a block's text at character ``at``: the first part keeps the block (and its
+    takes, now stale), the rest becomes a new block after it (with id ``new_id`` when
+    given: a redo makes the same block again); returns the new block's id."""
+    blocks, k = _locate(project, block_id)
+    block = blocks[k]
+    head, tail = block.text[:at].strip(), block.text[at:].strip()
+    if not head or not tail:
+        raise InvalidInput("Put the cursor inside the text, between two words, to split "
+                           "a block there.")
+    block.text = head
+    new = Block(tail, speaker=block.speaker, instruct=block.instruct,
+                language=block.language, pause_s=block.pause_s)
+    if new_id:
+        new.id = new_id
+    blocks.insert(k + 1, new)
+    return new.id
+
+
+def join(project: Project, block_id: str) -> Block:
+    """Join a block with the one after it (same chapter); returns the block removed, so
+    the join can be undone with :func:`unjoin`."""
+    blocks, k = _locate(project, block_id)
+    if k + 1 >= len(blocks):
+        raise InvalidInput("This is the chapter's last block; select the first of two "
+                           "blocks to join them.")
+    nxt = blocks.pop(k + 1)
+    blocks[k].text = _clean_text(f"{blocks[k].text} {nxt.text}")
+    return nxt
+
+
+def unjoin(project: Project, block_id: str, removed: Block, text: str) -> None:
+    """Undo :func:`join`: the first block's old text back and the removed block after it."""
+    blocks, k = _locate(project, block_id)
+    blocks[k].text = text
+    blocks.insert(k + 1, removed)
+
+
+def remove(project: Project, block_id: str) -> None:
+    blocks, k = _locate(project, block_id)
+    blocks.pop(k)
+
+
+def insert(project: Project, chapter: int, after: str | None, text: str,
+           block_id: str | None = None) -> str:
+    """A new block in chapter ``chapter`` (0-based) after block ``after`` (first when None),
+    spoken by the speaker of the block before it; returns its id."""
+    blocks = project.chapters[chapter].blocks
+    k = next((i + 1 for i, b in enumerate(blocks) if b.id == after), 0)
+    speaker = blocks[k - 1].speaker if k else NARRATOR
+    block = Block(_clean_text(text), speaker=speaker)
+    if block_id:
+        block.id = block_id
+    blocks.insert(k, block)
+    return block.id

@@ -1,0 +1,394 @@
+"""The Projects workspace: a list of projects, the open project's chapters and blocks, its
+cast, rendering with progress, listening, and undoable edits.
+
+Every change goes through studio.projects (the core); this page turns clicks into core calls
+and the core's answers into widgets. Edits are applied to the project as it is on disk at
+that moment, so a render writing takes meanwhile loses nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence, QUndoStack
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QInputDialog,
+    QLabel,
+    QListView,
+    QSplitter,
+    QTabWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from studio.errors import InvalidInput, StudioError
+from studio.library.anyvoice import all_voices
+from studio.projects import cast, lexicon, manage
+from studio.projects.create import new_project
+from studio.projects.imports import read_file
+from studio.projects.schema import Chapter, Project
+from studio.projects.store import ProjectStore
+from studio.ui.context import AppContext
+from studio.ui.pages.base import Page
+from studio.ui.projects.block_delegate import BlockDelegate
+from studio.ui.projects.block_model import FLAGGED, ID_ROLE, BlockModel
+from studio.ui.projects.cast_panel import CastPanel
+from studio.ui.projects.edits import AddBlock, EditText, JoinBlocks, SplitBlock
+from studio.ui.projects.lexicon_panel import LexiconPanel
+from studio.ui.projects.listening import Listening
+from studio.ui.projects.project_list import ProjectList
+from studio.ui.projects.render_panel import RenderPanel
+from studio.ui.widgets.notice import NoticeBar
+
+IMPORTABLE = ("*.txt", "*.md", "*.markdown", "*.epub", "*.srt", "*.vtt")
+
+
+class ProjectsPage(Page):
+    def __init__(self, ctx: AppContext, notice: NoticeBar, store: ProjectStore | None = None
+                 ) -> None:
+        super().__init__(ctx, notice)
+        self.store = store or ProjectStore(ctx.library.root)
+        self.project: Project | None = None
+        self.chapter = 0
+        self.undo = QUndoStack(self)
+        self.setAcceptDrops(True)
+
+        self.projects = ProjectList()
+        self.chapters = QTreeWidget()
+        self.chapters.setAccessibleName("Chapters")
+        self.chapters.setHeaderLabels(["Chapters"])
+        self.chapters.currentItemChanged.connect(self._chapter_chosen)
+        left = QSplitter(Qt.Orientation.Vertical)
+        left.addWidget(self.projects)
+        left.addWidget(self.chapters)
+
+        self.model = BlockModel(ctx.library)
+        self.model.on_edit = self.edit_text
+        self.view = QListView()
+        self.view.setAccessibleName("Blocks")
+        self.view.setModel(self.model)
+        self.view.setItemDelegate(BlockDelegate(self.view))
+        self.view.setUniformItemSizes(True)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
+                                  | QAbstractItemView.EditTrigger.EditKeyPressed)
+        self.render = RenderPanel(self)
+        self.listening = Listening(self)
+        self.title = QLabel("Open or create a project.")
+        centre = QWidget()
+        col = QVBoxLayout(centre)
+        col.setContentsMargins(0, 0, 0, 0)
+        col.addWidget(self.title)
+        col.addWidget(self.render)
+        col.addWidget(self.listening)
+        col.addWidget(self.view, 1)
+
+        self.cast = CastPanel()
+        self.cast.voice_chosen.connect(self.recast)
+        self.side = QTabWidget()
+        self.side.setAccessibleName("Project panels")
+        self.side.addTab(self.cast, "Cast")
+        self.lexicon = LexiconPanel(self)
+        self.side.addTab(self.lexicon, "Lexicon")
+
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(left)
+        split.addWidget(centre)
+        split.addWidget(self.side)
+        split.setStretchFactor(1, 1)
+        split.setSizes([240, 640, 280])
+        QVBoxLayout(self).addWidget(split)
+
+        self.projects.new_requested.connect(self.new_empty)
+        self.projects.import_requested.connect(self.import_dialog)
+        self.projects.open_requested.connect(self.open_project)
+        self.projects.rename_requested.connect(self.rename_project)
+        self.projects.duplicate_requested.connect(self.duplicate_project)
+        self.projects.delete_requested.connect(self.delete_project)
+        self._add_actions()
+        self.refresh_projects()
+
+    def _add_actions(self) -> None:
+        undo = self.undo.createUndoAction(self, "Undo")
+        undo.setShortcut(QKeySequence.StandardKey.Undo)
+        redo = self.undo.createRedoAction(self, "Redo")
+        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence.StandardKey.Redo])
+        nxt = QAction("Next flagged", self)
+        nxt.setShortcut(QKeySequence("F3"))
+        nxt.triggered.connect(lambda: self.next_flagged(1))
+        prev = QAction("Previous flagged", self)
+        prev.setShortcut(QKeySequence("Shift+F3"))
+        prev.triggered.connect(lambda: self.next_flagged(-1))
+        self.undo_action, self.redo_action = undo, redo
+        for action in (undo, redo, nxt, prev):
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.addAction(action)
+
+    # -- projects ------------------------------------------------------------------------
+
+    def attempt(self, what: Callable[[], object]) -> object | None:
+        try:
+            return what()
+        except StudioError as exc:
+            self.notice.show_message(str(exc), "error")
+            return None
+
+    def refresh_projects(self, keep: str | None = None) -> None:
+        listing = self.attempt(self.store.list)
+        if listing is not None:
+            self.projects.set_projects(listing, keep or (self.project.id if self.project
+                                                         else None))
+
+    def _free_name(self, base: str) -> str:
+        names = {p.name.casefold() for p in self.store.list().projects}
+        name, n = base, 2
+        while name.casefold() in names:
+            name, n = f"{base} {n}", n + 1
+        return name
+
+    def new_empty(self) -> None:
+        name, ok = QInputDialog.getText(self, "New project", "Name:", text=self._free_name(
+            "My audiobook"))
+        if ok:
+            self.create(name)
+
+    def create(self, name: str, source: Path | None = None) -> Project | None:
+        def make() -> Project:
+            project = new_project(self.store, name, source, library=self.ctx.library)
+            if source is None:
+                project.chapters = [Chapter("Chapter 1")]
+                self.store.save(project)
+            return project
+
+        project = self.attempt(make)
+        if isinstance(project, Project):
+            self.refresh_projects(project.id)
+            self.open_project(project.id)
+            return project
+        return None
+
+    def import_file(self, path: Path) -> Project | None:
+        """A new project from ``path``, named after the file (renaming is one click)."""
+        if self.attempt(lambda: read_file(path)) is None:
+            return None
+        return self.create(self._free_name(path.stem.replace("_", " ").strip() or "Imported"),
+                           path)
+
+    def import_dialog(self) -> None:
+        file, _ = QFileDialog.getOpenFileName(self, "New project from a file", "",
+                                              f"Scripts and books ({' '.join(IMPORTABLE)})")
+        if file:
+            self.import_file(Path(file))
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        for url in event.mimeData().urls():
+            if url.isLocalFile():
+                self.import_file(Path(url.toLocalFile()))
+        event.acceptProposedAction()
+
+    def open_project(self, project_id: str) -> None:
+        project = self.attempt(lambda: self.store.load(project_id))
+        if not isinstance(project, Project):
+            return
+        self.undo.clear()
+        self.project, self.chapter = project, 0
+        self.show_project()
+
+    def rename_project(self, project_id: str) -> None:
+        old = self.store.load(project_id).name
+        name, ok = QInputDialog.getText(self, "Rename project", "New name:", text=old)
+        if ok and self.attempt(lambda: manage.rename(self.store, project_id, name)) is not None:
+            if self.project is not None and self.project.id == project_id:
+                self.reload()
+            self.refresh_projects(project_id)
+
+    def duplicate_project(self, project_id: str) -> None:
+        old = self.store.load(project_id).name
+        name, ok = QInputDialog.getText(self, "Duplicate project", "Name of the copy:",
+                                        text=self._free_name(f"{old} copy"))
+        copy = self.attempt(lambda: manage.duplicate(self.store, project_id, name)) if ok else None
+        if isinstance(copy, Project):
+            self.refresh_projects(copy.id)
+
+    def delete_project(self, project_id: str) -> None:
+        where = self.attempt(lambda: self.store.delete(project_id))
+        if where is None:
+            return
+        if self.project is not None and self.project.id == project_id:
+            self.render.cancel()
+            self.project = None
+            self.show_project()
+        self.notice.show_message(f"The project was moved to the trash ({where}); move its "
+                                 "folder back into projects/ to restore it.", "info")
+        self.refresh_projects()
+
+    # -- the open project ----------------------------------------------------------------
+
+    def entries(self) -> list:
+        assert self.project is not None
+        return lexicon.merged(self.project.lexicon, self.attempt(lexicon.load_shared) or [])
+
+    def show_project(self) -> None:
+        """Chapters, blocks and cast of ``self.project`` as it is now."""
+        project = self.project
+        self.chapters.blockSignals(True)
+        self.chapters.clear()
+        if project is not None:
+            for k, chapter in enumerate(project.chapters):
+                item = QTreeWidgetItem([chapter.title or f"Chapter {k + 1}"])
+                item.setData(0, Qt.ItemDataRole.UserRole, k)
+                self.chapters.addTopLevelItem(item)
+            self.chapter = min(self.chapter, max(0, len(project.chapters) - 1))
+            if project.chapters:
+                self.chapters.setCurrentItem(self.chapters.topLevelItem(self.chapter))
+        self.chapters.blockSignals(False)
+        self.title.setText(project.name if project else "Open or create a project.")
+        self.model.show(project, self.chapter, self.entries() if project else [])
+        voices = self.attempt(lambda: all_voices(self.ctx.library, self.ctx.presets)) or []
+        self.cast.show_cast(project, voices)  # type: ignore[arg-type]
+        self.lexicon.show_entries(project)
+        self.render.update_buttons()
+
+    def reload(self, block_ids: set[str] | None = None, fresh: Project | None = None) -> None:
+        """Show the project as it is on disk now (``fresh``, when the caller read it already:
+        a render reads it on its own thread)."""
+        if self.project is None:
+            return
+        if fresh is None or fresh.id != self.project.id:
+            fresh = self.attempt(lambda: self.store.load(self.project.id))
+        if not isinstance(fresh, Project):
+            return
+        same = [b.id for b in self.model.blocks] == [
+            b.id for b in fresh.chapters[self.chapter].blocks] if len(
+                fresh.chapters) > self.chapter else False
+        self.project = fresh
+        if same and block_ids is not None:
+            self.model.replace_project(fresh, block_ids)
+        else:
+            row = self.view.currentIndex().row()
+            self.show_project()
+            if row >= 0:
+                self.view.setCurrentIndex(self.model.index(min(row, self.model.rowCount() - 1)))
+
+    def change(self, edit: Callable[[Project], object]) -> None:
+        """Apply ``edit`` to the project on disk, save it, show it (the undo stack's hook)."""
+        if self.project is None:
+            return
+
+        def apply() -> None:
+            fresh = self.store.load(self.project.id)
+            try:
+                edit(fresh)
+            except KeyError:
+                raise InvalidInput("That block is no longer in the project (it was changed "
+                                   "meanwhile); nothing was changed.") from None
+            self.store.save(fresh)
+
+        self.attempt(apply)
+        self.reload()
+
+    def _chapter_chosen(self, item: QTreeWidgetItem | None) -> None:
+        if item is None or self.project is None:
+            return
+        self.chapter = int(item.data(0, Qt.ItemDataRole.UserRole))
+        self.model.show(self.project, self.chapter, self.entries())
+
+    def recast(self, name: str, voice: str) -> None:
+        self.change(lambda p: cast.recast(p, name, voice, self.ctx.library))
+
+    # -- block edits ---------------------------------------------------------------------
+
+    def selected_ids(self) -> list[str]:
+        rows = sorted(i.row() for i in self.view.selectionModel().selectedIndexes())
+        return [self.model.blocks[r].id for r in rows]
+
+    def current_id(self) -> str | None:
+        index = self.view.currentIndex()
+        return index.data(ID_ROLE) if index.isValid() else None
+
+    def edit_text(self, block_id: str, text: str) -> None:
+        if not text.strip():
+            self.notice.show_message("A block needs some text; to remove one, join it with "
+                                     "the block before.", "warning")
+            return
+        old = self.project.block(block_id).text if self.project else ""
+        self.undo.push(EditText(self.change, block_id, old, text))
+
+    def split_current(self, at: int | None = None) -> None:
+        block_id = self.current_id()
+        if block_id is None or self.project is None:
+            return
+        text = self.project.block(block_id).text
+        at = len(text) // 2 if at is None else at
+        while 0 < at < len(text) and not text[at].isspace():
+            at += 1
+        if not text[:at].strip() or not text[at:].strip():
+            self.notice.show_message("This block is too short to split.", "warning")
+            return
+        self.undo.push(SplitBlock(self.change, block_id, at, text))
+
+    def join_current(self) -> None:
+        block_id = self.current_id()
+        if block_id is None or self.project is None:
+            return
+        if self.view.currentIndex().row() + 1 >= self.model.rowCount():
+            self.notice.show_message("Select the first of two blocks to join them.", "warning")
+            return
+        self.undo.push(JoinBlocks(self.change, block_id, self.project.block(block_id).text))
+
+    def add_block(self) -> None:
+        if self.project is None or not self.project.chapters:
+            return
+        row = self.view.currentIndex().row()
+        after = self.model.blocks[row].id if row >= 0 else None
+        self.undo.push(AddBlock(self.change, self.chapter, after))
+        self.select_row(row + 1)
+        self.view.edit(self.view.currentIndex())
+
+    def export_dialog(self) -> None:
+        if self.project is None:
+            return
+        from studio.ui.projects.export_dialog import ExportDialog
+
+        ExportDialog(self.store, self.store.load(self.project.id), self.entries(),
+                     self.ctx.library, self.ctx.inference.jobs, self).exec()
+
+    def next_flagged(self, step: int) -> None:
+        rows = self.model.rowCount()
+        start = self.view.currentIndex().row()
+        for k in range(1, rows + 1):
+            row = (start + step * k) % rows
+            if self.model.states[row] == FLAGGED:
+                self.view.setCurrentIndex(self.model.index(row))
+                self.view.scrollTo(self.model.index(row))
+                return
+        self.notice.show_message("No block in this chapter is flagged.", "info")
+
+    def select_row(self, row: int) -> None:
+        index: QModelIndex = self.model.index(row)
+        self.view.setCurrentIndex(index)
+        self.view.scrollTo(index)
+
+    # -- the window ----------------------------------------------------------------------
+
+    def has_unsaved_work(self) -> bool:
+        return self.render.running()
+
+    def unsaved_description(self) -> str:
+        return "a render running (what is finished is kept)"
+
+    def shutdown(self) -> None:
+        self.render.cancel()
+        if self.lexicon.take is not None:
+            self.lexicon.take.cancel()
+        self.listening.stop()

@@ -1,0 +1,148 @@
+"""The blocks of the open chapter as a Qt list model, so a chapter of thousands of blocks
+costs one painted row per visible line, not one widget per block.
+
+States come from the core (studio.projects.stale) and are cached per row; the page says
+which blocks changed (``refresh``) rather than the model recomputing all of them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor
+
+from studio.projects import stale
+from studio.projects.schema import Block, LexiconEntry, Project
+
+SPEAKER_ROLE = Qt.ItemDataRole.UserRole + 1
+STATE_ROLE = Qt.ItemDataRole.UserRole + 2
+COLOUR_ROLE = Qt.ItemDataRole.UserRole + 3
+ID_ROLE = Qt.ItemDataRole.UserRole + 4
+NUMBER_ROLE = Qt.ItemDataRole.UserRole + 5
+
+MISSING, RENDERING, DONE, STALE, FLAGGED = "not rendered", "rendering", "done", "stale", "flagged"
+PALETTE = ["#3b82f6", "#e11d48", "#16a34a", "#d97706", "#7c3aed", "#0891b2", "#db2777",
+           "#65a30d", "#ea580c", "#4f46e5"]
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+def block_state(project: Project, block: Block, entries: list[LexiconEntry],
+                library: Any) -> str:
+    which = stale.state(project, block, entries, library)
+    if which == stale.MISSING:
+        return MISSING
+    if which == stale.STALE:
+        return STALE
+    take = block.chosen_take
+    if take is not None and take.check is not None and take.check.flagged:
+        return FLAGGED
+    return DONE
+
+
+class BlockModel(QAbstractListModel):
+    """Rows: the blocks of one chapter. Text edits are handed to ``on_edit`` (the page's
+    undo stack) instead of being applied here."""
+
+    def __init__(self, library: Any = None) -> None:
+        super().__init__()
+        self.library = library
+        self.project: Project | None = None
+        self.entries: list[LexiconEntry] = []
+        self.blocks: list[Block] = []
+        self.states: list[str] = []
+        self.first_number = 1
+        self.rendering: set[str] = set()
+        self.on_edit: Any = None  # callable(block_id, text)
+
+    def colour(self, speaker: str) -> QColor:
+        names = [m.name.casefold() for m in self.project.cast] if self.project else []
+        key = speaker.casefold()
+        k = names.index(key) if key in names else len(names) + sum(map(ord, key))
+        return QColor(PALETTE[k % len(PALETTE)])
+
+    def show(self, project: Project | None, chapter: int, entries: list[LexiconEntry]) -> None:
+        self.beginResetModel()
+        self.project, self.entries = project, entries
+        if project is None or not 0 <= chapter < len(project.chapters):
+            self.blocks, self.first_number = [], 1
+        else:
+            self.blocks = list(project.chapters[chapter].blocks)
+            self.first_number = 1 + sum(len(c.blocks) for c in project.chapters[:chapter])
+        self.states = [self._state(b) for b in self.blocks]
+        self.endResetModel()
+
+    def _state(self, block: Block) -> str:
+        if block.id in self.rendering:
+            return RENDERING
+        assert self.project is not None
+        return block_state(self.project, block, self.entries, self.library)
+
+    def row_of(self, block_id: str) -> int:
+        return next((k for k, b in enumerate(self.blocks) if b.id == block_id), -1)
+
+    def refresh(self, block_ids: set[str] | None = None) -> None:
+        """Recompute the states of ``block_ids`` (all when None) and repaint those rows."""
+        for k, block in enumerate(self.blocks):
+            if block_ids is None or block.id in block_ids:
+                state = self._state(block)
+                if state != self.states[k]:
+                    self.states[k] = state
+                    index = self.index(k)
+                    self.dataChanged.emit(index, index)
+
+    def replace_project(self, project: Project, block_ids: set[str] | None = None) -> None:
+        """A newer copy of the same project (a take just written): same rows, new data."""
+        if self.project is None:
+            return
+        by_id = {b.id: b for _c, b in project.blocks()}
+        if any(b.id not in by_id for b in self.blocks):
+            return
+        self.project = project
+        self.blocks = [by_id[b.id] for b in self.blocks]
+        self.refresh(block_ids)
+
+    # -- Qt ------------------------------------------------------------------------------
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self.blocks)
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.blocks):
+            return None
+        block = self.blocks[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+            return block.text
+        if role == SPEAKER_ROLE:
+            return block.speaker
+        if role == STATE_ROLE:
+            return self.states[index.row()]
+        if role == COLOUR_ROLE:
+            return self.colour(block.speaker)
+        if role == ID_ROLE:
+            return block.id
+        if role == NUMBER_ROLE:
+            return self.first_number + index.row()
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return f"Block {self.first_number + index.row()}, {block.speaker}, " \
+                   f"{self.states[index.row()]}: {block.text}"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            take = block.chosen_take
+            if take is not None and take.check is not None and take.check.differences:
+                return "Heard differently: " + "; ".join(take.check.differences[:5])
+        return None
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        base = super().flags(index)
+        return base | Qt.ItemFlag.ItemIsEditable if index.isValid() else base
+
+    def setData(self, index: AnyIndex, value: Any,  # noqa: N802
+                role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if role != Qt.ItemDataRole.EditRole or not index.isValid() or self.on_edit is None:
+            return False
+        block = self.blocks[index.row()]
+        if str(value).strip() == block.text:
+            return False
+        self.on_edit(block.id, str(value))
+        return True

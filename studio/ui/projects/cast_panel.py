@@ -1,0 +1,50 @@
+"""The cast: every name in the script with its voice, chosen from the library's voices."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QComboBox, QHeaderView, QTableWidget, QTableWidgetItem
+
+from studio.library.anyvoice import VoiceRef
+from studio.projects.schema import Project
+
+
+class CastPanel(QTableWidget):
+    voice_chosen = Signal(str, str)  # cast name, voice key
+
+    def __init__(self) -> None:
+        super().__init__(0, 2)
+        self.setAccessibleName("Cast")
+        self.setHorizontalHeaderLabels(["Name", "Voice"])
+        self.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.verticalHeader().setVisible(False)
+        self.combos: dict[str, QComboBox] = {}
+
+    def show_cast(self, project: Project | None, voices: list[VoiceRef]) -> None:
+        self.setRowCount(0)
+        self.combos.clear()
+        if project is None:
+            return
+        used = {b.speaker.casefold() for _c, b in project.blocks()}
+        names = [m.name for m in project.cast]
+        names += sorted({b.speaker for _c, b in project.blocks()
+                         if project.member(b.speaker) is None})
+        self.setRowCount(len(names))
+        for row, name in enumerate(names):
+            label = name if name.casefold() in used else f"{name} (unused)"
+            item = QTableWidgetItem(label)
+            self.setItem(row, 0, item)
+            combo = QComboBox()
+            combo.setAccessibleName(f"Voice for {name}")
+            member = project.member(name)
+            if member is None or not member.voice:
+                combo.addItem("(no voice)", "")
+            for ref in voices:
+                combo.addItem(ref.name, ref.key)
+            at = combo.findData(member.voice if member else "")
+            combo.setCurrentIndex(max(at, 0))
+            combo.currentIndexChanged.connect(
+                lambda _i, n=name, c=combo: c.currentData() and self.voice_chosen.emit(
+                    n, c.currentData()))
+            self.setCellWidget(row, 1, combo)
+            self.combos[name] = combo
