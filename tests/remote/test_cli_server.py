@@ -64,3 +64,14 @@ def test_a_wrong_token_is_one_line(serve, capsys, monkeypatch, tmp_path):
     monkeypatch.setenv("VOICE_STUDIO_TOKEN", "right")
     assert main(["speak", "Hi.", "--speaker", "Ryan", "--server", api.url,
                  "-o", str(tmp_path / "x.wav")]) == 0
+
+
+def test_a_project_renders_on_the_server(api, tmp_path, capsys):
+    script = tmp_path / "play.md"
+    script.write_text("# One\n\nAlice: Hello there.\nBob: Hi Alice.\n", encoding="utf-8")
+    assert main(["project", "new", "Remote Play", "--from", str(script)]) == 0
+    assert main(["project", "render", "Remote Play", "--no-check", "--server", api.url]) == 0
+    assert "Rendered 2 block(s)" in capsys.readouterr().err
+    assert completed(api) == 2  # both blocks were spoken by the server
+    assert main(["project", "status", "Remote Play"]) == 0
+    assert "rendered 2" in capsys.readouterr().out

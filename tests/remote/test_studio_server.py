@@ -166,3 +166,28 @@ def test_streaming_options_reach_the_server(serve, remote):
     take = remote(api).speak(request)
     assert sizes[0] == SAMPLES_PER_FRAME  # initial_codec_chunk_frames
     assert len(take.audio) == 3 * SAMPLES_PER_FRAME and take.stop_reason == "max_length"
+
+
+def test_a_design_voice_kept_here_is_cloned_there(serve, remote, tiny_pool):
+    """A built-in design voice this computer keeps (its drawn prompt) speaks on the server
+    as that same voice: sent once by its hash, cloned, never drawn again there."""
+    from studio.engine.speak_request import DESIGN, with_kept_voice
+
+    class Kept:
+        def __init__(self, prompt):  # noqa: ANN001
+            self.prompt = prompt
+
+        def kept(self):  # noqa: ANN202
+            return self
+
+    api = serve()
+    prompt = make_prompt(tiny_pool, PromptRequest(voice_like(4.0), 24000, "Some words spoken."))
+    request = with_kept_voice(SpeakRequest("Hello there.", DESIGN, instruct="A calm voice.",
+                                           sampling=Sampling(seed=2), keeper=Kept(prompt)))
+    assert request.kind == "base"
+    server = remote(api)
+    take = server.speak(request)
+    assert len(take.audio) == SAMPLES and server.traffic.uploads == 1
+    clone = server.speak(SpeakRequest("Hello there.", CLONE, prompt=prompt,
+                                      sampling=Sampling(seed=2)))
+    np.testing.assert_array_equal(take.audio, clone.audio)  # the same voice, cloned
