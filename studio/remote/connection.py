@@ -10,7 +10,6 @@ yet (stream.py). The token only ever travels in the Authorization header.
 
 from __future__ import annotations
 
-import json
 import ssl
 from typing import Any
 from urllib.parse import urlsplit
@@ -199,10 +198,3 @@ def _tls_reason(exc: BaseException) -> str | None:
         return "its certificate is not trusted by this computer."
     return None
 
-
-def error_text(body: bytes) -> str:
-    """The message of an OpenAI-shaped JSON error body, or the body itself (tests, logs)."""
-    try:
-        return str(json.loads(body)["error"]["message"])
-    except (ValueError, KeyError, TypeError):
-        return body[:200].decode("utf-8", "replace")
