@@ -92,12 +92,14 @@ def as_disk_full(exc: BaseException, path: Path | str,
 
 
 @contextlib.contextmanager
-def atomic_open(path: Path | str, mode: str = "wb") -> Iterator[BinaryIO]:
-    """Open a temporary sibling of ``path`` for writing; on success it replaces ``path``."""
+def atomic_open(path: Path | str, mode: str = "wb", private: bool = False) -> Iterator[BinaryIO]:
+    """Open a temporary sibling of ``path`` for writing; on success it replaces ``path``.
+    ``private``: readable by its owner only (0600), as secrets need, from the first byte."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    default_mode(fd)
+    if not private:  # mkstemp's file is 0600 already
+        default_mode(fd)
     try:
         with os.fdopen(fd, mode) as fh:
             yield fh  # type: ignore[misc]
@@ -114,17 +116,18 @@ def atomic_open(path: Path | str, mode: str = "wb") -> Iterator[BinaryIO]:
         raise
 
 
-def atomic_write_bytes(path: Path | str, data: bytes) -> None:
-    with atomic_open(path, "wb") as fh:
+def atomic_write_bytes(path: Path | str, data: bytes, private: bool = False) -> None:
+    with atomic_open(path, "wb", private) as fh:
         fh.write(data)
 
 
-def atomic_write_text(path: Path | str, text: str) -> None:
-    atomic_write_bytes(path, text.encode("utf-8"))
+def atomic_write_text(path: Path | str, text: str, private: bool = False) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"), private)
 
 
-def atomic_write_json(path: Path | str, obj: Any) -> None:
-    atomic_write_text(path, json.dumps(obj, indent=2, ensure_ascii=False, sort_keys=True) + "\n")
+def atomic_write_json(path: Path | str, obj: Any, private: bool = False) -> None:
+    atomic_write_text(path, json.dumps(obj, indent=2, ensure_ascii=False, sort_keys=True) + "\n",
+                      private)
 
 
 def atomic_copy(src: Path | str, dst: Path | str) -> None:

@@ -45,6 +45,13 @@ class Settings:
     sampling: dict[str, Any] = field(default_factory=dict)
     # `voice-studio serve`: a voice name clients send (e.g. OpenAI's "alloy") -> the voice
     voice_aliases: dict[str, str] = field(default_factory=dict)
+    # Settings > Engine (studio.remote.choice): where takes are made. The tokens are kept
+    # here, in a file only its owner can read (save), and never printed
+    engine: str = "local"  # local | studio (a Voice Studio server) | omni (vLLM-Omni)
+    server_url: str = ""
+    server_token: str = field(default="", repr=False)
+    omni_urls: dict[str, str] = field(default_factory=dict)  # model kind -> server URL
+    omni_token: str = field(default="", repr=False)
     extra: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -76,4 +83,4 @@ class Settings:
     def save(self, path: Path | None = None) -> None:
         path = path or paths.settings_file()
         data = {k: v for k, v in asdict(self).items() if k != "extra"}
-        atomic_write_json(path, {**self.extra, **data})
+        atomic_write_json(path, {**self.extra, **data}, private=True)  # tokens: owner only

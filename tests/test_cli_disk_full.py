@@ -70,7 +70,8 @@ def test_clone_onto_a_full_disk(models, tmp_path, studio_home, full_disk, capsys
     audio = voice_like(6.0, 44100)
     sf.write(ref, np.stack([audio, audio], axis=1), 44100)
     full_disk(room)
-    code = main(["clone", "--ref", str(ref), "--ref-text", "Hello, this is me.", "--name", "Me"])
+    code = main(["clone", "--ref", str(ref), "--ref-text", "Hello, this is me.", "--name", "Me",
+                 "--i-have-consent"])
     line = error_line(capsys, only=False)
     assert code == 1
     assert line.startswith("voice-studio: error: Could not save the voice: the disk is full (")

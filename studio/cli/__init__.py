@@ -12,6 +12,7 @@ from studio.engine.models import DTYPES, check_device_names, check_model_folder
 
 def build_parser() -> argparse.ArgumentParser:
     from studio.cli import history, models, project, serve, speak, transcribe, voices
+    from studio.cli.engine import add_server_arg
 
     parser = argparse.ArgumentParser(
         prog="voice-studio",
@@ -48,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     speak.add_output_args(sp)
     speak.add_sampling_args(sp)
     speak.add_batch_arg(sp)
+    add_server_arg(sp)
 
     ds = sub.add_parser("design", help="speak text in a voice described in words")
     ds.add_argument("text", help="the text, or - to read standard input")
@@ -56,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     speak.add_output_args(ds)
     speak.add_sampling_args(ds)
     speak.add_batch_arg(ds)
+    add_server_arg(ds)
 
     models.add_parser(sub)
     voices.add_parsers(sub)
@@ -109,14 +112,11 @@ def dispatch(args: argparse.Namespace) -> int:
 
         return serve.run(args, extra)
     from studio.cli import speak
-    from studio.engine.engine_thread import EngineThread
-    from studio.engine.pool import ModelPool
+    from studio.cli.engine import CliEngine
 
     speak.sampling_from(args)  # a bad option is refused before any model loads
 
-    pool = ModelPool(device=args.device, dtype=args.dtype, extra=extra, speed=args.speed,
-                     threads=args.threads)
-    with EngineThread(pool) as engine:
+    with CliEngine(args, extra) as engine:
         return speak.cmd_speak(args, engine)
 
 

@@ -54,6 +54,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     rd.add_argument("--max-seconds", type=float, help="cap on each block's take (drafts)")
     rd.add_argument("--no-check", action="store_true", help="do not check takes by ear")
     add_asr_args(rd, language=False)
+    from studio.cli.engine import add_server_arg
+
+    add_server_arg(rd)  # the takes through the same engine as speak: here, or a server
     ex = ps.add_parser("export", help="one audio file (or one per chapter), with subtitles "
                                       "and stems")
     ex.add_argument("name")
@@ -222,8 +225,7 @@ def _checker(args: argparse.Namespace, extra: list[Path], min_score: float) -> A
 
 
 def _render(args: argparse.Namespace, extra: list[Path]) -> int:
-    from studio.engine.engine_thread import EngineThread
-    from studio.engine.pool import ModelPool
+    from studio.cli.engine import CliEngine
     from studio.humanize import human_duration
     from studio.projects import lexicon, render
 
@@ -247,10 +249,8 @@ def _render(args: argparse.Namespace, extra: list[Path]) -> int:
         eta = f", about {human_duration(p.eta_s)} left" if p.eta_s else ""
         line.update(f"rendering {p.label}{eta}", force=True)
 
-    pool = ModelPool(device=args.device, dtype=args.dtype, extra=extra, speed=args.speed,
-                     threads=args.threads)
     output.info(f"Rendering {len(ids)} block(s) of {project.name} ...")
-    with EngineThread(pool) as engine:
+    with CliEngine(args, extra) as engine:
         renderer = render.Renderer(store, project.id, engine, library, checker, shared,
                                    progress, args.max_seconds)
         report = _run_interruptibly(renderer, ids, args.retries)

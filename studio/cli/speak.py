@@ -10,9 +10,9 @@ from typing import Any
 
 from studio.audio.samplerate import SAMPLE_RATE
 from studio.cli import output
+from studio.cli.engine import CliEngine
 from studio.cli.sink import TakeSink
 from studio.engine.drawn_voice import FRESH
-from studio.engine.engine_thread import EngineThread
 from studio.engine.options import Sampling, Streaming
 from studio.engine.sampling_ranges import MAX_SECONDS, checked_sampling
 from studio.engine.speak_request import (
@@ -21,7 +21,6 @@ from studio.engine.speak_request import (
     PRESET,
     PromptRequest,
     SpeakRequest,
-    make_prompt,
 )
 from studio.engine.take import Take
 from studio.errors import InvalidInput
@@ -81,7 +80,7 @@ def sampling_from(args: argparse.Namespace) -> Sampling:
                             max_seconds=args.max_seconds)
 
 
-def build_request(args: argparse.Namespace, engine: EngineThread) -> SpeakRequest:
+def build_request(args: argparse.Namespace, engine: CliEngine) -> SpeakRequest:
     text = read_text(args.text)
     sampling = sampling_from(args)
     language = args.language or "auto"
@@ -125,7 +124,7 @@ def draw_new_voice(ref: Any, library: Any) -> None:
     output.info(f"Drawing a new {ref.name}; it is kept for the next takes.")
 
 
-def prompt_from_file(engine: EngineThread, path: Path, ref_text: str | None,
+def prompt_from_file(engine: CliEngine, path: Path, ref_text: str | None,
                      x_vector_only: bool) -> Any:
     from studio.engine.reference import load_reference
 
@@ -133,11 +132,10 @@ def prompt_from_file(engine: EngineThread, path: Path, ref_text: str | None,
         raise InvalidInput("Give either --ref-text or --x-vector-only, not both.")
     audio, sr = load_reference(path)
     output.info(f"Building the voice prompt from {path.name} ...")
-    req = PromptRequest(audio, sr, ref_text, x_vector_only)
-    return engine.call(lambda pool: make_prompt(pool, req)).result()
+    return engine.make_prompt(PromptRequest(audio, sr, ref_text, x_vector_only))
 
 
-def run_take(engine: EngineThread, request: SpeakRequest, out: Path | None, play: bool,
+def run_take(engine: CliEngine, request: SpeakRequest, out: Path | None, play: bool,
              stream: bool, batch: int = 0) -> Take:
     """Generate, writing/playing as chunks arrive (stream) or at the end; Ctrl+C keeps what
     was made so far. ``batch``: sentences generated at once (0: automatic)."""
@@ -191,7 +189,7 @@ def run_take(engine: EngineThread, request: SpeakRequest, out: Path | None, play
     return take
 
 
-def cmd_speak(args: argparse.Namespace, engine: EngineThread) -> int:
+def cmd_speak(args: argparse.Namespace, engine: CliEngine) -> int:
     batch = batch_from(args)
     request = build_request(args, engine)
     saving = bool(getattr(args, "save_as", None))
@@ -203,6 +201,6 @@ def cmd_speak(args: argparse.Namespace, engine: EngineThread) -> int:
     if saving:
         from studio.cli.voices import save_designed_voice
 
-        save_designed_voice(args, take)
+        save_designed_voice(engine, args, take, request)
     return 0 if take.audio.size or take.stop_reason == "cancelled" else 1
 

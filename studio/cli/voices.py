@@ -39,6 +39,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     from studio.cli.transcribe import add_asr_args
 
     add_asr_args(cl, language=False)
+    from studio.cli.engine import add_server_arg
+
+    add_server_arg(cl)
 
     v = sub.add_parser("voices", help="list and manage saved voices")
     vs = v.add_subparsers(dest="voices_command", required=True)
@@ -171,9 +174,8 @@ def print_report(report: Any) -> None:
 def clone(args: argparse.Namespace, extra: list) -> int:
     from studio.audio.files import import_clip
     from studio.audio.reference_check import check_clip
-    from studio.engine.engine_thread import EngineThread
-    from studio.engine.pool import ModelPool
-    from studio.engine.speak_request import PromptRequest, make_prompt
+    from studio.cli.engine import CliEngine
+    from studio.engine.speak_request import PromptRequest
 
     if args.x_vector_only and args.ref_text:
         raise InvalidInput("Give either --ref-text or --x-vector-only, not both.")
@@ -197,12 +199,12 @@ def clone(args: argparse.Namespace, extra: list) -> int:
                            "a better clip, or pass --force to save it anyway.")
     if not args.x_vector_only and not (args.ref_text or "").strip():
         args.ref_text = _hear(args, extra, clip)
-    pool = ModelPool(device=args.device, dtype=args.dtype, extra=extra, threads=args.threads)
     req = PromptRequest(clip.audio, clip.sample_rate, None if args.x_vector_only else args.ref_text,
                         args.x_vector_only)
-    with EngineThread(pool) as engine:
-        output.info("Building the voice prompt …")
-        prompt = engine.call(lambda p: make_prompt(p, req)).result()
+    with CliEngine(args, extra) as engine:
+        output.info("Building the voice prompt …" if not engine.remote else
+                    f"Building the voice prompt on the {engine.server.label} …")
+        prompt = engine.make_prompt(req)
     transcript = None if args.x_vector_only else args.ref_text
     if target is not None:
         entry = lib.add_take(target.id, prompt=prompt, audio=clip.audio,
@@ -269,27 +271,25 @@ def check_designed_voice(engine: Any, args: argparse.Namespace) -> None:
     """`design --save-as`, before the take: the name must be free, the language one the
     library keeps, and a Base model on disk (it makes the clone prompt), so nothing is
     generated for a voice that could not be saved."""
-    from studio.engine.errors import ModelNotFound
     from studio.library.schema import known_language
 
     known_language(args.language)
     _library().check_name_is_free(args.save_as)
-    try:
-        engine.call(lambda p: p.resolve("base")).result()
-    except ModelNotFound as exc:
-        raise ModelNotFound(
-            "Saving a designed voice needs a Base model (it makes the voice reusable), and "
-            "none is on disk. Download one with 'voice-studio models download "
-            "Qwen3-TTS-12Hz-0.6B-Base', or design without --save-as.") from exc
+    engine.require("base", "Saving a designed voice needs a Base model (it makes the voice "
+                           "reusable), or design without --save-as.")
 
 
-def save_designed_voice(args: argparse.Namespace, take: Any) -> None:
+def save_designed_voice(engine: Any, args: argparse.Namespace, take: Any,
+                        request: Any) -> None:
     """`design --save-as`: keep the voice the take drew and fixed (its clone prompt, made by
     a Base model from the designed sample) with its recipe, as the Design page keeps a
-    candidate, so it can speak any text from then on."""
+    candidate, so it can speak any text from then on. A take made by a server brings back
+    its audio only: the prompt is then made from the whole take, on the server."""
     from studio.library.design_voices import save_designed
 
     voice = take.voice
+    if voice is None and engine.remote and take.duration_s >= 3.0:
+        voice = drawn_by_server(engine, take, request)
     seconds = voice.seconds if voice is not None else take.duration_s
     if voice is None or seconds < 3.0:
         raise InvalidInput(
@@ -300,3 +300,17 @@ def save_designed_voice(args: argparse.Namespace, take: Any) -> None:
     lib.check_name_is_free(args.save_as)  # again: another process may have taken it since
     entry = save_designed(lib, args.save_as, voice, args.language or "auto", via="cli")
     output.info(f"Saved the designed voice {entry.name} ({entry.id}).")
+
+
+def drawn_by_server(engine: Any, take: Any, request: Any) -> Any:
+    """The voice of a design take a server made: a clone prompt of its audio and words."""
+    from studio.engine.drawn_voice import DrawnVoice
+    from studio.engine.speak_request import PromptRequest
+
+    text = request.text.strip()
+    output.info("Making the designed voice reusable (clone prompt from the server's Base "
+                "model) …")
+    prompt = engine.make_prompt(PromptRequest(take.audio, take.sample_rate, text or None,
+                                              not text))
+    return DrawnVoice(prompt, take.audio, take.sample_rate, request.instruct or "",
+                      request.language, take.seed, take.model_name, request.sampling)

@@ -15,6 +15,7 @@ order, followed by its end.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -157,24 +158,29 @@ def generate_rows(model: LoadedModel, rows: Sequence[Row], streaming: Streaming,
             on_step(states)
 
     sampler = RowSampler([r.options for r in rows], qwen.device)
+    failed = True  # a failure (in a row's on_audio, say) ends no row as if it were whole
     try:
         with torch.inference_mode(), sampling_rows(qwen.model.talker, sampler), \
                 FrameTap(qwen.model.talker, on_frame, None, poll, whole_batch=True):
             qwen.model.generate(**merge_inputs([r.inputs for r in rows]), **kwargs)
+        failed = False
     except StopGeneration:
-        pass
+        failed = False
     except torch.OutOfMemoryError as exc:
         raise OutOfMemory(model.device.device) from exc
     finally:
-        for index, row in enumerate(rows):  # ended together at the last step: no EOS frame
-            if states[index].reason is None:
-                capped = len(states[index].codes) >= row.cap
-                end(index, (RUNAWAY if row.runaway_cap else MAX_LENGTH) if capped else COMPLETE)
-        if threaded is not None:
-            for pieces in threaded.finish():
-                deliver(pieces)
-        elif decoder is not None:
-            deliver(decoder.flush())
+        if failed and threaded is not None:  # the decoder thread ends; its audio is dropped
+            with contextlib.suppress(BaseException):
+                threaded.finish()
+    for index, row in enumerate(rows):  # ended together at the last step: no EOS frame
+        if states[index].reason is None:
+            capped = len(states[index].codes) >= row.cap
+            end(index, (RUNAWAY if row.runaway_cap else MAX_LENGTH) if capped else COMPLETE)
+    if threaded is not None:
+        for pieces in threaded.finish():
+            deliver(pieces)
+    elif decoder is not None:
+        deliver(decoder.flush())
     for index, row in enumerate(rows):
         state = states[index]
         if decoder is None and not state.reported and state.codes:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -23,6 +24,16 @@ MODE_KIND = {DESIGN: "voice_design", PRESET: "custom_voice", CLONE: "base"}
 
 
 @dataclass(frozen=True)
+class RefClip:
+    """The clip a saved voice was cloned from, and its transcript: what a server that makes
+    its own prompts from a clip (vLLM-Omni) needs instead of ours. A path, so a take on this
+    computer, which speaks with the prompt, never reads it."""
+
+    path: Path
+    transcript: str | None
+
+
+@dataclass(frozen=True)
 class SpeakRequest:
     text: str
     mode: str  # design | preset | clone
@@ -34,6 +45,7 @@ class SpeakRequest:
     streaming: Streaming = Streaming()
     model: str | None = None  # a preferred model folder (path or name); None: the default
     speed: str | None = None  # "exact" | "fast"; None: the pool's default
+    reference: RefClip | None = field(default=None, repr=False)  # clone: the prompt's clip
     # design: who keeps the voice between takes (design_voice.py); None: fixed within the take
     keeper: VoiceKeeper | None = field(default=None, repr=False, compare=False)
 

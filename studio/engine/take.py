@@ -13,6 +13,7 @@ COMPLETE = "complete"  # the model said all it had to say
 MAX_LENGTH = "max_length"  # the user's length cap was reached
 RUNAWAY = "runaway"  # the runaway guard stopped a generation that would not end
 CANCELLED = "cancelled"
+INTERRUPTED = "interrupted"  # a server or its connection failed mid-take: ``notes`` say how
 
 
 @dataclass
@@ -43,6 +44,9 @@ class Take:
                     "the text.")
         if self.stop_reason == MAX_LENGTH:
             return "Stopped at the maximum length set in the options; the text may be cut off."
+        if self.stop_reason == INTERRUPTED:
+            return " ".join(self.notes) or (f"The take was cut off after {self.duration_s:.1f} s; "
+                                            "what arrived is kept.")
         if self.stop_reason == CANCELLED:
             return f"Stopped. Kept the {self.duration_s:.1f} s generated so far."
         return None

@@ -11,7 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from studio.engine.speak_request import CLONE, DESIGN, PRESET, SpeakRequest, with_kept_voice
+from studio.engine.speak_request import (
+    CLONE,
+    DESIGN,
+    PRESET,
+    RefClip,
+    SpeakRequest,
+    with_kept_voice,
+)
 from studio.library.errors import VoiceNotFound
 from studio.library.ids import name_key
 from studio.library.presets import Presets, load_presets
@@ -56,9 +63,9 @@ class VoiceRef:
         if self.source == SAVED:
             from studio.library.library import VoiceLibrary
 
-            lib = library or VoiceLibrary()
-            prompt = lib.get(self.id).load_prompt()
-            return SpeakRequest(text, CLONE, prompt=prompt, **kw)
+            entry = (library or VoiceLibrary()).get(self.id)
+            clip = RefClip(entry.reference_path, entry.transcript().strip() or None)
+            return SpeakRequest(text, CLONE, prompt=entry.load_prompt(), reference=clip, **kw)
         if self.source == DESIGN_PRESET:
             return self._design_request(text, library, instruct, kw)
         return SpeakRequest(text, PRESET, speaker=self.id, instruct=instruct, **kw)

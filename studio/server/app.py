@@ -52,10 +52,11 @@ def create_app(config: ServerConfig) -> FastAPI:
                   description="Speak with the voices made in Voice Studio. OpenAI-compatible "
                               "speech endpoint; errors are `{\"error\": {...}}`.")
     errors.install(app)
-    from studio.server import cloning, speech, voices
+    from studio.server import cloning, speech, voice_upload, voices
 
     app.include_router(speech.router)
     app.include_router(cloning.router)
+    app.include_router(voice_upload.router)  # before voices: /v1/voices/by-hash is no voice id
     app.include_router(voices.router)
     app.add_api_route("/health", health, methods=["GET"], summary="Models, device and queue")
     app.state.arriving = Arriving(config.max_uploads)

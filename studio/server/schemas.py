@@ -34,6 +34,11 @@ def _not_bool(value: object) -> object:
 
 Seed = Annotated[int | None, BeforeValidator(_not_bool), in_range("seed")]
 MaxSeconds = Annotated[float | None, BeforeValidator(_not_bool), in_range("max_seconds")]
+Temperature = Annotated[float | None, BeforeValidator(_not_bool), in_range("temperature")]
+TopK = Annotated[int | None, BeforeValidator(_not_bool), in_range("top_k")]
+TopP = Annotated[float | None, BeforeValidator(_not_bool), in_range("top_p")]
+RepetitionPenalty = Annotated[float | None, BeforeValidator(_not_bool),
+                              in_range("repetition_penalty")]
 
 # Any of these in ``model`` means "the Qwen3-TTS model the voice needs"; the voice decides
 # the kind (saved voices: Base, design presets: VoiceDesign, speakers: CustomVoice).
@@ -52,8 +57,8 @@ class SpeechRequest(Strict):
                        + ") or the name of an installed model of the kind the voice needs")
     input: str = Field(description="the text to speak")
     voice: str | dict[str, str] | None = Field(
-        None, description="a saved voice (id, name or saved:<id>), a built-in design voice, a "
-        "preset speaker (e.g. Ryan) or an OpenAI voice name (alloy, nova...); also "
+        None, description="a saved voice (id, name or saved:<id>), a voice prompt sent to "
+        "PUT /v1/voices/by-hash (sha256:<hex>), a built-in design voice, a preset speaker (e.g. Ryan) or an OpenAI voice name (alloy, nova...); also "
         "{\"id\": ...} as in OpenAI's API. Default: Vivian")
     response_format: str = Field("mp3", description="mp3, opus (Ogg), aac (ADTS), flac, wav, "
                                  "pcm (s16le 24 kHz mono)")
@@ -71,6 +76,12 @@ class SpeechRequest(Strict):
     seed: Seed = Field(None, description=f"the same seed, the same take (0 to {MAX_SEED})")
     max_seconds: MaxSeconds = Field(None, description="cap on the length of the audio, in "
                                     f"seconds (at most {sampling_ranges.MAX_SECONDS:g})")
+    temperature: Temperature = Field(None, description="sampling temperature; default: the "
+                                      "model's")
+    top_k: TopK = Field(None, description="sample from the k likeliest codes")
+    top_p: TopP = Field(None, description="nucleus sampling")
+    repetition_penalty: RepetitionPenalty = Field(None, description="above 1 discourages "
+                                             "repeating codes")
     # vLLM-Omni's Qwen3-TTS fields
     task_type: Literal["CustomVoice", "VoiceDesign", "Base"] | None = Field(
         None, description="the model kind; default: the voice's (Base with ref_audio)")
@@ -111,6 +122,13 @@ class PreviewForm(Strict):
     response_format: str = "wav"
     max_seconds: MaxSeconds = None
     force: bool = False
+
+
+class PromptForm(Strict):
+    """The text fields of ``POST /v1/voices/by-hash`` (multipart, the clip as ``file``)."""
+
+    transcript: str | None = None
+    x_vector_only: bool = False
 
 
 class CloneForm(Strict):

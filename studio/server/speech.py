@@ -104,8 +104,8 @@ async def speech(request: Request) -> Response:
             if how == SSE:
                 return TakeStreamResponse(job, stream.events(), media_type=SSE_TYPE,
                                           headers=headers)
-            return TakeStreamResponse(job, stream.audio(), media_type=MEDIA_TYPES[fmt],
-                                      headers=headers)
+            return TakeStreamResponse(job, stream.audio(), lambda: stream.failure is not None,
+                                      media_type=MEDIA_TYPES[fmt], headers=headers)
         except BaseException:
             job.cancel()
             raise

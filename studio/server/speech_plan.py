@@ -20,6 +20,7 @@ from studio.engine.speak_request import CLONE, DESIGN, MODE_KIND, PromptRequest,
 from studio.library.anyvoice import DESIGN_PRESET, SAVED, SPEAKER, VoiceRef
 from studio.server.config import FRAME_RATE, ServerConfig
 from studio.server.errors import ApiError
+from studio.server.prompt_store import HASH_PREFIX, check_digest, not_cached
 from studio.server.refaudio import UPLOAD_PREFIX, decode_in, ref_audio_bytes
 from studio.server.schemas import MAX_SEED, MODEL_ALIASES, SpeechRequest
 from studio.server.state import ServerState
@@ -38,6 +39,7 @@ DESIGN_KEY = "design:instructions"
 NON_STREAMING_MODE = {"voice_design": None, "custom_voice": True, "base": False}
 BUILT_WITH = {True: "true", False: "false",
               None: "true for the designed sample and false for what is cloned from it"}
+SAMPLING_FIELDS = ("temperature", "top_k", "top_p", "repetition_penalty")
 
 
 @dataclass
@@ -60,14 +62,15 @@ def check_text(text: str, config: ServerConfig, param: str) -> str:
 
 
 def sampling_for(config: ServerConfig, seed: int | None, max_seconds: float | None,
-                 max_frames: int | None = None) -> Sampling:
+                 max_frames: int | None = None, body: SpeechRequest | None = None) -> Sampling:
     """A seed is always chosen here, so it can be reported before the take starts. The
     length cap is the smallest of the server's, the request's ``max_seconds`` and its
     ``max_frames`` (vLLM's max_new_tokens), for the whole response."""
     caps = [c for c in (config.max_seconds, max_seconds,
                         None if max_frames is None else max_frames / FRAME_RATE) if c is not None]
+    tuned = {} if body is None else {name: getattr(body, name) for name in SAMPLING_FIELDS}
     return Sampling(seed=secrets.randbelow(MAX_SEED + 1) if seed is None else seed,
-                    max_seconds=min(caps) if caps else None)
+                    max_seconds=min(caps) if caps else None, **tuned)
 
 
 def model_preference(st: ServerState, model: str, kind: str, voice: str,
@@ -136,6 +139,27 @@ def _reference(st: ServerState, body: SpeechRequest, warnings: list[str]) -> Pro
                          x_vector_only)
 
 
+def _sent_voice(st: ServerState, body: SpeechRequest, text: str, task: str | None,
+                sampling: Sampling, streaming: Streaming, warnings: list[str]) -> SpeechPlan:
+    """``voice: "sha256:<hex>"``: a clone prompt a client sent (voice_upload.py)."""
+    digest = check_digest((body.voice_name or "")[len(HASH_PREFIX):], "voice")
+    if task not in (None, "Base"):
+        raise ApiError(400, f"task_type {task} needs a preset speaker or a description, and "
+                       "a voice sent by hash is a cloned voice. Leave task_type out.",
+                       "task_type_mismatch", param="task_type")
+    prompt = st.prompt_store.get(digest)
+    if prompt is None:
+        raise not_cached(digest)
+    if (body.instructions or "").strip():
+        warnings.append("instructions ignored: a cloned voice speaks as its clip does and "
+                        "cannot take instructions")
+    key = HASH_PREFIX + digest
+    prefer = model_preference(st, body.model, "base", key, warnings)
+    speak = SpeakRequest(text, CLONE, body.language or "auto", prompt=prompt,
+                         sampling=sampling, streaming=streaming, model=prefer)
+    return SpeechPlan(speak, key, None, warnings)
+
+
 def _streaming(config: ServerConfig, body: SpeechRequest) -> Streaming:
     streaming = replace(config.streaming, batch=config.batch)
     if body.initial_codec_chunk_frames is None:
@@ -147,7 +171,7 @@ def plan(st: ServerState, body: SpeechRequest, text: str) -> SpeechPlan:
     """Everything but the model work; blocking (library and disk): run it off the loop."""
     warnings: list[str] = []
     cfg = st.config
-    sampling = sampling_for(cfg, body.seed, body.max_seconds, body.max_new_tokens)
+    sampling = sampling_for(cfg, body.seed, body.max_seconds, body.max_new_tokens, body)
     streaming = _streaming(cfg, body)
     task = body.task_type or ("Base" if body.ref_audio or body.ref_text else None)
     if body.ref_text and not body.ref_audio:
@@ -170,6 +194,8 @@ def plan(st: ServerState, body: SpeechRequest, text: str) -> SpeechPlan:
         speak = SpeakRequest(text, CLONE, language or "auto", sampling=sampling,
                              streaming=streaming, model=prefer)
         result = SpeechPlan(speak, REF_AUDIO_KEY, reference, warnings)
+    elif (body.voice_name or "").startswith(HASH_PREFIX):
+        result = _sent_voice(st, body, text, task, sampling, streaming, warnings)
     elif task == "VoiceDesign" and not body.voice_name:
         description = (body.instructions or "").strip()
         if not description:

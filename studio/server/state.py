@@ -15,6 +15,7 @@ from studio.engine.prompts import VoicePrompt
 from studio.library.library import VoiceLibrary
 from studio.server.aliases import Aliases
 from studio.server.config import ServerConfig
+from studio.server.prompt_store import PromptStore
 from studio.server.scheduler import Scheduler
 
 
@@ -45,6 +46,10 @@ class ServerState:
     library: VoiceLibrary
     aliases: Aliases = field(default_factory=Aliases)
     prompts: PromptCache = field(default_factory=PromptCache)
+    prompt_store: PromptStore = field(init=False)  # voices clients sent, by hash
+
+    def __post_init__(self) -> None:
+        self.prompt_store = PromptStore(self.library.root / "cache" / "voice-prompts")
 
 
 def state(request: Request) -> ServerState:

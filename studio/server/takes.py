@@ -7,7 +7,7 @@ import asyncio
 import base64
 import json
 import logging
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TypeVar
 
 import numpy as np
@@ -132,11 +132,28 @@ class TakeStream:
 
 class TakeStreamResponse(StreamingResponse):
     """A streaming response that always cancels its job when it ends, however it ends
-    (finished, client gone, server shutting down): cancelling a finished job is a no-op."""
+    (finished, client gone, server shutting down): cancelling a finished job is a no-op.
 
-    def __init__(self, job: Job, content: AsyncIterator[bytes], **kw: object) -> None:
+    A raw audio stream that failed (``failed()`` true at its end) is cut off without its
+    last, empty chunk, so the client's HTTP library reports an incomplete body instead of
+    a take that looks whole (SSE says so in an event instead)."""
+
+    def __init__(self, job: Job, content: AsyncIterator[bytes],
+                 failed: Callable[[], bool] | None = None, **kw: object) -> None:
         super().__init__(content, **kw)  # type: ignore[arg-type]
         self.job = job
+        self.failed = failed
+
+    async def stream_response(self, send: Send) -> None:
+        await send({"type": "http.response.start", "status": self.status_code,
+                    "headers": self.raw_headers})
+        async for chunk in self.body_iterator:
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        if self.failed is not None and self.failed():
+            log.warning("stream of job %d (%s) failed; connection closed without its end",
+                        self.job.id, self.job.label)
+            return
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:

@@ -4,6 +4,7 @@ theirs here too, with a pool, a fake sound device or a library of their own."""
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,14 +14,18 @@ if TYPE_CHECKING:  # loaded on first use, after the process has set up stdio
     from studio.settings import Settings
     from studio.ui.context import AppContext
 
+log = logging.getLogger(__name__)
+
 
 def build_context(settings: Settings | None = None, *, pool: ModelPool | None = None,
                   sd: object | None = None, library_root: Path | None = None) -> AppContext:
     """The window's shared objects; tests pass a pool, a fake sound device or a library."""
     from studio.engine.pool import ModelPool
+    from studio.errors import StudioError
     from studio.history import HistoryStore
     from studio.library import VoiceLibrary
     from studio.library.presets import load_presets
+    from studio.remote.choice import LOCAL, EngineChoice, backend_for
     from studio.settings import Settings
     from studio.ui.context import AppContext
     from studio.ui.downloads import DownloadManager
@@ -39,12 +44,18 @@ def build_context(settings: Settings | None = None, *, pool: ModelPool | None = 
     # gc must not run on the inference thread: it could finalise Qt objects owned by the
     # GUI thread; the window collects after an unload instead
     pool.collect_garbage = False
+    inference = InferenceClient(pool, idle_unload_s=settings.idle_unload_min * 60.0)
+    if settings.engine != LOCAL:  # Settings > Engine chose a server
+        try:
+            inference.use_backend(backend_for(EngineChoice.from_settings(settings), pool))
+        except StudioError as exc:  # an address that cannot be used: Settings > Engine shows it
+            log.warning("takes are made on this computer: %s", exc)
     return AppContext(
         settings=settings,
         library=VoiceLibrary(library_root, preview_retention=retention),
         presets=load_presets(),
         pool=pool,
-        inference=InferenceClient(pool, idle_unload_s=settings.idle_unload_min * 60.0),
+        inference=inference,
         playback=PlaybackController(sd=sd, device=settings.output_device or None),
         transcription=AsrClient(),
         downloads=DownloadManager(),

@@ -60,6 +60,7 @@ class Job(QObject):
         # how it ended, set on the working thread just before the end is reported
         self.outcome = ""  # "finished" | "cancelled" | "failed"
         self.message = ""  # why it failed
+        self.remote_fault = False  # a server failed it; this computer might not (inference.py)
 
     def cancel(self) -> None:
         """Stop now if running, or skip it if still queued (any thread, not queued)."""

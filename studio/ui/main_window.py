@@ -24,6 +24,7 @@ from studio.errors import StudioError
 from studio.humanize import human_bytes
 from studio.library.anyvoice import VoiceRef, all_voices
 from studio.ui.context import AppContext
+from studio.ui.engine_switch import offer_this_computer
 from studio.ui.model_help import ACTION, SOURCE_KINDS, missing_kinds, model_label, starter
 from studio.ui.voice_actions import VoiceActions
 from studio.ui.welcome import first_voice_key, greeting, user_language
@@ -157,6 +158,8 @@ class MainWindow(QMainWindow):
         engine.unloaded.connect(self._unloaded)
         engine.failed.connect(lambda message: self.notice.show_message(message, "error",
                                                                       everywhere=True))
+        engine.engine_changed.connect(self.device_label.setText)
+        offer_this_computer(self.ctx, self.notice)
         self.ctx.downloads.ended.connect(self._download_ended)
         self.ctx.playback.unavailable.connect(self._audio_unavailable)
         self.voices.voice_selected.connect(self._voice_selected)

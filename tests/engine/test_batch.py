@@ -170,6 +170,30 @@ def test_stopping_a_batched_take_keeps_what_was_streamed(tiny_pool):
     assert 0 < len(take.audio) < 40 * SPF
 
 
+@pytest.mark.parametrize("overlap", [False, True])
+def test_a_failing_row_is_never_reported_whole(tiny_pool, overlap):
+    """An error in a row's audio callback (a server's client gone wrong, say) ends the batch
+    with that error; the take is not also handed on as complete."""
+    from studio.engine import batch_requests
+    from studio.engine.speak_request import PRESET, SpeakRequest
+
+    streaming = Streaming(first_chunk=2, chunks=(2,), overlap=overlap)
+    request = SpeakRequest("Hello there.", PRESET, speaker="ryan",
+                           sampling=Sampling(seed=1, max_frames=8), streaming=streaming)
+    chunks: list[int] = []
+    done: list[object] = []
+
+    def on_chunk(audio: np.ndarray) -> None:
+        chunks.append(len(audio))
+        if len(chunks) == 2:
+            raise RuntimeError("the client fell over")
+
+    with pytest.raises(RuntimeError, match="fell over"):
+        batch_requests.run_batch(tiny_pool, [request], [on_chunk], [None],
+                                 on_dones=[done.append])
+    assert len(chunks) == 2 and done == []
+
+
 def test_the_first_segment_streams_before_the_others_are_done(tiny_pool):
     synth = tiny_pool.synthesizer("custom_voice")
     talker = synth.model.qwen.model.talker

@@ -1,4 +1,5 @@
-"""Settings: device and precision, audio devices, streaming, language, storage and retention.
+"""Settings: where takes are made (this computer or a server), device and precision, audio
+devices, streaming, language, storage and retention.
 
 Nothing changes until OK: then ``ctx.settings`` is updated and saved, and what can change
 while the app runs is applied at once (device/precision through the inference client, the
@@ -33,7 +34,10 @@ from PySide6.QtWidgets import (
 from studio import paths
 from studio.audio.devices import audio_available, list_devices
 from studio.errors import StudioError
+from studio.remote.choice import EngineChoice
 from studio.ui.a11y import label_form
+from studio.ui.engine_switch import apply_choice
+from studio.ui.widgets.engine_source import EngineSourceBox
 from studio.ui.widgets.language_combo import language_combo
 
 log = logging.getLogger(__name__)
@@ -110,6 +114,7 @@ class SettingsDialog(QDialog):
         from studio.engine.speed import LABELS as SPEED_LABELS
 
         self.speed = _combo(tuple(SPEED_LABELS.items()), s.speed)
+        self.source = EngineSourceBox(s)
         engine = self._group("Engine", [
             ("Device", self.device), ("Precision", self.dtype),
             ("Speed vs fidelity", self.speed),
@@ -188,6 +193,7 @@ class SettingsDialog(QDialog):
         content = QWidget()
         groups = QVBoxLayout(content)
         groups.setContentsMargins(0, 0, 6, 0)
+        groups.addWidget(self.source)
         for group in (engine, audio, speech, storage):
             groups.addWidget(group)
         groups.addWidget(self.error)
@@ -273,6 +279,14 @@ class SettingsDialog(QDialog):
     def apply(self) -> bool:
         """Store the values in ctx.settings, apply what can change live, save; False on error."""
         s = self.ctx.settings
+        choice = self.source.choice()
+        if choice != EngineChoice.from_settings(s):
+            try:
+                apply_choice(self.ctx, choice)
+            except StudioError as exc:
+                self.error.setText(str(exc))
+                self.error.setVisible(True)
+                return False
         device, dtype = str(self.device.currentData()), str(self.dtype.currentData())
         engine_changed = (device, dtype) != (s.device, s.dtype)
         output = str(self.output_device.currentData() or "")
@@ -320,3 +334,7 @@ class SettingsDialog(QDialog):
     def accept(self) -> None:
         if self.apply():
             super().accept()
+
+    def done(self, result: int) -> None:
+        self.source.shutdown()
+        super().done(result)

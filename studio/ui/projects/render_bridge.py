@@ -2,8 +2,9 @@
 
 The core's Renderer asks an engine for ``stream(request)`` and ``call(fn)``. Its work runs
 as one job on the inference thread, where the models live, so this engine answers both
-directly with the pool there: no second thread, and the window's takes and the render
-queue one after the other.
+directly there: no second thread, and the window's takes and the render queue one after
+the other. Takes go through the inference client's Backend, so a render runs wherever
+Settings > Engine says (this computer or a server), as the pages' takes do.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from studio.engine import speak_request as requests
+from studio.engine.backend import Backend
 from studio.engine.pool import ModelPool
 from studio.engine.speak_request import SpeakRequest
 from studio.engine.stream import CancelToken
@@ -29,15 +31,15 @@ from studio.ui.jobs import Job
 class InlineStream:
     """One take made when it is iterated, on the calling (inference) thread."""
 
-    def __init__(self, pool: ModelPool, request: SpeakRequest) -> None:
-        self.pool, self.request = pool, request
+    def __init__(self, backend: Backend, request: SpeakRequest) -> None:
+        self.backend, self.request = backend, request
         self.token = CancelToken()
         self.take: Take | None = None
 
     def __iter__(self) -> Iterator[np.ndarray]:
         if self.take is None:
-            self.take = requests.run(self.pool, requests.with_kept_voice(self.request),
-                                     cancel=self.token)
+            self.take = self.backend.speak(requests.with_kept_voice(self.request),
+                                           cancel=self.token)
         return iter(())
 
     def cancel(self) -> None:
@@ -51,11 +53,11 @@ class InlineStream:
 
 
 class InlineEngine:
-    def __init__(self, pool: ModelPool) -> None:
-        self.pool = pool
+    def __init__(self, backend: Backend, pool: ModelPool) -> None:
+        self.backend, self.pool = backend, pool
 
     def stream(self, request: SpeakRequest) -> InlineStream:
-        return InlineStream(self.pool, request)
+        return InlineStream(self.backend, request)
 
     def call(self, fn: Callable[[ModelPool], Any]) -> Future:
         done: Future = Future()
@@ -102,7 +104,8 @@ def start_render(inference: Any, store: ProjectStore, project_id: str, block_ids
     def on_progress(progress: Progress) -> None:
         job_box[0].report_progress(RenderUpdate(progress, store.load(project_id)))
 
-    renderer = Renderer(store, project_id, InlineEngine(inference.pool), library, None,
+    engine = InlineEngine(inference.backend, inference.pool)
+    renderer = Renderer(store, project_id, engine, library, None,
                         shared, on_progress, max_seconds=max_seconds)
     job = RenderJob(renderer)
     job_box.append(job)
