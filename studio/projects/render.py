@@ -1,11 +1,14 @@
 """Render a project's blocks: what is missing or stale, or one chapter, or chosen blocks.
 
 Each block is spoken through the same engine call as ``voice-studio speak`` (one take per
-block). A finished take is written atomically into ``takes/`` and only then named in
-project.json (replaced atomically), one block at a time: cancel keeps every block already
-finished, and a process killed at any moment (kill -9) leaves every finished block intact
-and none half-written; the next render continues with what is still missing or stale. A take
-file a kill left unnamed is removed when the next render starts.
+block). The project stays in memory for the whole render (a LiveProject, shared with the
+window when it has the project open), so a finished block costs no re-reading of
+project.json. A finished take is written atomically into ``takes/`` and only then named in
+the project, whose writer saves project.json atomically as soon as it can: cancel keeps
+every block already finished, and a process killed at any moment (kill -9) leaves every
+block the file names intact and none half-written; the next render continues with what is
+still missing or stale. A take file a kill left unnamed is removed when the next render
+starts. While a render runs, its note (resume.py) says so, for the next start to offer.
 
 Every new take is checked by ear when a recognition model is there (earcheck.py); a flagged
 take is rendered again with new seeds up to ``retries`` times, every take kept and the best
@@ -26,9 +29,10 @@ from studio.engine.options import Sampling
 from studio.engine.speak_request import SpeakRequest
 from studio.engine.take import CANCELLED, Take
 from studio.errors import InvalidInput
-from studio.projects import cast, earcheck, lexicon, stale
+from studio.projects import cast, earcheck, lexicon, resume, stale
 from studio.projects.audiofiles import read_audio, write_flac
 from studio.projects.earcheck import EarCheck
+from studio.projects.live import LiveProject
 from studio.projects.schema import TAKES_DIR, BlockTake, LexiconEntry, Project
 from studio.projects.store import ProjectStore
 
@@ -42,6 +46,7 @@ class Progress:
     label: str  # "block 3 of 12 (Alice)"
     elapsed_s: float
     eta_s: float | None  # time left, once one block has been timed
+    block_id: str | None = None  # the block being rendered now (None: done)
 
 
 @dataclass
@@ -105,14 +110,23 @@ class Renderer:
     def __init__(self, store: ProjectStore, project_id: str, engine: Any, library: Any = None,
                  checker: EarCheck | None = None, shared: list[LexiconEntry] | None = None,
                  on_progress: Callable[[Progress], None] | None = None,
-                 max_seconds: float | None = None) -> None:
+                 max_seconds: float | None = None, live: LiveProject | None = None) -> None:
         self.store, self.project_id, self.engine = store, project_id, engine
+        self.live = live  # the window's open copy, else loaded when the render starts
         self.max_seconds = max_seconds  # a cap on each take for this render (drafts, tests)
         self.library, self.checker = library, checker
         self.shared = list(shared or [])
         self.on_progress = on_progress
         self._cancel = threading.Event()
+        self._interrupted = False
+        self._written: set[str] = set()  # take ids given out by this render
         self._stream: Any = None
+
+    def interrupt(self) -> None:
+        """Stop because the app is closing: unlike ``cancel``, the next start offers to
+        resume."""
+        self._interrupted = True
+        self.cancel()
 
     def cancel(self) -> None:
         self._cancel.set()
@@ -144,47 +158,66 @@ class Renderer:
 
     # -- rendering -------------------------------------------------------------------------
 
-    def run(self, block_ids: list[str], retries: int | None = None) -> RenderReport:
-        with self.store.render_lock(self.store.load(self.project_id)):
-            return self._run(block_ids, retries)
+    def _live(self) -> LiveProject:
+        if self.live is None:
+            self.live = LiveProject.load(self.store, self.project_id)
+        return self.live
 
-    def _run(self, block_ids: list[str], retries: int | None) -> RenderReport:
-        project = self.store.load(self.project_id)
-        self.store.sweep_takes(project)
-        entries = lexicon.merged(project.lexicon, self.shared)
-        retries = project.settings.retries if retries is None else max(0, retries)
+    def run(self, block_ids: list[str], retries: int | None = None) -> RenderReport:
+        live = self._live()
+        with self.store.render_lock(live.project):
+            resume.mark(self.store, live.project, block_ids)
+            try:
+                return self._run(live, block_ids, retries)
+            finally:
+                try:
+                    live.flush()
+                finally:
+                    if not self._interrupted:
+                        resume.clear(self.store, live.id)
+
+    def _run(self, live: LiveProject, block_ids: list[str],
+             retries: int | None) -> RenderReport:
+        with live.writes_paused(), live.lock:
+            project = live.project
+            self.store.sweep_takes(project)
+            entries = lexicon.merged(project.lexicon, self.shared)
+            retries = project.settings.retries if retries is None else max(0, retries)
+            known = {x.id for _c, x in project.blocks()}
+            block_ids = [b for b in block_ids if b in known]
+            total_chars = sum(len(project.block(b).text) for b in block_ids) or 1
+            numbers = {b.id: n for n, (_c, b) in enumerate(project.blocks(), start=1)}
         report = RenderReport(checked=self.checker is not None)
-        block_ids = [b for b in block_ids if b in {x.id for _c, x in project.blocks()}]
         try:
             self._prepare(project, block_ids)
         except InterruptedError:
             report.cancelled = True
             return report
         self._note_check(project)
-        total_chars = sum(len(project.block(b).text) for b in block_ids) or 1
         done_chars = 0
         started = time.monotonic()
-        numbers = {b.id: n for n, (_c, b) in enumerate(project.blocks(), start=1)}
         for k, block_id in enumerate(block_ids):
             if self.cancelled:
                 report.cancelled = True
                 break
             try:
-                block = project.block(block_id)
+                block = live.read(lambda p, b=block_id: p.block(b))
             except KeyError:
                 continue  # deleted while rendering
             elapsed = time.monotonic() - started
             eta = elapsed / done_chars * (total_chars - done_chars) if done_chars else None
-            label = f"block {numbers[block_id]} ({k + 1} of {len(block_ids)}, {block.speaker})"
-            self._progress(Progress(k, len(block_ids), label, elapsed, eta))
-            finished = self._render_block(project, block_id, entries, retries, report,
-                                          numbers[block_id])
+            label = f"block {numbers.get(block_id, k + 1)} ({k + 1} of {len(block_ids)}, {block.speaker})"
+            self._progress(Progress(k, len(block_ids), label, elapsed, eta, block_id))
+            try:
+                finished = self._render_block(project, block_id, entries, retries, report,
+                                              numbers.get(block_id, k + 1))
+            except KeyError:
+                continue  # deleted while rendering
             if not finished:
                 report.cancelled = self.cancelled
                 if report.cancelled:
                     break
             done_chars += len(block.text)
-            project = self.store.load(self.project_id)
         if not report.cancelled:
             self._progress(Progress(len(block_ids), len(block_ids), "done",
                                     time.monotonic() - started, 0.0))
@@ -201,7 +234,7 @@ class Renderer:
             if member is not None and cast.needs_keep(member) and not self.cancelled:
                 cast.keep_design_voice(project, member, self.store.path(project),
                                        self.library, lambda r: self._must(self._speak(r)))
-                self._commit(lambda fresh, m=member: _set_member(fresh, m, project))
+                self._commit(lambda _p: None)  # the member and notes changed in place
 
     @staticmethod
     def _must(take: Take | None) -> Take:
@@ -221,19 +254,23 @@ class Renderer:
 
     def _render_block(self, project: Project, block_id: str, entries: list[LexiconEntry],
                       retries: int, report: RenderReport, number: int) -> bool:
-        block = project.block(block_id)
-        member = project.member(block.speaker)
-        assert member is not None
-        text = stale.spoken(block, entries)
-        fingerprint = stale.fingerprint(project, block, entries, self.library)
-        cap = self.max_seconds or project.settings.max_seconds
+        live = self._live()
+        with live.lock:
+            block = project.block(block_id)
+            member = project.member(block.speaker)
+            assert member is not None
+            text = stale.spoken(block, entries)
+            fingerprint = stale.fingerprint(project, block, entries, self.library)
+            cap = self.max_seconds or project.settings.max_seconds
+            language, instruct = block.language, block.instruct
         folder = self.store.path(project)
         best: BlockTake | None = None
         for _attempt in range(retries + 1):
             sampling = Sampling(seed=secrets.randbelow(2**31 - 1),
                                 max_frames=int(round(cap * FRAME_RATE)) if cap else None)
-            request = cast.request(project, member, text, block.language, block.instruct,
-                                   self.library, folder, sampling)
+            with live.lock:
+                request = cast.request(project, member, text, language, instruct,
+                                       self.library, folder, sampling)
             take = self._speak(request)
             if take is None:
                 return False
@@ -243,8 +280,7 @@ class Renderer:
             new = self._save_take(project, block_id, take, fingerprint)
             new.settings = dict(max_seconds=cap, stop_reason=take.stop_reason)
             if self.checker is not None:
-                new.check = self.checker.check(take.audio, take.sample_rate, text,
-                                               block.language)
+                new.check = self.checker.check(take.audio, take.sample_rate, text, language)
             choose = best is None or earcheck.better(new.check, best.check)
             self._commit(lambda fresh, t=new, c=choose: _add_take(fresh, block_id, t, c))
             report.takes += 1
@@ -266,17 +302,19 @@ class Renderer:
         if self.checker is None:
             raise InvalidInput("Checking by ear needs a speech recognition model "
                                "('voice-studio models download whisper-small').")
-        project = self.store.load(self.project_id)
+        live = self._live()
+        project = live.project
         entries = lexicon.merged(project.lexicon, self.shared)
         flagged = []
         for block_id in block_ids:
-            block = project.block(block_id)
-            take = block.chosen_take
+            with live.lock:
+                block = project.block(block_id)
+                take = block.chosen_take
+                spoken, language = stale.spoken(block, entries), block.language
             if take is None:
                 continue
             audio = read_audio(self.store.path(project) / take.file)
-            result = self.checker.check(audio, SAMPLE_RATE, stale.spoken(block, entries),
-                                        block.language)
+            result = self.checker.check(audio, SAMPLE_RATE, spoken, language)
             if result.flagged:
                 flagged.append(block_id)
 
@@ -286,32 +324,28 @@ class Renderer:
                     if candidate.id == t:
                         candidate.check = r
             self._commit(apply)
+        live.flush()
         return flagged
 
     def _save_take(self, project: Project, block_id: str, take: Take,
                    fingerprint: str) -> BlockTake:
-        block = project.block(block_id)
-        fresh = self.store.load(project.id)
-        try:
-            known = fresh.block(block_id).takes
-        except KeyError:
-            known = block.takes
-        used = {t.id for t in known} | {t.id for t in block.takes}
-        n = 1
-        while f"{block_id}-{n}" in used:
-            n += 1
-        take_id = f"{block_id}-{n}"
+        """The take's audio written whole into takes/ under an id no take of the block has;
+        the project names it only once the caller commits it."""
+        with self._live().lock:
+            used = {t.id for t in project.block(block_id).takes}
+            n = 1
+            while f"{block_id}-{n}" in used or f"{block_id}-{n}" in self._written:
+                n += 1
+            take_id = f"{block_id}-{n}"
+            self._written.add(take_id)
         rel = f"{TAKES_DIR}/{take_id}.flac"
         write_flac(self.store.path(project) / rel, take.audio, take.sample_rate)
-        block.takes.append(BlockTake(take_id, rel, take.seed, int(take.audio.size), fingerprint,
-                                     take.model_name))
-        return block.takes[-1]
+        return BlockTake(take_id, rel, take.seed, int(take.audio.size), fingerprint,
+                         take.model_name)
 
     def _commit(self, change: Callable[[Project], None]) -> None:
-        """Apply ``change`` to the project as it is on disk now, and save it atomically."""
-        fresh = self.store.load(self.project_id)
-        change(fresh)
-        self.store.save(fresh)
+        """Apply ``change`` to the project in memory; its writer saves it atomically."""
+        self._live().edit(change)
 
 
 def _add_take(project: Project, block_id: str, take: BlockTake, choose: bool) -> None:
@@ -323,11 +357,3 @@ def _add_take(project: Project, block_id: str, take: BlockTake, choose: bool) ->
     if choose or block.chosen_take is None:
         block.chosen = take.id
 
-
-def _set_member(project: Project, member: Any, source: Project) -> None:
-    mine = project.member(member.name)
-    if mine is not None:
-        mine.voice, mine.kept = member.voice, member.kept
-    key = cast.note_key(member.name)
-    if key in source.notes:
-        project.notes[key] = source.notes[key]

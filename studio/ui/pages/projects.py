@@ -2,8 +2,9 @@
 cast, rendering with progress, listening, and undoable edits.
 
 Every change goes through studio.projects (the core); this page turns clicks into core calls
-and the core's answers into widgets. Edits are applied to the project as it is on disk at
-that moment, so a render writing takes meanwhile loses nothing.
+and the core's answers into widgets. The open project is a LiveProject shared with a render
+of it: edits and finished takes change the same copy in memory, and its writer thread saves
+it, so neither an edit nor a finished block waits for project.json to be written.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -29,9 +30,10 @@ from PySide6.QtWidgets import (
 
 from studio.errors import InvalidInput, StudioError
 from studio.library.anyvoice import all_voices
-from studio.projects import cast, lexicon, manage
+from studio.projects import cast, lexicon, manage, resume
 from studio.projects.create import new_project
 from studio.projects.imports import read_file
+from studio.projects.live import LiveProject
 from studio.projects.schema import Chapter, Project
 from studio.projects.store import ProjectStore
 from studio.ui.context import AppContext
@@ -44,17 +46,22 @@ from studio.ui.projects.lexicon_panel import LexiconPanel
 from studio.ui.projects.listening import Listening
 from studio.ui.projects.project_list import ProjectList
 from studio.ui.projects.render_panel import RenderPanel
+from studio.ui.projects.resume_offer import ResumeOffer
 from studio.ui.widgets.notice import NoticeBar
 
 IMPORTABLE = ("*.txt", "*.md", "*.markdown", "*.epub", "*.srt", "*.vtt")
 
 
 class ProjectsPage(Page):
+    save_failed = Signal(str)  # from the open project's writer thread
+
     def __init__(self, ctx: AppContext, notice: NoticeBar, store: ProjectStore | None = None
                  ) -> None:
         super().__init__(ctx, notice)
         self.store = store or ProjectStore(ctx.library.root)
         self.project: Project | None = None
+        self.live: LiveProject | None = None  # the open project; self.project is its copy
+        self.save_failed.connect(self._save_failed)
         self.chapter = 0
         self.undo = QUndoStack(self)
         self.setAcceptDrops(True)
@@ -81,9 +88,11 @@ class ProjectsPage(Page):
         self.render = RenderPanel(self)
         self.listening = Listening(self)
         self.title = QLabel("Open or create a project.")
+        self.offer = ResumeOffer(self)
         centre = QWidget()
         col = QVBoxLayout(centre)
         col.setContentsMargins(0, 0, 0, 0)
+        col.addWidget(self.offer)
         col.addWidget(self.title)
         col.addWidget(self.render)
         col.addWidget(self.listening)
@@ -113,6 +122,7 @@ class ProjectsPage(Page):
         self.projects.delete_requested.connect(self.delete_project)
         self._add_actions()
         self.refresh_projects()
+        self.offer.offer_at_start()
 
     def _add_actions(self) -> None:
         undo = self.undo.createUndoAction(self, "Undo")
@@ -197,17 +207,42 @@ class ProjectsPage(Page):
         event.acceptProposedAction()
 
     def open_project(self, project_id: str) -> None:
-        project = self.attempt(lambda: self.store.load(project_id))
-        if not isinstance(project, Project):
+        if self.render.live is not None and self.render.live.id == project_id:
+            live: object = self.render.live  # being rendered: the same copy, not a second
+        else:
+            live = self.attempt(lambda: LiveProject.load(self.store, project_id))
+        if not isinstance(live, LiveProject):
             return
+        self.close_project()
+        live.on_error = lambda exc: self.save_failed.emit(str(exc))
         self.undo.clear()
-        self.project, self.chapter = project, 0
+        self.live, self.project, self.chapter = live, live.project, 0
         self.show_project()
+        if not self.render.running():
+            note = resume.pending(self.store, live.project)
+            if note is not None:
+                self.offer.offer(note)
+
+    def close_project(self) -> None:
+        """Save the open project now (a render of it keeps its copy and saves it itself)."""
+        live, self.live, self.project = self.live, None, None
+        if live is not None and live is not self.render.live:
+            self.attempt(live.flush)
+
+    def _save_failed(self, message: str) -> None:
+        self.notice.show_message(f"{message} Your changes are kept in the window; they are "
+                                 "saved with the next change once this is fixed.", "error")
 
     def rename_project(self, project_id: str) -> None:
         old = self.store.load(project_id).name
         name, ok = QInputDialog.getText(self, "Rename project", "New name:", text=old)
-        if ok and self.attempt(lambda: manage.rename(self.store, project_id, name)) is not None:
+        if not ok:
+            return
+        renamed = self.attempt(lambda: manage.rename(self.store, project_id, name))
+        if isinstance(renamed, Project):
+            for live in (self.live, self.render.live):
+                if live is not None and live.id == project_id:
+                    live.edit(lambda p: setattr(p, "name", renamed.name))
             if self.project is not None and self.project.id == project_id:
                 self.reload()
             self.refresh_projects(project_id)
@@ -226,7 +261,9 @@ class ProjectsPage(Page):
             return
         if self.project is not None and self.project.id == project_id:
             self.render.cancel()
-            self.project = None
+            if self.live is not None:
+                self.live.on_error = None  # its folder is in the trash: nothing to save
+            self.live = self.project = None
             self.show_project()
         self.notice.show_message(f"The project was moved to the trash ({where}); move its "
                                  "folder back into projects/ to restore it.", "info")
@@ -259,21 +296,18 @@ class ProjectsPage(Page):
         self.lexicon.show_entries(project)
         self.render.update_buttons()
 
-    def reload(self, block_ids: set[str] | None = None, fresh: Project | None = None) -> None:
-        """Show the project as it is on disk now (``fresh``, when the caller read it already:
-        a render reads it on its own thread)."""
-        if self.project is None:
+    def reload(self, block_ids: set[str] | None = None) -> None:
+        """Show the open project as it is in memory now: the rows of ``block_ids`` when only
+        their content changed, else the whole project."""
+        if self.project is None or self.live is None:
             return
-        if fresh is None or fresh.id != self.project.id:
-            fresh = self.attempt(lambda: self.store.load(self.project.id))
-        if not isinstance(fresh, Project):
-            return
-        same = [b.id for b in self.model.blocks] == [
-            b.id for b in fresh.chapters[self.chapter].blocks] if len(
-                fresh.chapters) > self.chapter else False
-        self.project = fresh
+        if block_ids is None:
+            self.attempt(self.live.sync_from_disk)
+        chapters = self.project.chapters
+        same = len(chapters) > self.chapter and [b.id for b in self.model.blocks] == [
+            b.id for b in chapters[self.chapter].blocks]
         if same and block_ids is not None:
-            self.model.replace_project(fresh, block_ids)
+            self.model.refresh(block_ids)
         else:
             row = self.view.currentIndex().row()
             self.show_project()
@@ -281,18 +315,19 @@ class ProjectsPage(Page):
                 self.view.setCurrentIndex(self.model.index(min(row, self.model.rowCount() - 1)))
 
     def change(self, edit: Callable[[Project], object]) -> None:
-        """Apply ``edit`` to the project on disk, save it, show it (the undo stack's hook)."""
-        if self.project is None:
+        """Apply ``edit`` to the open project in memory and show it; its writer thread saves
+        it (the undo stack's hook)."""
+        live = self.live
+        if live is None:
             return
 
         def apply() -> None:
-            fresh = self.store.load(self.project.id)
+            live.sync_from_disk()
             try:
-                edit(fresh)
+                live.edit(edit)
             except KeyError:
                 raise InvalidInput("That block is no longer in the project (it was changed "
                                    "meanwhile); nothing was changed.") from None
-            self.store.save(fresh)
 
         self.attempt(apply)
         self.reload()
@@ -388,7 +423,8 @@ class ProjectsPage(Page):
         return "a render running (what is finished is kept)"
 
     def shutdown(self) -> None:
-        self.render.cancel()
+        self.render.interrupt()
+        self.close_project()
         if self.lexicon.take is not None:
             self.lexicon.take.cancel()
         self.listening.stop()

@@ -54,6 +54,7 @@ class BlockModel(QAbstractListModel):
         self.states: list[str] = []
         self.first_number = 1
         self.rendering: set[str] = set()
+        self.rows: dict[str, int] = {}  # block id -> row
         self.on_edit: Any = None  # callable(block_id, text)
 
     def colour(self, speaker: str) -> QColor:
@@ -70,6 +71,7 @@ class BlockModel(QAbstractListModel):
         else:
             self.blocks = list(project.chapters[chapter].blocks)
             self.first_number = 1 + sum(len(c.blocks) for c in project.chapters[:chapter])
+        self.rows = {b.id: k for k, b in enumerate(self.blocks)}
         self.states = [self._state(b) for b in self.blocks]
         self.endResetModel()
 
@@ -80,28 +82,18 @@ class BlockModel(QAbstractListModel):
         return block_state(self.project, block, self.entries, self.library)
 
     def row_of(self, block_id: str) -> int:
-        return next((k for k, b in enumerate(self.blocks) if b.id == block_id), -1)
+        return self.rows.get(block_id, -1)
 
     def refresh(self, block_ids: set[str] | None = None) -> None:
         """Recompute the states of ``block_ids`` (all when None) and repaint those rows."""
-        for k, block in enumerate(self.blocks):
-            if block_ids is None or block.id in block_ids:
-                state = self._state(block)
-                if state != self.states[k]:
-                    self.states[k] = state
-                    index = self.index(k)
-                    self.dataChanged.emit(index, index)
-
-    def replace_project(self, project: Project, block_ids: set[str] | None = None) -> None:
-        """A newer copy of the same project (a take just written): same rows, new data."""
-        if self.project is None:
-            return
-        by_id = {b.id: b for _c, b in project.blocks()}
-        if any(b.id not in by_id for b in self.blocks):
-            return
-        self.project = project
-        self.blocks = [by_id[b.id] for b in self.blocks]
-        self.refresh(block_ids)
+        rows = range(len(self.blocks)) if block_ids is None else sorted(
+            self.rows[b] for b in block_ids if b in self.rows)
+        for k in rows:
+            state = self._state(self.blocks[k])
+            if state != self.states[k]:
+                self.states[k] = state
+                index = self.index(k)
+                self.dataChanged.emit(index, index)
 
     # -- Qt ------------------------------------------------------------------------------
 

@@ -22,8 +22,8 @@ from studio.engine.pool import ModelPool
 from studio.engine.speak_request import SpeakRequest
 from studio.engine.stream import CancelToken
 from studio.engine.take import Take
+from studio.projects.live import LiveProject
 from studio.projects.render import Progress, Renderer, RenderReport
-from studio.projects.schema import Project
 from studio.projects.store import ProjectStore
 from studio.ui.jobs import Job
 
@@ -70,17 +70,17 @@ class InlineEngine:
 
 @dataclass(frozen=True)
 class RenderUpdate:
-    """A render's step with the project as it is on disk then, read on the worker thread:
-    reading a 2,000-block project.json takes longer than a frame."""
+    """A render's step. The render changes the window's own LiveProject in memory, so the
+    page repaints the rows of ``finished`` and ``current`` and reads nothing from disk."""
 
     progress: Progress
-    project: Project
+    finished: str | None  # the block finished just before this step
+    current: str | None  # the block being rendered now
 
 
 @dataclass(frozen=True)
 class RenderOutcome:
     report: RenderReport
-    project: Project
 
 
 class RenderJob(Job):
@@ -95,23 +95,31 @@ class RenderJob(Job):
         self.renderer.cancel()
         super().cancel()
 
+    def interrupt(self) -> None:
+        """Stop because the window closes: the next start offers to resume."""
+        self.renderer.interrupt()
+        super().cancel()
 
-def start_render(inference: Any, store: ProjectStore, project_id: str, block_ids: list[str],
+
+def start_render(inference: Any, store: ProjectStore, live: LiveProject, block_ids: list[str],
                  library: Any, shared: list, max_seconds: float | None = None) -> RenderJob:
-    """Queue a render of ``block_ids`` on ``inference`` (an InferenceClient)."""
+    """Queue a render of ``block_ids`` of ``live`` (the page's open project) on ``inference``
+    (an InferenceClient)."""
     job_box: list[RenderJob] = []
+    ids = list(block_ids)
+    previous: list[str | None] = [None]
 
     def on_progress(progress: Progress) -> None:
-        job_box[0].report_progress(RenderUpdate(progress, store.load(project_id)))
+        job_box[0].report_progress(RenderUpdate(progress, previous[0], progress.block_id))
+        previous[0] = progress.block_id
 
     engine = InlineEngine(inference.backend, inference.pool)
-    renderer = Renderer(store, project_id, engine, library, None,
-                        shared, on_progress, max_seconds=max_seconds)
+    renderer = Renderer(store, live.id, engine, library, None,
+                        shared, on_progress, max_seconds=max_seconds, live=live)
     job = RenderJob(renderer)
     job_box.append(job)
 
     def work(_job: RenderJob) -> RenderOutcome:
-        report = renderer.run(block_ids)
-        return RenderOutcome(report, store.load(project_id))
+        return RenderOutcome(renderer.run(ids))
 
     return inference.jobs.submit(job, work)

@@ -1,5 +1,6 @@
 """Render buttons (missing or stale, the chapter, the selected blocks), a progress bar with
-the time left, and cancel. Blocks turn done as the core writes each take."""
+the time left, and cancel. Blocks turn done as the core writes each take: the render works
+on the page's own LiveProject, so each step repaints two rows and reads nothing."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
 from studio.humanize import human_duration
-from studio.projects import lexicon, render
+from studio.projects import lexicon, render, resume
+from studio.projects.live import LiveProject
 from studio.projects.render import RenderReport
+from studio.projects.resume import Pending
 from studio.ui.projects.render_bridge import (
     RenderJob,
     RenderOutcome,
@@ -28,6 +31,7 @@ class RenderPanel(QWidget):
         self.job: RenderJob | None = None
         self.report: RenderReport | None = None  # the last render's
         self.ids: list[str] = []
+        self.live: LiveProject | None = None  # the project being rendered
         self.max_seconds: float | None = None  # a cap on each take (tests, drafts)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
@@ -70,23 +74,33 @@ class RenderPanel(QWidget):
         ids = self.page.selected_ids()
         self._start(lambda _p, _e, _lib: ids)
 
-    def _start(self, choose: object) -> None:
+    def resume(self, note: Pending) -> None:
+        """Render what an interrupted render left missing or stale (the project is open)."""
+        if self.page.project is not None and not self._start(
+                lambda p, e, lib: resume.still_to_do(p, note, e, lib)):
+            resume.clear(self.page.store, note.project_id)
+
+    def _start(self, choose: object) -> bool:
+        """Start a render of what ``choose`` picks; False when there was nothing to do."""
         page = self.page
-        if page.project is None or self.running():
-            return
-        project = page.store.load(page.project.id)
+        if page.project is None or page.live is None or self.running():
+            return True
+        project = page.project
         shared = lexicon.load_shared()
         ids = page.attempt(lambda: choose(project, lexicon.merged(project.lexicon, shared),  # type: ignore[operator]
                                        page.ctx.library))
         if ids is None:
-            return
+            return True
         if not ids:
             page.notice.show_message("Everything here is rendered and up to date.", "info")
-            return
+            return False
         if page.attempt(lambda: render.check_cast(project, ids, page.ctx.library)) is None:
-            return
+            return True
         self.ids = list(ids)
-        self.job = start_render(page.ctx.inference, page.store, project.id, self.ids,
+        self.live = page.live
+        if page.offer.note is not None and page.offer.note.project_id == project.id:
+            page.offer.hide()
+        self.job = start_render(page.ctx.inference, page.store, page.live, self.ids,
                                 page.ctx.library, shared, self.max_seconds)
         self.job.progress.connect(self._progress)
         self.job.finished.connect(self._finished)
@@ -99,6 +113,7 @@ class RenderPanel(QWidget):
         page.model.rendering = {self.ids[0]}
         page.model.refresh({self.ids[0]})
         self.update_buttons()
+        return True
 
     def _progress(self, update: RenderUpdate) -> None:
         progress = update.progress
@@ -106,9 +121,11 @@ class RenderPanel(QWidget):
         eta = progress.eta_s
         self.left.setText(f"{progress.label} · {human_duration(eta)} left" if eta is not None
                           else progress.label)
-        current = self.ids[progress.done] if progress.done < len(self.ids) else None
-        self.page.model.rendering = {current} if current else set()
-        self.page.reload(set(self.ids[:progress.done + 1]), update.project)
+        model = self.page.model
+        if self.page.live is not self.live:
+            return  # another project is on screen
+        model.rendering = {update.current} if update.current else set()
+        model.refresh({b for b in (update.finished, update.current) if b})
 
     def _finished(self, outcome: RenderOutcome) -> None:
         report = self.report = outcome.report
@@ -119,20 +136,28 @@ class RenderPanel(QWidget):
             what += f"; {len(report.flagged)} flagged (F3 goes to the next)"
         if report.failed:
             what += "; " + "; ".join(report.failed[:3])
-        self._ended(what + ".", fresh=outcome.project)
+        self._ended(what + ".")
 
     def _failed(self, message: str) -> None:
         self._ended(message, "error")
 
-    def _ended(self, message: str, kind: str = "info", fresh: object = None) -> None:
+    def _ended(self, message: str, kind: str = "info") -> None:
         self.job = None
+        was = self.page.model.rendering
         self.page.model.rendering = set()
         self.bar.setVisible(False)
         self.left.setText("")
-        self.page.reload(set(self.ids), fresh)  # type: ignore[arg-type]
+        if self.page.live is self.live:
+            self.page.model.refresh(was)
+        self.live = None
         self.update_buttons()
         self.page.notice.show_message(message, kind)
 
     def cancel(self) -> None:
         if self.job is not None:
             self.job.cancel()
+
+    def interrupt(self) -> None:
+        """The window closes: stop, and let the next start offer to resume."""
+        if self.job is not None:
+            self.job.interrupt()
