@@ -57,7 +57,8 @@ class LiveProject:
 
     def edit(self, change: Callable[[Project], T]) -> T:
         """Apply ``change`` in memory and have it saved soon; returns what it returned. A
-        change that raises is taken as not made."""
+        change should look up everything it needs before it changes anything (the core's
+        edits do): one that raises is not saved until the next change."""
         with self.lock:
             result = change(self.project)
             self._version += 1
@@ -76,6 +77,13 @@ class LiveProject:
         self._save()
         if self.error is not None:
             raise self.error
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Wait until the writer thread has saved everything; False if still writing."""
+        writer = self._writer
+        if writer is not None:
+            writer.join(timeout)
+        return not self.dirty
 
     def sync_from_disk(self) -> bool:
         """Take in what another program (the command line) saved since this copy last read
@@ -104,12 +112,12 @@ class LiveProject:
             yield
 
     def _write_while_dirty(self) -> None:
-        while self._save():
+        while True:
+            saved = self._save()
             with self.lock:
-                if not self.dirty:
-                    break
-        with self.lock:
-            self._writer = None  # the next edit starts another (a failed save: retries)
+                if not saved or not self.dirty:
+                    self._writer = None  # the next edit starts another (a failed save: retries)
+                    return
 
     def _save(self) -> bool:
         """Write the newest state if it is not on disk yet; False when the write failed."""

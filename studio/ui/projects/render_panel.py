@@ -4,6 +4,7 @@ on the page's own LiveProject, so each step repaints two rows and reads nothing.
 
 from __future__ import annotations
 
+import gc
 from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
@@ -98,6 +99,9 @@ class RenderPanel(QWidget):
             return True
         self.ids = list(ids)
         self.live = page.live
+        # what lives now (the models, the open project) lives on: a full collection walking
+        # it all paused the window for up to a second mid-render
+        gc.freeze()
         if page.offer.note is not None and page.offer.note.project_id == project.id:
             page.offer.hide()
         self.job = start_render(page.ctx.inference, page.store, page.live, self.ids,
