@@ -89,14 +89,19 @@ class LiveProject:
         """Take in what another program (the command line) saved since this copy last read
         or wrote the file; False when nothing changed, or this copy has changes of its own
         to save (they win)."""
-        with self._write_lock, self.lock:
-            seen = self._signature()
-            if self.dirty or seen == self._seen or seen is None:
-                return False
-            fresh = self.store.load(self.project.id)
-            vars(self.project).update(vars(fresh))  # the same object: a render keeps using it
-            self._seen = seen
-            return True
+        if self.dirty or not self._write_lock.acquire(blocking=False):
+            return False  # this copy's own save is under way: never wait for it
+        try:
+            with self.lock:
+                seen = self._signature()
+                if self.dirty or seen == self._seen or seen is None:
+                    return False
+                fresh = self.store.load(self.project.id)
+                vars(self.project).update(vars(fresh))  # the same object: a render keeps it
+                self._seen = seen
+                return True
+        finally:
+            self._write_lock.release()
 
     def _signature(self) -> tuple[int, int, int] | None:
         try:

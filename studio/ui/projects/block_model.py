@@ -2,7 +2,9 @@
 costs one painted row per visible line, not one widget per block.
 
 States come from the core (studio.projects.stale) and are cached per row; the page says
-which blocks changed (``refresh``) rather than the model recomputing all of them.
+which blocks changed (``refresh``) rather than the model recomputing all of them. Showing
+the same chapter again after an edit recomputes only the rows whose inputs changed: an edit
+of one block of 2,000 costs one state, not 2,000.
 """
 
 from __future__ import annotations
@@ -55,6 +57,8 @@ class BlockModel(QAbstractListModel):
         self.first_number = 1
         self.rendering: set[str] = set()
         self.rows: dict[str, int] = {}  # block id -> row
+        self.keys: list[tuple] = []  # per row, what its state was computed from
+        self.context: tuple = ()  # the same for every row: the cast and the lexicon
         self.on_edit: Any = None  # callable(block_id, text)
 
     def colour(self, speaker: str) -> QColor:
@@ -64,16 +68,29 @@ class BlockModel(QAbstractListModel):
         return QColor(PALETTE[k % len(PALETTE)])
 
     def show(self, project: Project | None, chapter: int, entries: list[LexiconEntry]) -> None:
+        context = (tuple((m.name, m.voice, repr(m.kept)) for m in project.cast),
+                   tuple(entries)) if project is not None else ()
+        known = dict(zip((b.id for b in self.blocks), zip(self.keys, self.states,
+                                                          strict=True), strict=True)) \
+            if project is self.project and context == self.context else {}
         self.beginResetModel()
-        self.project, self.entries = project, entries
+        self.project, self.entries, self.context = project, entries, context
         if project is None or not 0 <= chapter < len(project.chapters):
             self.blocks, self.first_number = [], 1
         else:
             self.blocks = list(project.chapters[chapter].blocks)
             self.first_number = 1 + sum(len(c.blocks) for c in project.chapters[:chapter])
         self.rows = {b.id: k for k, b in enumerate(self.blocks)}
-        self.states = [self._state(b) for b in self.blocks]
+        self.keys = [self._key(b) for b in self.blocks]
+        self.states = [known[b.id][1] if b.id in known and known[b.id][0] == key
+                       else self._state(b) for b, key in zip(self.blocks, self.keys, strict=True)]
         self.endResetModel()
+
+    def _key(self, block: Block) -> tuple:
+        take = block.chosen_take
+        return (block.text, block.speaker, block.instruct, block.language, block.id in
+                self.rendering, take.fingerprint if take else None,
+                take.check.flagged if take and take.check else None)
 
     def _state(self, block: Block) -> str:
         if block.id in self.rendering:
@@ -90,6 +107,7 @@ class BlockModel(QAbstractListModel):
             self.rows[b] for b in block_ids if b in self.rows)
         for k in rows:
             state = self._state(self.blocks[k])
+            self.keys[k] = self._key(self.blocks[k])
             if state != self.states[k]:
                 self.states[k] = state
                 index = self.index(k)
