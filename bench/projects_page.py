@@ -76,9 +76,12 @@ def p99(times: list[float]) -> float:
     return sorted(times)[int(len(times) * 0.99)] if times else 0.0
 
 
-def scroll_stalls(window: Any, blocks: int = 2000) -> tuple[float, float, float, float]:
+def scroll_stalls(window: Any, blocks: int = 2000) -> tuple[float, float, float, float, float]:
     """Longest stall and 99th-percentile step while scrolling the whole chapter (after one
-    warm-up pass), then the same while scrolling during a render that updates it; in ms."""
+    warm-up pass), then the same while scrolling during a render that updates it, and the
+    most CPU time the window's thread spent in one of those steps; in ms. A step's wall time
+    beyond its CPU time is waiting: for the CPU (a busy machine) or for Python's GIL, which
+    the render's thread holds while it runs the model's Python code."""
     from bench.gui_latency import StallMeter
 
     page = window.projects
@@ -98,18 +101,19 @@ def scroll_stalls(window: Any, blocks: int = 2000) -> tuple[float, float, float,
     bar.setValue(bar.maximum())
     meter.start()
     page.render.render_missing()
-    direction, during = -1, []
+    direction, during, cpu = -1, [], []
     while page.render.job is not None:
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.thread_time()
         bar.setValue(bar.value() + direction * 3)
         if bar.value() in (0, bar.maximum()):
             direction = -direction
         view.viewport().repaint()
         _pump()
         during.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.thread_time() - started_cpu) * 1000)
         time.sleep(0.005)
     rendering = meter.stop()
-    return scroll, p99(steps), rendering, p99(during)
+    return scroll, p99(steps), rendering, p99(during), max(cpu, default=0.0)
 
 
 def shots(out: Path, models: Path) -> list[Path]:
@@ -197,11 +201,14 @@ def main() -> int:
 
 
 def report(scroll: float, scroll_p99: float, rendering: float, rendering_p99: float,
-           blocks: int) -> None:
+           rendering_cpu: float, blocks: int) -> None:
     print(f"scrolling a {blocks}-block chapter, longest event-loop stall: {scroll:7.1f} ms "
           f"(99% of scroll steps under {scroll_p99:.1f} ms)")
     print(f"scrolling while a render updates it, longest stall        : {rendering:7.1f} ms "
-          f"(99% of scroll steps under {rendering_p99:.1f} ms)")
+          f"(99% of scroll steps under {rendering_p99:.1f} ms; the window's thread used at "
+          f"most {rendering_cpu:.1f} ms of CPU in one)")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"machine load (1-minute average) at the end: {load:.1f} on {os.cpu_count()} cores")
 
 
 if __name__ == "__main__":

@@ -224,9 +224,9 @@ class ProjectsPage(Page):
                 self.offer.offer(note)
 
     def close_project(self) -> None:
-        """Save the open project now (a render of it keeps its copy and saves it itself)."""
+        """Save the open project now (a render of it goes on with the same copy)."""
         live, self.live, self.project = self.live, None, None
-        if live is not None and live is not self.render.live:
+        if live is not None:
             self.attempt(live.flush)
 
     def _save_failed(self, message: str) -> None:
@@ -240,8 +240,8 @@ class ProjectsPage(Page):
             return
         renamed = self.attempt(lambda: manage.rename(self.store, project_id, name))
         if isinstance(renamed, Project):
-            for live in (self.live, self.render.live):
-                if live is not None and live.id == project_id:
+            for live in {id(x): x for x in (self.live, self.render.live) if x}.values():
+                if live.id == project_id:
                     live.edit(lambda p: setattr(p, "name", renamed.name))
             if self.project is not None and self.project.id == project_id:
                 self.reload()
