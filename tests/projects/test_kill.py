@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from studio.projects import render, stale
+from studio.projects import render, resume, stale
 from studio.projects.audiofiles import read_audio
 from studio.projects.store import ProjectStore
 from tests.projects import kill_worker
@@ -122,8 +122,13 @@ def test_kill_9_a_real_render_and_resume(models, store, library, engine, studio_
         child.wait()
     survived = whole_takes(store, project.id)
     assert 1 <= len(survived) < 4
+    note = resume.pending(store, store.load(project.id))  # the next start offers to resume
+    assert note is not None and len(note.block_ids) == 4
+    left = resume.still_to_do(store.load(project.id), note, [], library)
+    assert 0 < len(left) == 4 - len(survived)
     r = render.Renderer(store, project.id, engine, library)
-    r.run(render.select(store.load(project.id), [], library))
+    r.run(left)
     done = store.load(project.id)
     assert stale.status(done, [], library).rendered == 4
+    assert resume.pending(store, done) is None
     assert whole_takes(store, project.id).items() >= survived.items()
