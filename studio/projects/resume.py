@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from studio import safe_json
 from studio.fsutil import atomic_write_json
 from studio.projects import stale
+from studio.projects.errors import ProjectDamaged
 from studio.projects.schema import LexiconEntry, Project, now
 from studio.projects.store import ProjectStore
 
@@ -55,9 +56,20 @@ def pending(store: ProjectStore, project: Project) -> Pending | None:
     return Pending(project.id, project.name, ids, started)
 
 
-def interrupted(store: ProjectStore, projects: list[Project]) -> list[Pending]:
-    """The renders among ``projects`` that were stopped by a close or a kill, newest first."""
-    found = [p for p in (pending(store, project) for project in projects) if p is not None]
+def interrupted(store: ProjectStore) -> list[Pending]:
+    """The renders that a close or a kill stopped (none running now), newest first; only
+    the projects with a note are read."""
+    found = []
+    for entry in sorted(os.scandir(store.folder), key=lambda e: e.name):
+        if entry.name.startswith(".") or not os.path.isfile(
+                os.path.join(entry.path, PENDING_FILE)) or store.render_running(entry.name):
+            continue
+        try:
+            note = pending(store, store.load(entry.name))
+        except ProjectDamaged:
+            continue
+        if note is not None:
+            found.append(note)
     return sorted(found, key=lambda p: p.started, reverse=True)
 
 

@@ -222,6 +222,23 @@ class ProjectStore:
                                    "then render again.") from None
             yield
 
+    def render_running(self, project_id: str) -> bool:
+        """Whether a render of the project holds its lock now (in any process)."""
+        try:
+            import fcntl
+        except ImportError:
+            return False
+        try:
+            with open(self.path(project_id) / LOCK_FILE, "rb") as fh:
+                try:
+                    fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    return True
+                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+        except OSError:
+            return False
+        return False
+
     def sweep_takes(self, project: Project) -> int:
         """Remove take files no take names (a kill between writing a take's audio and
         naming it in project.json) and temporary files a kill left; returns how many."""

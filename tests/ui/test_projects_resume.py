@@ -19,13 +19,13 @@ from tests.projects.helpers import make_project
 LINES = [f"This is line number {k}." for k in range(1, 9)]
 
 
-def _window(qtbot, ctx):
+def _window(qtbot, ctx, projects_page: bool = True):
     from studio.ui.main_window import MainWindow
 
     w = MainWindow(ctx)
     qtbot.addWidget(w)
     w.show()
-    w.tabs.setCurrentWidget(w.projects)
+    w.tabs.setCurrentWidget(w.projects if projects_page else w.speak)
     w.projects.render.max_seconds = 0.3
     return w
 
@@ -72,12 +72,17 @@ def test_close_during_a_render_and_resume_at_the_next_start(qtbot, ui_ctx, tiny_
     note = resume.pending(store, saved)
     assert note is not None and len(note.block_ids) == len(LINES)
 
+    # the next start: whichever page is on screen, the window says so and offers to resume
     ctx = _new_ctx(tiny_models_dir, fake_sd)
-    second = _window(qtbot, ctx)
+    second = _window(qtbot, ctx, projects_page=False)
     page = second.projects
-    assert page.offer.isVisible() and "Long night" in page.offer.label.text()
+    assert second.tabs.currentWidget() is not page
+    qtbot.waitUntil(lambda: "Long night" in second.notice.text())
+    assert "Long night" in second.notice.text() and second.notice.action.text() == "Resume"
+    assert not page.offer.isHidden() and "Long night" in page.offer.label.text()
     assert page.project is None  # the offer waits for the user
-    qtbot.mouseClick(page.offer.resume_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(second.notice.action, Qt.MouseButton.LeftButton)
+    assert second.tabs.currentWidget() is page
     assert page.offer.isHidden() and page.project is not None
     assert page.project.id == project.id and page.render.running()
     assert set(page.render.ids) == {b.id for _c, b in saved.blocks()} - set(done)
@@ -96,7 +101,9 @@ def test_a_render_killed_is_offered_and_not_now_asks_again(qtbot, ui_ctx, tiny_m
     resume.mark(store, project, [b.id for _c, b in project.blocks()])
     w = _window(qtbot, ui_ctx)
     page = w.projects
-    assert page.offer.isVisible() and "Killed" in page.offer.label.text()
+    qtbot.waitUntil(page.offer.isVisible)
+    assert "Killed" in page.offer.label.text()
+    assert page.offer.resume_button.isVisible()
     qtbot.mouseClick(page.offer.later_button, Qt.MouseButton.LeftButton)
     assert page.offer.isHidden() and page.project is None
     page.open_project(project.id)  # opening that project asks again

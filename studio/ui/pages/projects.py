@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -122,7 +122,7 @@ class ProjectsPage(Page):
         self.projects.delete_requested.connect(self.delete_project)
         self._add_actions()
         self.refresh_projects()
-        self.offer.offer_at_start()
+        QTimer.singleShot(0, self.offer.offer_at_start)  # once the window's message bar is up
 
     def _add_actions(self) -> None:
         undo = self.undo.createUndoAction(self, "Undo")
@@ -218,7 +218,7 @@ class ProjectsPage(Page):
         self.undo.clear()
         self.live, self.project, self.chapter = live, live.project, 0
         self.show_project()
-        if not self.render.running():
+        if not self.render.running() and not self.store.render_running(project_id):
             note = resume.pending(self.store, live.project)
             if note is not None:
                 self.offer.offer(note)

@@ -1,12 +1,14 @@
 """The offer to resume a render that a close or a kill stopped: a bar above the blocks with
 "Resume" and "Not now", never a modal box. It is made when the window opens (the newest
-such render) and when a project with one is opened; "Not now" asks again next time."""
+such render; the window's message bar says so on whichever page is on screen, with a
+"Resume" that goes to this page) and when a project with one is opened; "Not now" asks
+again next time."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QTabWidget
 
 from studio.projects import resume
 from studio.projects.resume import Pending
@@ -40,11 +42,13 @@ class ResumeOffer(QFrame):
     def offer_at_start(self) -> None:
         """Offer the newest render that a close or a kill stopped, if any."""
         page = self.page
-        listing = page.attempt(page.store.list)
-        projects = getattr(listing, "projects", [])
-        notes = page.attempt(lambda: resume.interrupted(page.store, projects)) or []
+        notes = page.attempt(lambda: resume.interrupted(page.store)) or []
         if notes:
-            self.offer(notes[0])  # type: ignore[index]
+            note: Pending = notes[0]  # type: ignore[index]
+            self.offer(note)
+            page.notice.show_message(
+                f"The render of “{note.name}” was stopped when Voice Studio closed.", "info",
+                action=("Resume", self.resume), everywhere=True)
 
     def offer(self, note: Pending) -> None:
         self.note = note
@@ -57,9 +61,17 @@ class ResumeOffer(QFrame):
         note, page = self.note, self.page
         if note is None:
             return
+        self._show_page()
         if page.project is None or page.project.id != note.project_id:
             page.refresh_projects(note.project_id)
             page.open_project(note.project_id)
         if page.project is not None and page.project.id == note.project_id:
             self.hide()
             page.render.resume(note)
+
+    def _show_page(self) -> None:
+        tabs = self.page.parentWidget()
+        while tabs is not None and not isinstance(tabs, QTabWidget):
+            tabs = tabs.parentWidget()
+        if tabs is not None:
+            tabs.setCurrentWidget(self.page)
