@@ -76,10 +76,12 @@ def p99(times: list[float]) -> float:
     return sorted(times)[int(len(times) * 0.99)] if times else 0.0
 
 
-def scroll_stalls(window: Any, blocks: int = 2000) -> tuple[float, float, float, float, float]:
+def scroll_stalls(window: Any, blocks: int = 2000
+                  ) -> tuple[float, float, float, float, float, float]:
     """Longest stall and 99th-percentile step while scrolling the whole chapter (after one
-    warm-up pass), then the same while scrolling during a render that updates it, and the
-    most CPU time the window's thread spent in one of those steps; in ms. A step's wall time
+    warm-up pass), then the same while scrolling during a render that updates it, the
+    most CPU time the window's thread spent in one of those steps, and the longest of three
+    edits of one block's text (until the window is idle again); in ms. A step's wall time
     beyond its CPU time is waiting: for the CPU (a busy machine) or for Python's GIL, which
     the render's thread holds while it runs the model's Python code."""
     from bench.gui_latency import StallMeter
@@ -98,6 +100,12 @@ def scroll_stalls(window: Any, blocks: int = 2000) -> tuple[float, float, float,
     meter.start()
     steps = _sweep(view)
     scroll = meter.stop()
+    edits = []
+    for k in range(3):
+        started = time.perf_counter()
+        page.edit_text(page.model.blocks[k].id, f"Edited line {k}.")
+        _pump()
+        edits.append((time.perf_counter() - started) * 1000)
     bar.setValue(bar.maximum())
     meter.start()
     page.render.render_missing()
@@ -113,7 +121,7 @@ def scroll_stalls(window: Any, blocks: int = 2000) -> tuple[float, float, float,
         cpu.append((time.thread_time() - started_cpu) * 1000)
         time.sleep(0.005)
     rendering = meter.stop()
-    return scroll, p99(steps), rendering, p99(during), max(cpu, default=0.0)
+    return scroll, p99(steps), rendering, p99(during), max(cpu, default=0.0), max(edits)
 
 
 def shots(out: Path, models: Path) -> list[Path]:
@@ -201,12 +209,13 @@ def main() -> int:
 
 
 def report(scroll: float, scroll_p99: float, rendering: float, rendering_p99: float,
-           rendering_cpu: float, blocks: int) -> None:
+           rendering_cpu: float, edit: float, blocks: int) -> None:
     print(f"scrolling a {blocks}-block chapter, longest event-loop stall: {scroll:7.1f} ms "
           f"(99% of scroll steps under {scroll_p99:.1f} ms)")
     print(f"scrolling while a render updates it, longest stall        : {rendering:7.1f} ms "
           f"(99% of scroll steps under {rendering_p99:.1f} ms; the window's thread used at "
           f"most {rendering_cpu:.1f} ms of CPU in one)")
+    print(f"editing one block's text (the window busy until it is shown)  : {edit:7.1f} ms")
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"machine load (1-minute average) at the end: {load:.1f} on {os.cpu_count()} cores")
 
