@@ -6,7 +6,10 @@ the window. So whoever opens a project (the window, a render) keeps one ``LivePr
 every change is applied to the object in memory under its lock and returns at once, and a
 writer thread saves the newest state (atomically: temporary file, fsync, rename), as soon
 as the previous save is done, so changes made meanwhile share one write. ``flush()`` saves
-now and waits: on close, before the folder is copied or exported, at the end of a render.
+now and waits: on close, at the end of a render; and ProjectStore.load in this process
+calls it first, so whatever reads the file here (export, duplicate) sees every change. What
+another program saves meanwhile is taken in by ``sync_from_disk`` unless this copy has
+changes of its own still to save.
 
 A kill -9 therefore loses at most the changes of the write then under way (tens of ms); the
 file on disk is always a whole project as it was after some change.

@@ -206,7 +206,8 @@ class Renderer:
                 continue  # deleted while rendering
             elapsed = time.monotonic() - started
             eta = elapsed / done_chars * (total_chars - done_chars) if done_chars else None
-            label = f"block {numbers.get(block_id, k + 1)} ({k + 1} of {len(block_ids)}, {block.speaker})"
+            label = (f"block {numbers.get(block_id, k + 1)} ({k + 1} of {len(block_ids)}, "
+                     f"{block.speaker})")
             self._progress(Progress(k, len(block_ids), label, elapsed, eta, block_id))
             try:
                 finished = self._render_block(project, block_id, entries, retries, report,
