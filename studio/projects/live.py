@@ -120,12 +120,18 @@ class LiveProject:
             yield
 
     def _write_while_dirty(self) -> None:
-        while True:
-            saved = self._save()
-            with self.lock:
-                if not saved or not self.dirty:
-                    self._writer = None  # the next edit starts another (a failed save: retries)
-                    return
+        saved = False
+        try:
+            while True:
+                saved = self._save()
+                with self.lock:
+                    if not saved or not self.dirty:
+                        self._writer = None  # the next edit starts another (failed: retries)
+                        return
+        finally:
+            if not saved:  # also when reporting the failure raised (its window is gone)
+                with self.lock:
+                    self._writer = None
 
     def _save(self) -> bool:
         """Write the newest state if it is not on disk yet; False when the write failed."""
