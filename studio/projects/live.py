@@ -120,7 +120,6 @@ class LiveProject:
             yield
 
     def _write_while_dirty(self) -> None:
-        saved = False
         try:
             while True:
                 saved = self._save()
@@ -128,9 +127,9 @@ class LiveProject:
                     if not saved or not self.dirty:
                         self._writer = None  # the next edit starts another (failed: retries)
                         return
-        finally:
-            if not saved:  # also when reporting the failure raised (its window is gone)
-                with self.lock:
+        finally:  # also when reporting a failure raised (its window is gone)
+            with self.lock:
+                if self._writer is threading.current_thread():
                     self._writer = None
 
     def _save(self) -> bool:
