@@ -144,3 +144,30 @@ def test_edits_are_saved_off_the_window_thread_and_flushed(qtbot, ui_ctx, monkey
     data = json.loads((store.path(project.id) / PROJECT_FILE).read_text())
     assert [b["text"] for b in data["chapters"][0]["blocks"][:4]] == \
         ["Edited 0.", "Edited 1.", "Edited 2.", "Edited 3."]
+
+
+def test_a_failed_save_is_shown_and_the_next_change_saves_everything(qtbot, ui_ctx,
+                                                                      monkeypatch):
+    from studio.errors import DiskFull
+
+    store = ProjectStore()
+    project = make_project(store, LINES[:3], name="Full disk")
+    w = _window(qtbot, ui_ctx)
+    page = w.projects
+    page.open_project(project.id)
+    write = page.store.write_snapshot
+
+    def full(_project_id, _data):  # noqa: ANN001, ANN202
+        raise DiskFull("Could not save the project: the disk is full.")
+
+    monkeypatch.setattr(page.store, "write_snapshot", full)
+    page.edit_text(page.model.blocks[0].id, "Kept through a full disk.")
+    qtbot.waitUntil(lambda: "disk is full" in w.notice.text())
+    assert "kept in the window" in w.notice.text() and w.notice.level == "error"
+    assert page.model.blocks[0].text == "Kept through a full disk."
+    monkeypatch.setattr(page.store, "write_snapshot", write)
+    page.edit_text(page.model.blocks[1].id, "And this one.")
+    assert page.live.wait_idle(30)
+    data = json.loads((store.path(project.id) / PROJECT_FILE).read_text())
+    assert [b["text"] for b in data["chapters"][0]["blocks"][:2]] == \
+        ["Kept through a full disk.", "And this one."]
