@@ -38,7 +38,9 @@ from studio.ui.context import AppContext
 from studio.ui.pages.base import Page
 from studio.ui.projects.block_delegate import BlockDelegate
 from studio.ui.projects.block_model import FLAGGED, ID_ROLE, BlockModel
+from studio.ui.projects.block_takes import BlockTakes
 from studio.ui.projects.cast_panel import CastPanel
+from studio.ui.projects.cast_sample import CastSample
 from studio.ui.projects.edits import AddBlock, EditText, JoinBlocks, SplitBlock
 from studio.ui.projects.lexicon_panel import LexiconPanel
 from studio.ui.projects.listening import Listening
@@ -87,7 +89,13 @@ class ProjectsPage(Page):
         col.addWidget(self.title)
         col.addWidget(self.render)
         col.addWidget(self.listening)
-        col.addWidget(self.view, 1)
+        self.takes = BlockTakes(self)
+        blocks_and_takes = QSplitter(Qt.Orientation.Vertical)
+        blocks_and_takes.addWidget(self.view)
+        blocks_and_takes.addWidget(self.takes)
+        blocks_and_takes.setStretchFactor(0, 3)
+        blocks_and_takes.setStretchFactor(1, 1)
+        col.addWidget(blocks_and_takes, 1)
 
         self.cast = CastPanel()
         self.cast.voice_chosen.connect(self.recast)
@@ -96,6 +104,7 @@ class ProjectsPage(Page):
         self.side.addTab(self.cast, "Cast")
         self.lexicon = LexiconPanel(self)
         self.side.addTab(self.lexicon, "Lexicon")
+        self.cast_sample = CastSample(self)
 
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(left)
@@ -392,3 +401,5 @@ class ProjectsPage(Page):
         if self.lexicon.take is not None:
             self.lexicon.take.cancel()
         self.listening.stop()
+        self.takes.shutdown()
+        self.cast_sample.stop()
