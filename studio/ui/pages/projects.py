@@ -93,8 +93,7 @@ class ProjectsPage(Page):
         blocks_and_takes = QSplitter(Qt.Orientation.Vertical)
         blocks_and_takes.addWidget(self.view)
         blocks_and_takes.addWidget(self.takes)
-        blocks_and_takes.setStretchFactor(0, 3)
-        blocks_and_takes.setStretchFactor(1, 1)
+        blocks_and_takes.setSizes([300, 200])
         col.addWidget(blocks_and_takes, 1)
 
         self.cast = CastPanel()

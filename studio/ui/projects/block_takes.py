@@ -54,11 +54,11 @@ class ChooseTake(QUndoCommand):
 
 def describe(take: BlockTake, number: int, chosen: bool) -> str:
     """One line of the list: which take, how it was made, what the check heard."""
-    parts = [f"Take {number}", f"{take.samples / SAMPLE_RATE:.1f} s", f"seed {take.seed}"]
+    parts = [f"Take {number}", f"{take.samples / SAMPLE_RATE:.1f} s"]
     if take.check is not None and not take.check.note:
         parts.append(f"heard {take.check.score:.0f}%"
                      + (" · flagged" if take.check.flagged else ""))
-    return " · ".join(parts) + ("  ✓ chosen" if chosen else "")
+    return ("✓ " if chosen else "") + " · ".join(parts)
 
 
 class BlockTakes(QWidget):
@@ -75,34 +75,39 @@ class BlockTakes(QWidget):
         self.title.setAccessibleName("Takes of the selected block")
         self.wave = WaveformView(empty_text="No take yet: render the block")
         self.wave.setAccessibleName("Waveform of the take")
-        self.wave.plot.setMinimumHeight(80)
+        self.wave.plot.setMinimumHeight(70)
+        self.wave.setMinimumHeight(70)
         self.list = QListWidget()
         self.list.setAccessibleName("Takes")
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.list.itemSelectionChanged.connect(self._selection_changed)
         self.list.itemDoubleClicked.connect(lambda _i: self.play())
-        self.play_button = self._button("Play take", self.play)
-        self.choose_button = self._button("Choose take", self.choose)
-        self.regen_button = self._button("Regenerate", self.regenerate_or_cancel)
-        self.regen_button.setToolTip("A new take with a new seed; the takes you have are kept")
-        self.compare_button = self._button("Compare A/B", self.compare)
+        self.play_button = self._button("▶ Play", "Play take", self.play)
+        self.choose_button = self._button("✓ Choose", "Choose take", self.choose)
+        self.choose_button.setToolTip("Make this take the one heard and exported")
+        self.regen_button = self._button("↻ New take", "Regenerate", self.regenerate_or_cancel)
+        self.regen_button.setToolTip("Regenerate with a new seed; the takes you have are kept")
+        self.compare_button = self._button("A/B Compare", "Compare A/B", self.compare)
         self.compare_button.setToolTip("Select two takes (Ctrl+click), or one to compare "
                                        "with the chosen take: A plays, then B")
         self.heard = QLabel("")
         self.heard.setAccessibleName("Take being heard")
-        buttons = QHBoxLayout()
+        top = QHBoxLayout()
+        top.addWidget(self.title, 1)
+        top.addWidget(self.heard)
+        buttons = QVBoxLayout()
         for b in (self.play_button, self.choose_button, self.regen_button,
                   self.compare_button):
             buttons.addWidget(b)
-        buttons.addWidget(self.heard, 1)
-        body = QHBoxLayout()
-        body.addWidget(self.wave, 3)
-        body.addWidget(self.list, 2)
+        buttons.addStretch(1)
+        below = QHBoxLayout()
+        below.addWidget(self.list, 1)
+        below.addLayout(buttons)
         col = QVBoxLayout(self)
         col.setContentsMargins(0, 0, 0, 0)
-        col.addWidget(self.title)
-        col.addLayout(body, 1)
-        col.addLayout(buttons)
+        col.addLayout(top)
+        col.addWidget(self.wave, 3)
+        col.addLayout(below, 2)
         page.view.selectionModel().currentChanged.connect(lambda *_: self.sync())
         page.model.modelReset.connect(self.sync)
         page.model.dataChanged.connect(lambda *_: self.sync())
@@ -110,9 +115,9 @@ class BlockTakes(QWidget):
         page.ctx.playback.state_changed.connect(self._state)
         self._update_buttons()
 
-    def _button(self, label: str, slot: object) -> QPushButton:
+    def _button(self, label: str, name: str, slot: object) -> QPushButton:
         button = QPushButton(label)
-        button.setAccessibleName(label)
+        button.setAccessibleName(name)
         button.clicked.connect(slot)
         return button
 
@@ -147,6 +152,9 @@ class BlockTakes(QWidget):
             for k, take in enumerate(block.takes, start=1):
                 item = QListWidgetItem(describe(take, k, take.id == block.chosen))
                 item.setData(TAKE_ROLE, take.id)
+                item.setToolTip(f"Seed {take.seed}, made {take.created:%Y-%m-%d %H:%M}"
+                                + (f"; heard: {'; '.join(take.check.differences[:3])}"
+                                   if take.check and take.check.differences else ""))
                 self.list.addItem(item)
                 if take.id == block.chosen:
                     font = QFont(item.font())
@@ -187,8 +195,9 @@ class BlockTakes(QWidget):
             block is not None and (len(picked) == 2 or (len(picked) == 1 and block.chosen
                                                         not in (None, picked[0].id))))
         regenerating = self.job is not None
-        self.regen_button.setText("Cancel regenerate" if regenerating else "Regenerate")
-        self.regen_button.setAccessibleName(self.regen_button.text())
+        self.regen_button.setText("■ Cancel" if regenerating else "↻ New take")
+        self.regen_button.setAccessibleName("Cancel regenerate" if regenerating
+                                            else "Regenerate")
         self.regen_button.setEnabled(regenerating or (block is not None
                                                       and not self.page.render.running()))
 

@@ -62,6 +62,7 @@ class CastPanel(QTableWidget):
             self.setCellWidget(row, 1, combo)
             self.combos[name] = combo
             sample = QPushButton()
+            sample.setMaximumWidth(sample.fontMetrics().horizontalAdvance("■") * 4)
             sample.clicked.connect(lambda _c=False, n=name, c=combo: self.sample_requested.emit(
                 n, c.currentData() or ""))
             self.setCellWidget(row, 2, sample)
@@ -72,6 +73,7 @@ class CastPanel(QTableWidget):
         """The sample button of ``playing`` says it stops; the others that they play."""
         self.playing = playing
         for name, button in self.samples.items():
-            button.setText("■ Stop" if name == playing else "▶ Sample")
+            button.setText("■" if name == playing else "▶")
             button.setAccessibleName(f"Stop the sample of {name}" if name == playing
                                      else f"Play a sample of {name}'s voice")
+            button.setToolTip(button.accessibleName())

@@ -61,6 +61,7 @@ class ExportDialog(QDialog):
                  library: Any, jobs: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Export {project.name}")
+        self.setMinimumWidth(520)
         self.store, self.project, self.entries, self.library = store, project, entries, library
         self.jobs = jobs  # a JobThread the export runs on
         self.job: Job | None = None
