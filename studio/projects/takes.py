@@ -43,6 +43,18 @@ def compare_run(folder: Path, a: BlockTake, b: BlockTake,
     return np.concatenate([first, gap, second]), (len(first) + len(gap)) / SAMPLE_RATE
 
 
+def differing_spans(take: BlockTake) -> list[tuple[float, float]]:
+    """Where in ``take`` the words the check by ear heard differently are (seconds), so a
+    waveform can tint them; empty when the take was not checked or nothing differed."""
+    check = take.check
+    if check is None or not check.flagged:
+        return []
+    wanted = {m.group(1).casefold() for d in check.differences
+              if not d.endswith("(heard, not in the text)")
+              for m in [re.match(r"“([^”]+)”", d)] if m}
+    return [(start, end) for word, start, end in check.words if word.casefold() in wanted]
+
+
 def sample_line(project: Project | None, name: str) -> str:
     """What a cast member's voice is previewed with: the first sentence the name speaks in
     the script (what the user will hear it say), else a short stock line."""

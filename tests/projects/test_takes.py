@@ -13,6 +13,7 @@ from studio.projects import render, takes
 from studio.projects.audiofiles import read_audio
 from studio.projects.listen import run_of
 from studio.projects.mix import assemble
+from studio.projects.schema import BlockTake, CheckResult
 from tests.projects.helpers import make_project
 
 
@@ -67,3 +68,14 @@ def test_sample_line_is_the_first_sentence_the_name_speaks(store):
     long = make_project(store, ["word " * 60], name="Long")
     line = takes.sample_line(long, "Narrator")
     assert len(line) <= takes.SAMPLE_CHARS + 1 and line.endswith("…")
+
+
+def test_differing_spans_are_where_the_check_heard_other_words():
+    check = CheckResult(50.0, True, ["“wind” (heard “win”)", "“door” (not heard)",
+                                     "“hello” (heard, not in the text)"], "the win",
+                        [("The", 0.0, 0.2), ("wind", 0.2, 0.6), ("door", 0.7, 1.0),
+                         ("hello", 1.0, 1.2)])
+    take = BlockTake("b1-1", "takes/b1-1.flac", 1, 100, "f", check=check)
+    assert takes.differing_spans(take) == [(0.2, 0.6), (0.7, 1.0)]
+    check.flagged = False
+    assert takes.differing_spans(take) == []

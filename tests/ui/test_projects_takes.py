@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 
 from studio.projects.audiofiles import read_audio
 from studio.projects.export_container import read_chapters
+from studio.projects.schema import CheckResult
 from studio.projects.store import ProjectStore
 from studio.projects.takes import COMPARE_GAP_S
 from studio.ui.projects.block_model import DONE
@@ -102,6 +103,20 @@ def test_regenerate_choose_undo_and_compare_two_takes(qtbot, page, fake_sd):
     heard = fake_sd.last.pull(len(a) + len(gap) + len(b))[:, 0]
     np.testing.assert_allclose(heard, np.concatenate([a, gap, b]), atol=1e-6)
     qtbot.waitUntil(lambda: takes.heard.text() in ("Hearing B (take 2)", ""), timeout=5000)
+
+
+def test_a_flagged_take_shows_where_the_words_differed(qtbot, page):
+    project = _open_rendered(qtbot, page, ["The wind howled."])
+    store = ProjectStore()
+    fresh = store.load(project.id)
+    fresh.chapters[0].blocks[0].chosen_take.check = CheckResult(
+        40.0, True, ["“wind” (heard “win”)"], "the win howled",
+        [("The", 0.0, 0.05), ("wind", 0.05, 0.15), ("howled", 0.15, 0.3)])
+    store.save(fresh)
+    page.reload()
+    page.select_row(0)
+    assert page.takes.wave.marks == [(0.05, 0.15, "mismatch")]
+    assert "flagged" in page.takes.list.item(0).text()
 
 
 def test_cancelling_a_regenerate_keeps_the_takes(qtbot, page):

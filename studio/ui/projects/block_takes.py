@@ -81,7 +81,7 @@ class BlockTakes(QWidget):
         self.list.setAccessibleName("Takes")
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.list.itemSelectionChanged.connect(self._selection_changed)
-        self.list.itemDoubleClicked.connect(lambda _i: self.play())
+        self.list.itemActivated.connect(lambda _i: self.play())  # Enter or a double click
         self.play_button = self._button("▶ Play", "Play take", self.play)
         self.choose_button = self._button("✓ Choose", "Choose take", self.choose)
         self.choose_button.setToolTip("Make this take the one heard and exported")
@@ -175,9 +175,14 @@ class BlockTakes(QWidget):
         picked = self.selected_takes()
         take = picked[0] if len(picked) == 1 else (self.block.chosen_take if self.block
                                                     else None)
-        audio = self._audio(take) if take is not None else None
-        self.wave.set_audio(audio)
+        self._show(take)
         self._update_buttons()
+
+    def _show(self, take: BlockTake | None) -> None:
+        """A take's waveform, the words the check heard differently tinted."""
+        self.wave.set_audio(self._audio(take) if take is not None else None)
+        if take is not None:
+            self.wave.set_marks([(a, b, "mismatch") for a, b in takes.differing_spans(take)])
 
     def _audio(self, take: BlockTake) -> np.ndarray | None:
         page = self.page
@@ -208,11 +213,11 @@ class BlockTakes(QWidget):
         if len(picked) != 1:
             self.page.notice.show_message("Select one take to play.", "info")
             return False
-        audio = self._audio(picked[0])
-        if audio is None:
-            return False
         self.b_starts = None
-        self.wave.set_audio(audio)
+        self._show(picked[0])
+        audio = self.wave.audio
+        if not len(audio):
+            return False
         self.heard.setText(f"Playing take {self._number(picked[0])}")
         return self.page.ctx.playback.play(audio, SAMPLE_RATE, self)
 
