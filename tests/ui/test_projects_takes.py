@@ -229,3 +229,19 @@ def test_cancelled_export_leaves_no_file(qtbot, page, tmp_path):
     qtbot.waitUntil(lambda: dialog.job is None, timeout=60000)
     assert "cancelled" in dialog.measured.text() and dialog.go.isEnabled()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_take_waveform_follows_a_live_theme_switch(qtbot, app_look, page):
+    from PySide6.QtGui import QPalette
+
+    from studio.ui.theme import apply_theme, palette_for
+
+    wave = page.takes.wave
+    for theme in ("light", "dark", "light"):
+        apply_theme(app_look, theme)
+        palette = palette_for(theme)
+        qtbot.waitUntil(lambda p=palette: wave.empty.textItem.defaultTextColor()
+                        == p.color(QPalette.ColorRole.PlaceholderText), timeout=5000)
+        axis = wave.plot.getAxis("bottom").textPen().color()
+        assert axis == palette.color(QPalette.ColorRole.PlaceholderText)  # differs per theme
+        assert wave.curve.opts["pen"].color() == palette.color(QPalette.ColorRole.Highlight)
