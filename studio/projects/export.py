@@ -40,7 +40,8 @@ class ExportOptions:
     author: str | None = None
     narrator: str | None = None
     year: str | None = None
-    cover: Path | None = None
+    cover: Path | None = None  # None: the project's own cover, if it has one
+    use_cover: bool = True  # False: no cover at all, not even the project's
 
 
 Report = Callable[[float, str], None]  # how far (0-1) and what; raising Cancelled stops it
@@ -94,14 +95,17 @@ def check_options(project: Project, opts: ExportOptions) -> None:
 def _tags(store: ProjectStore, project: Project, opts: ExportOptions, mix: Mix,
           title: str) -> Tags:
     cover = None
-    if opts.cover is not None:
+    if not opts.use_cover:
+        cover = None
+    elif opts.cover is not None:
         cover = read_cover(opts.cover)
     elif project.cover:
         cover = (store.path(project) / project.cover).read_bytes()
     book = opts.title or project.title or project.name
     return Tags(title=title or book, author=opts.author or project.author, album=book,
-                chapters=mix.chapters, cover=cover, narrator=(opts.narrator or "").strip(),
-                year=(opts.year or "").strip())
+                chapters=mix.chapters, cover=cover,
+                narrator=(opts.narrator or project.narrator).strip(),
+                year=(opts.year or project.year).strip())
 
 
 def decoded(path: Path, fmt: str) -> np.ndarray:
@@ -184,3 +188,18 @@ def export(store: ProjectStore, project: Project, opts: ExportOptions, entries: 
         result.files.append(_one(store, project, opts, mix, path, title, result, step))
     tell(1.0, "Done")
     return result
+
+
+def remember_tags(store: ProjectStore, project_id: str, opts: ExportOptions) -> Project:
+    """Keep the tags and cover of an export in the project, so the next export (and the
+    command line's) starts from them; the project as it is on disk now is changed."""
+    fresh = store.load(project_id)
+    fresh.title, fresh.author = opts.title or "", opts.author or ""
+    fresh.narrator, fresh.year = (opts.narrator or "").strip(), (opts.year or "").strip()
+    if not opts.use_cover:
+        fresh.cover = None
+    elif opts.cover is not None and (fresh.cover is None or opts.cover.resolve()
+                                     != (store.path(fresh) / fresh.cover).resolve()):
+        store.set_cover(fresh, opts.cover)  # copied into the project folder
+    store.save(fresh)
+    return fresh

@@ -197,6 +197,23 @@ def test_export_dialog_tags_cover_progress_and_chapter_count(qtbot, page, tmp_pa
     assert "LUFS" in dialog.measured.text()
     with av.open(str(out)) as f:
         assert any(s.disposition == av.stream.Disposition.attached_pic for s in f.streams)
+    # the tags and the cover are kept in the project: the next export starts from them
+    kept = ProjectStore().load(page.project.id)
+    assert (kept.title, kept.author, kept.narrator, kept.year) == (
+        "Tiny Tales", "Ann Author", "Nora Reader", "2025")
+    assert (ProjectStore().path(kept) / kept.cover).read_bytes() == cover.read_bytes()
+    again = _dialog(qtbot, page)
+    assert again.narrator.text() == "Nora Reader" and again.year.text() == "2025"
+    assert again.cover is not None and not again.cover_label.pixmap().isNull()
+    qtbot.mouseClick(again.clear_cover, Qt.MouseButton.LeftButton)
+    bare = tmp_path / "bare.mp3"
+    again.fmt.setCurrentIndex(again.fmt.findData("mp3"))
+    again.out.setText(str(bare))
+    with qtbot.waitSignal(again.exported, timeout=60000):
+        qtbot.mouseClick(again.go, Qt.MouseButton.LeftButton)
+    with av.open(str(bare)) as f:
+        assert not any(s.type == "video" for s in f.streams)  # "No cover" means none
+    assert ProjectStore().load(page.project.id).cover is None
     # one file per chapter: the path becomes a folder
     dialog.scope.setCurrentIndex(dialog.scope.findData("per-chapter"))
     assert dialog.out.text() == str(tmp_path / "tales")

@@ -2,7 +2,8 @@
 preset, subtitles, stems, the book's tags (title, author, narrator, year) and its cover. The
 export runs as a job off the GUI thread with a progress bar and can be cancelled (the file
 being written is left out whole: it is written beside its name and renamed when done); the
-measured result (loudness, peaks, chapters) is shown when it is written."""
+measured result (loudness, peaks, chapters) is shown when it is written, and the tags and
+cover are kept in the project for the next export."""
 
 from __future__ import annotations
 
@@ -81,8 +82,9 @@ class ExportDialog(QDialog):
         self.stems.setAccessibleName("Stems")
         self.book_title = self._line("Title", project.title or project.name)
         self.author = self._line("Author", project.author)
-        self.narrator = self._line("Narrator", "", "who reads it (the composer tag)")
-        self.year = self._line("Year", "", "such as 2024")
+        self.narrator = self._line("Narrator", project.narrator,
+                                   "who reads it (the composer tag)")
+        self.year = self._line("Year", project.year, "such as 2024")
         self.cover_label = QLabel()
         self.cover_label.setAccessibleName("Cover image")
         self.cover_label.setFixedSize(COVER_PX, COVER_PX)
@@ -212,7 +214,7 @@ class ExportDialog(QDialog):
                              author=self.author.text().strip() or None,
                              narrator=self.narrator.text().strip() or None,
                              year=self.year.text().strip() or None,
-                             cover=self.cover)
+                             cover=self.cover, use_cover=self.cover is not None)
 
     def start(self) -> Job:
         opts = self.options()
@@ -228,8 +230,10 @@ class ExportDialog(QDialog):
                     raise Cancelled
                 job.report(fraction, what)
 
-            return export.export(self.store, self.project, opts, self.entries, self.library,
-                                 report)
+            result = export.export(self.store, self.project, opts, self.entries,
+                                   self.library, report)
+            export.remember_tags(self.store, self.project.id, opts)
+            return result
 
         self.job = self.jobs.submit(Job(), work)
         self.job.progress.connect(self._progress)
