@@ -66,7 +66,7 @@ class BlockTakes(QWidget):
         super().__init__()
         self.page = page
         self.block: Block | None = None
-        self.shown: tuple = ()  # what the list shows: block id, take ids, chosen
+        self.shown: tuple = ()  # what the list shows: block id, chosen, takes and checks
         self.job: RenderJob | None = None
         self.regenerating: str | None = None  # the block a regenerate is for
         self.b_starts: float | None = None  # while comparing: when B begins
@@ -133,7 +133,9 @@ class BlockTakes(QWidget):
                 block = page.project.block(block_id)
             except KeyError:
                 block = None
-        shown = (block.id, tuple(t.id for t in block.takes), block.chosen) if block else ()
+        shown = (block.id, block.chosen, tuple(
+            (t.id, t.check.score if t.check else None, t.check.flagged if t.check else None)
+            for t in block.takes)) if block else ()
         self.block = block
         if shown == self.shown:
             self._update_buttons()
