@@ -218,6 +218,12 @@ def test_export_dialog_tags_cover_progress_and_chapter_count(qtbot, page, tmp_pa
     # one file per chapter: the path becomes a folder
     dialog.scope.setCurrentIndex(dialog.scope.findData("per-chapter"))
     assert dialog.out.text() == str(tmp_path / "tales")
+    dialog.out.setText(str(tmp_path / "Vol. 2"))
+    dialog.scope.setCurrentIndex(dialog.scope.findData("whole"))
+    assert dialog.out.text() == str(tmp_path / "Vol. 2.mp3")
+    dialog.scope.setCurrentIndex(dialog.scope.findData("per-chapter"))
+    assert dialog.out.text() == str(tmp_path / "Vol. 2")
+    dialog.out.setText(str(tmp_path / "tales"))
     with qtbot.waitSignal(dialog.exported, timeout=60000):
         qtbot.mouseClick(dialog.go, Qt.MouseButton.LeftButton)
     assert sorted(p.name for p in (tmp_path / "tales").iterdir()) == [

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.audio.samplerate import SAMPLE_RATE
-from studio.projects import lexicon, takes
+from studio.projects import lexicon, render, takes
 from studio.projects.audiofiles import read_audio
 from studio.projects.schema import Block, BlockTake, Project
 from studio.ui.projects.edits import Apply
@@ -299,8 +299,6 @@ class BlockTakes(QWidget):
         shared = page.attempt(lexicon.load_shared)
         if shared is None:
             return None
-        from studio.projects import render
-
         if page.attempt(lambda: render.check_cast(project, [block.id], page.ctx.library)) \
                 is None:
             return None

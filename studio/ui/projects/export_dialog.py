@@ -160,12 +160,15 @@ class ExportDialog(QDialog):
         return button
 
     def _fix_suffix(self) -> None:
-        """A file name for one file, a folder for one file per chapter."""
+        """A file name for one file, a folder for one file per chapter (a name such as
+        "Vol. 2" keeps its dot)."""
         path = Path(self.out.text())
+        known = path.suffix.lower() in EXTENSIONS.values()
+        bare = path.with_suffix("") if known else path
         if self.scope.currentData() == PER_CHAPTER:
-            self.out.setText(str(path.with_suffix("")))
+            self.out.setText(str(bare))
         else:
-            self.out.setText(str(path.with_suffix(EXTENSIONS[self.fmt.currentData()])))
+            self.out.setText(str(bare.with_name(bare.name + EXTENSIONS[self.fmt.currentData()])))
 
     def _browse(self) -> None:
         if self.scope.currentData() == PER_CHAPTER:
