@@ -90,11 +90,7 @@ class ProjectsPage(Page):
         col.addWidget(self.render)
         col.addWidget(self.listening)
         self.takes = BlockTakes(self)
-        blocks_and_takes = QSplitter(Qt.Orientation.Vertical)
-        blocks_and_takes.addWidget(self.view)
-        blocks_and_takes.addWidget(self.takes)
-        blocks_and_takes.setSizes([300, 200])
-        col.addWidget(blocks_and_takes, 1)
+        col.addWidget(self.takes.under(self.view), 1)
 
         self.cast = CastPanel()
         self.cast.voice_chosen.connect(self.recast)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -114,6 +115,14 @@ class BlockTakes(QWidget):
         page.ctx.playback.position_changed.connect(self._position)
         page.ctx.playback.state_changed.connect(self._state)
         self._update_buttons()
+
+    def under(self, view: QWidget) -> QSplitter:
+        """The block list above this panel, the user choosing how much each gets."""
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(view)
+        split.addWidget(self)
+        split.setSizes([300, 200])
+        return split
 
     def _button(self, label: str, name: str, slot: object) -> QPushButton:
         button = QPushButton(label)
@@ -305,7 +314,7 @@ class BlockTakes(QWidget):
         self.regenerating = block.id
         self.job = start_render(page.ctx.inference, page.store, project.id, [block.id],
                                 page.ctx.library, shared,  # type: ignore[arg-type]
-                                page.render.max_seconds)
+                                max_seconds=page.render.max_seconds)
         self.job.finished.connect(self._regenerated)
         self.job.failed.connect(lambda m: self._ended(m, "error"))
         self.job.cancelled.connect(lambda: self._ended("The new take was cancelled; the "
