@@ -1,0 +1,223 @@
+"""Block edits beyond text, split and join: move (Alt+Up / Alt+Down, or drag), a pause
+after a block, the speaker (from a menu, or by typing ``Name:`` before the text), and
+accepting a flagged take as it is. Each is one step on the page's undo stack."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QPoint, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QAbstractItemView, QInputDialog, QMenu, QPushButton
+
+from studio.projects.import_text import speaker_prefix
+from studio.projects.schema import DEFAULT_PAUSE_S, MAX_NAME
+from studio.ui.projects.block_commands import AcceptTake, MoveBlocks, SetPause, SetSpeaker
+from studio.ui.projects.block_model import FLAGGED
+from studio.ui.projects.edits import EditText
+
+if TYPE_CHECKING:
+    from studio.ui.pages.projects import ProjectsPage
+
+NEW_SPEAKER = "New speaker…"
+PAUSE_AFTER_S = 1.0  # what "Insert pause" offers after a block with the usual pause
+
+
+class BlockActions(QObject):
+    def __init__(self, page: ProjectsPage) -> None:
+        super().__init__(page)
+        self.page = page
+        view = page.view
+        view.setDragEnabled(True)
+        view.setAcceptDrops(True)
+        view.setDropIndicatorShown(True)
+        view.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
+        view.setDefaultDropAction(Qt.DropAction.MoveAction)
+        page.model.on_move = self.move_to
+        page.model.on_edit = self.edit_text
+        view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        view.customContextMenuRequested.connect(self._context_menu)
+
+        self.up = self._action("Move up", "Alt+Up", lambda: self.move_by(-1))
+        self.down = self._action("Move down", "Alt+Down", lambda: self.move_by(1))
+        self.pause = self._action("Insert pause after…", "Ctrl+Shift+P", self.insert_pause)
+        self.accept = self._action("Accept as it is", "Ctrl+Shift+A", self.accept_flagged)
+        self.buttons: dict[str, QPushButton] = {}
+        for key, action, tip in (
+                ("pause", self.pause, "A longer silence after the selected block (it is not rendered "
+                             "again)"),
+                ("accept", self.accept, "Keep the flagged take of the selected blocks as it is: the "
+                              "flag is cleared, the take stays")):
+            button = QPushButton(action.text())
+            button.setAccessibleName(action.text().rstrip("…"))
+            button.setToolTip(f"{tip} ({action.shortcut().toString()})")
+            button.clicked.connect(action.trigger)
+            page.filter.row.addWidget(button)
+            self.buttons[key] = button
+
+    def _action(self, text: str, keys: str, slot: object) -> QAction:
+        action = QAction(text, self.page)
+        action.setShortcut(QKeySequence(keys))
+        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        action.triggered.connect(slot)
+        self.page.addAction(action)
+        return action
+
+    # -- moving ----------------------------------------------------------------------------
+
+    def _reselect(self, block_ids: list[str]) -> None:
+        page = self.page
+        rows = [page.model.row_of(i) for i in block_ids]
+        rows = [r for r in rows if r >= 0]
+        if not rows:
+            return
+        selection = page.view.selectionModel()
+        flag = selection.SelectionFlag
+        selection.setCurrentIndex(page.model.index(rows[0]), flag.ClearAndSelect)
+        for r in rows[1:]:
+            selection.select(page.model.index(r), flag.Select)
+        page.view.scrollTo(page.model.index(rows[0]))
+
+    def move_to(self, block_ids: list[str], row: int) -> None:
+        """Move the blocks (of the shown chapter) to stand before ``row``."""
+        page = self.page
+        order = [b.id for b in page.model.blocks]
+        if not block_ids or not set(block_ids) <= set(order):
+            return
+        ids = [i for i in order if i in set(block_ids)]
+        rest = [i for i in order if i not in set(ids)]
+        at = row - sum(1 for i in order[:row] if i in set(ids))
+        if rest[:at] + ids + rest[at:] == order:
+            return
+        page.undo.push(MoveBlocks(page.change, ids, row))
+        self._reselect(ids)
+
+    def move_by(self, step: int) -> None:
+        page = self.page
+        rows = sorted({i.row() for i in page.view.selectionModel().selectedIndexes()})
+        if not rows and page.view.currentIndex().isValid():
+            rows = [page.view.currentIndex().row()]
+        if not rows:
+            return
+        if (step < 0 and rows[0] == 0) or (step > 0 and rows[-1] == page.model.rowCount() - 1):
+            page.notice.show_message("The block is already at the chapter's "
+                                     f"{'start' if step < 0 else 'end'}.", "info")
+            return
+        self.move_to([page.model.blocks[r].id for r in rows],
+                     rows[0] - 1 if step < 0 else rows[-1] + 2)
+
+    # -- pause -----------------------------------------------------------------------------
+
+    def insert_pause(self) -> None:
+        page = self.page
+        block_id = page.current_id()
+        if block_id is None or page.project is None:
+            page.notice.show_message("Select the block the pause comes after.", "info")
+            return
+        old = page.project.block(block_id).pause_s
+        offer = PAUSE_AFTER_S if abs(old - DEFAULT_PAUSE_S) < 1e-6 else old
+        seconds, ok = QInputDialog.getDouble(page, "Pause after the block",
+                                             "Seconds of silence after this block:",
+                                             offer, 0.0, 60.0, 1)
+        if ok and abs(seconds - old) > 1e-6:
+            page.undo.push(SetPause(page.change, block_id, old, seconds))
+
+    # -- speaker ---------------------------------------------------------------------------
+
+    def speaker_names(self) -> list[str]:
+        """The cast, then the other names that speak in the script."""
+        project = self.page.project
+        if project is None:
+            return []
+        names = [m.name for m in project.cast]
+        for _c, block in project.blocks():
+            if project.member(block.speaker) is None and block.speaker not in names:
+                names.append(block.speaker)
+        return names
+
+    def set_speaker(self, name: str, block_ids: list[str] | None = None) -> None:
+        page = self.page
+        if page.project is None:
+            return
+        ids = block_ids if block_ids is not None else page.selected_ids()
+        name = " ".join(name.split())
+        old = {i: page.project.block(i).speaker for i in ids}
+        if not name or all(s == name for s in old.values()):
+            return
+        if len(name) > MAX_NAME:
+            page.notice.show_message(f"A speaker's name has at most {MAX_NAME} characters.",
+                                     "warning")
+            return
+        page.undo.push(SetSpeaker(page.change, old, name))
+        self._reselect(ids)
+
+    def new_speaker(self) -> None:
+        name, ok = QInputDialog.getText(self.page, "New speaker", "Who says the selected "
+                                        "blocks?")
+        if ok:
+            self.set_speaker(name)
+
+    def speaker_menu(self, parent: QMenu) -> QMenu:
+        menu = parent.addMenu("Speaker")
+        current = {self.page.project.block(i).speaker for i in self.page.selected_ids()} \
+            if self.page.project else set()
+        for name in self.speaker_names():
+            action = menu.addAction(name)
+            action.setCheckable(True)
+            action.setChecked(current == {name})
+            action.triggered.connect(lambda _=False, n=name: self.set_speaker(n))
+        menu.addSeparator()
+        menu.addAction(NEW_SPEAKER).triggered.connect(self.new_speaker)
+        return menu
+
+    def context_menu(self) -> QMenu:
+        """The block list's menu for the selected blocks."""
+        menu = QMenu(self.page.view)
+        menu.setAccessibleName("Block actions")
+        self.speaker_menu(menu)
+        menu.addSeparator()
+        for action in (self.up, self.down, self.pause, self.accept):
+            menu.addAction(action)
+        self.accept.setEnabled(bool(self._flagged_selected()))
+        return menu
+
+    def _context_menu(self, pos: QPoint) -> None:
+        if self.page.view.indexAt(pos).isValid() and self.page.selected_ids():
+            self.context_menu().exec(self.page.view.viewport().mapToGlobal(pos))
+
+    def edit_text(self, block_id: str, text: str) -> None:
+        """Text typed in place; ``Name: words`` makes Name the speaker of the words."""
+        page = self.page
+        if page.project is None:
+            return
+        if not text.strip():
+            page.notice.show_message("A block needs some text; to remove one, join it with "
+                                     "the block before.", "warning")
+            return
+        block = page.project.block(block_id)
+        prefix = speaker_prefix(text)
+        if prefix is None or speaker_prefix(block.text) == prefix:
+            page.undo.push(EditText(page.change, block_id, block.text, text))
+            return
+        name, words = prefix
+        page.undo.beginMacro(f"Speaker {name}")
+        if words != block.text:
+            page.undo.push(EditText(page.change, block_id, block.text, words))
+        if name != block.speaker:
+            page.undo.push(SetSpeaker(page.change, {block_id: block.speaker}, name))
+        page.undo.endMacro()
+
+    # -- accepting -------------------------------------------------------------------------
+
+    def _flagged_selected(self) -> list[str]:
+        page = self.page
+        return [i for i in page.selected_ids() if page.model.states[page.model.row_of(i)]
+                == FLAGGED]
+
+    def accept_flagged(self) -> None:
+        ids = self._flagged_selected()
+        if not ids:
+            self.page.notice.show_message("Select a flagged block to accept its take as it "
+                                          "is.", "info")
+            return
+        self.page.undo.push(AcceptTake(self.page.change, ids))
