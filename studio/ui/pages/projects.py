@@ -265,7 +265,7 @@ class ProjectsPage(Page):
                 self.chapters.setCurrentItem(self.chapters.topLevelItem(self.chapter))
         self.chapters.blockSignals(False)
         self.title.setText(project.name if project else "Open or create a project.")
-        for widget in (self.view, self.filter):
+        for widget in (self.view, self.filter, self.listening):
             widget.setVisible(project is not None)
         self.recent.setVisible(project is None)
         self.model.show(project, self.chapter, self.entries() if project else [])

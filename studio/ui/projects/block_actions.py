@@ -182,8 +182,12 @@ class BlockActions(QObject):
         return menu
 
     def _context_menu(self, pos: QPoint) -> None:
-        if self.page.view.indexAt(pos).isValid() and self.page.selected_ids():
-            self.context_menu().exec(self.page.view.viewport().mapToGlobal(pos))
+        view = self.page.view
+        if not self.page.selected_ids():
+            return
+        if not view.indexAt(pos).isValid():  # the menu key: at the current block
+            pos = view.visualRect(view.currentIndex()).center()
+        self.context_menu().exec(view.viewport().mapToGlobal(pos))
 
     def edit_text(self, block_id: str, text: str) -> None:
         """Text typed in place; ``Name: words`` makes Name the speaker of the words."""
@@ -200,6 +204,8 @@ class BlockActions(QObject):
             page.undo.push(EditText(page.change, block_id, block.text, text))
             return
         name, words = prefix
+        if words == block.text and name == block.speaker:
+            return
         page.undo.beginMacro(f"Speaker {name}")
         if words != block.text:
             page.undo.push(EditText(page.change, block_id, block.text, words))

@@ -33,9 +33,14 @@ class BlockFilter(QWidget):
         self.row.addWidget(self.choice)
         self.row.addWidget(self.count)
         self.row.addStretch(1)
+        self.hidden: set[int] = set()  # rows hidden now (a reset shows every row again)
         self.choice.currentIndexChanged.connect(lambda _i: self.apply())
-        model.modelReset.connect(self.apply)
+        model.modelReset.connect(self._reset)
         model.dataChanged.connect(lambda *_: self.apply())
+
+    def _reset(self) -> None:
+        self.hidden.clear()
+        self.apply()
 
     @property
     def mode(self) -> str:
@@ -50,15 +55,21 @@ class BlockFilter(QWidget):
 
     def apply(self) -> None:
         rows = self.model.rowCount()
-        shown = 0
+        if self.mode == ALL:
+            for row in self.hidden:
+                if row < rows:
+                    self.view.setRowHidden(row, False)
+            self.hidden.clear()
+            self.count.setText("")
+            return
+        self.hidden = {row for row in range(rows) if not self.shows(row)}
         for row in range(rows):
-            visible = self.shows(row)
-            shown += visible
-            if self.view.isRowHidden(row) == visible:
-                self.view.setRowHidden(row, not visible)
-        self.count.setText("" if self.mode == ALL else f"{shown} of {rows} blocks")
+            hide = row in self.hidden
+            if self.view.isRowHidden(row) != hide:
+                self.view.setRowHidden(row, hide)
+        self.count.setText(f"{rows - len(self.hidden)} of {rows} blocks")
         current = self.view.currentIndex()
-        if current.isValid() and not self.shows(current.row()):
+        if current.isValid() and current.row() in self.hidden:
             nxt = self.next_row(current.row(), 1, any_shown=True)
             if nxt is not None:
                 self.view.setCurrentIndex(self.model.index(nxt))

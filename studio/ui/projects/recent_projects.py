@@ -49,7 +49,8 @@ class RecentProjects(QWidget):
         for project_id in recent.existing(self.root, set(by_id)):
             project = by_id[project_id]
             blocks = sum(len(c.blocks) for c in project.chapters)
-            item = QListWidgetItem(f"{project.name}  ·  {blocks} blocks, changed "
+            item = QListWidgetItem(f"{project.name}  ·  {blocks} block{'s' * (blocks != 1)}, "
+                                   f"changed "
                                    f"{project.updated:%Y-%m-%d %H:%M}")
             item.setData(ID_ROLE, project.id)
             self.list.addItem(item)
