@@ -179,8 +179,12 @@ def test_filter_f3_within_it_and_accept_a_flagged_take(qtbot, page):
     assert page.view.currentIndex().row() == 3
     page.filter.set_mode(NEEDS_RENDER)
     assert [page.view.isRowHidden(r) for r in range(4)] == [False, True, True, True]
+    page.filter.set_mode(ALL)
+    page.select_row(2)
+    assert not page.block_actions.buttons["accept"].isEnabled()  # block 3 is not flagged
     page.filter.set_mode(FLAGGED_ONLY)
     page.select_row(1)
+    assert page.block_actions.buttons["accept"].isEnabled()
     take = _stored(page)[1].chosen
     qtbot.mouseClick(page.block_actions.buttons["accept"], Qt.MouseButton.LeftButton)
     assert page.model.states[1] == DONE and page.view.isRowHidden(1)

@@ -44,16 +44,21 @@ class BlockActions(QObject):
         self.accept = self._action("Accept as it is", "Ctrl+Shift+A", self.accept_flagged)
         self.buttons: dict[str, QPushButton] = {}
         for key, action, tip in (
-                ("pause", self.pause, "A longer silence after the selected block (it is not rendered "
-                             "again)"),
-                ("accept", self.accept, "Keep the flagged take of the selected blocks as it is: the "
-                              "flag is cleared, the take stays")):
+                ("pause", self.pause, "A longer silence after the selected block (it is "
+                                      "not rendered again)"),
+                ("accept", self.accept, "Keep the flagged take of the selected blocks as it "
+                                        "is: the flag is cleared, the take stays")):
             button = QPushButton(action.text())
             button.setAccessibleName(action.text().rstrip("…"))
             button.setToolTip(f"{tip} ({action.shortcut().toString()})")
             button.clicked.connect(action.trigger)
             page.filter.row.addWidget(button)
             self.buttons[key] = button
+            action.enabledChanged.connect(button.setEnabled)
+        view.selectionModel().selectionChanged.connect(lambda *_: self._update_accept())
+        page.model.dataChanged.connect(lambda *_: self._update_accept())
+        page.model.modelReset.connect(self._update_accept)
+        self._update_accept()
 
     def _action(self, text: str, keys: str, slot: object) -> QAction:
         action = QAction(text, self.page)
@@ -121,6 +126,7 @@ class BlockActions(QObject):
                                              offer, 0.0, 60.0, 1)
         if ok and abs(seconds - old) > 1e-6:
             page.undo.push(SetPause(page.change, block_id, old, seconds))
+        page.view.setFocus()
 
     # -- speaker ---------------------------------------------------------------------------
 
@@ -178,7 +184,7 @@ class BlockActions(QObject):
         menu.addSeparator()
         for action in (self.up, self.down, self.pause, self.accept):
             menu.addAction(action)
-        self.accept.setEnabled(bool(self._flagged_selected()))
+        self._update_accept()
         return menu
 
     def _context_menu(self, pos: QPoint) -> None:
@@ -216,9 +222,12 @@ class BlockActions(QObject):
     # -- accepting -------------------------------------------------------------------------
 
     def _flagged_selected(self) -> list[str]:
-        page = self.page
-        return [i for i in page.selected_ids() if page.model.states[page.model.row_of(i)]
-                == FLAGGED]
+        model = self.page.model
+        rows = {i.row() for i in self.page.view.selectionModel().selectedIndexes()}
+        return [model.blocks[r].id for r in sorted(rows) if model.states[r] == FLAGGED]
+
+    def _update_accept(self) -> None:
+        self.accept.setEnabled(bool(self._flagged_selected()))
 
     def accept_flagged(self) -> None:
         ids = self._flagged_selected()
@@ -227,3 +236,4 @@ class BlockActions(QObject):
                                           "is.", "info")
             return
         self.page.undo.push(AcceptTake(self.page.change, ids))
+        self.page.view.setFocus()  # the button may turn off: keep the keys on the blocks

@@ -60,6 +60,7 @@ class BlockModel(QAbstractListModel):
         self.rendering: set[str] = set()
         self.on_edit: Any = None  # callable(block_id, text)
         self.on_move: Any = None  # callable(block_ids, row): blocks dragged to a row
+        self.tint_cache: dict[str, tuple[tuple, list[tuple[int, int, str]]]] = {}
 
     def colour(self, speaker: str) -> QColor:
         names = [m.name.casefold() for m in self.project.cast] if self.project else []
@@ -133,13 +134,23 @@ class BlockModel(QAbstractListModel):
             return f"Block {self.first_number + index.row()}, {block.speaker}, " \
                    f"{self.states[index.row()]}: {block.text}"
         if role == TINTS_ROLE:
-            return differing_spans(block, self.entries) if self.states[index.row()] == \
-                FLAGGED else []
+            return self._tints(block) if self.states[index.row()] == FLAGGED else []
         if role == PAUSE_ROLE:
             return block.pause_s if abs(block.pause_s - DEFAULT_PAUSE_S) > 1e-6 else None
         if role == Qt.ItemDataRole.ToolTipRole:
             return heard_summary(block) or None
         return None
+
+    def _tints(self, block: Block) -> list[tuple[int, int, str]]:
+        """The words heard otherwise, worked out once per text, take and lexicon: a row
+        is painted often, and comparing a long block takes a while."""
+        take = block.chosen_take
+        key = (block.text, take.id if take else "", take.check.heard if take and take.check
+               else "", id(self.entries))
+        cached = self.tint_cache.get(block.id)
+        if cached is None or cached[0] != key:
+            cached = self.tint_cache[block.id] = (key, differing_spans(block, self.entries))
+        return cached[1]
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
         base = super().flags(index)
