@@ -41,8 +41,17 @@ class Page(QWidget):
         return answer == QMessageBox.StandardButton.Discard
 
     def need_model(self, kind: str, what: str) -> bool:
-        """True when a model of ``kind`` is on disk; otherwise say what to get, with the
-        button that opens the Model manager at it (``what`` names who needs it)."""
+        """True when a model of ``kind`` is on disk (or, for speech, the server in use
+        offers it); otherwise say what to get, with the button that opens the Model manager
+        at it (``what`` names who needs it)."""
+        inference = self.ctx.inference
+        if kind != "asr" and inference.backend.remote:
+            reason = inference.unavailable(kind)
+            if reason:
+                self.notice.show_message(f"{what} cannot run on the {inference.backend.label}: "
+                                         f"{reason}. Choose another engine in Settings.",
+                                         "warning")
+            return not reason
         if on_disk(self.ctx.pool, kind):
             return True
         window = self.window()
