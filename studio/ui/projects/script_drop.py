@@ -35,8 +35,8 @@ def scripts_in(mime: QMimeData) -> list[Path]:
 def unsupported_message(files: list[Path]) -> str:
     names = ", ".join(f.name for f in files[:3]) + (" and more" if len(files) > 3 else "")
     return (f"{names}: Voice Studio cannot open this. Drop a script or book (.txt, .md, "
-            ".epub, .srt, .vtt) anywhere on the window to make a project of it, or an "
-            "audio clip on the Clone page.")
+            ".epub, .srt, .vtt) anywhere on the window to make a project of it, an audio "
+            "clip on the Clone page, or a voice file (.zip) on the voice list.")
 
 
 class ScriptDrop(QObject):
