@@ -158,6 +158,13 @@ def test_speaker_from_the_menu_a_new_speaker_and_typing_a_name(qtbot, page, monk
     qtbot.keyClick(page.view, Qt.Key.Key_Z, CTRL)  # one step undoes both
     stored = _stored(page)[0]
     assert (stored.speaker, stored.text) == ("Narrator", "Hello there.")
+    page.view.edit(page.model.index(1))
+    editor = next(e for e in page.view.findChildren(QLineEdit) if e.isVisible())
+    editor.selectAll()
+    qtbot.keyClicks(editor, "alice: Fine thanks.")  # a cast name: its spelling is kept
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: page.model.blocks[1].speaker == "Alice")
+    assert page.model.blocks[1].text == "Fine thanks."
 
 
 def test_filter_f3_within_it_and_accept_a_flagged_take(qtbot, page):

@@ -210,6 +210,8 @@ class BlockActions(QObject):
             page.undo.push(EditText(page.change, block_id, block.text, text))
             return
         name, words = prefix
+        member = page.project.member(name)
+        name = member.name if member is not None else name  # the cast's spelling
         if words == block.text and name == block.speaker:
             return
         page.undo.beginMacro(f"Speaker {name}")
