@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QPoint, Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QIcon, QKeySequence, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QInputDialog, QMenu, QPushButton
 
 from studio.projects.import_text import speaker_prefix
@@ -168,7 +168,9 @@ class BlockActions(QObject):
         current = {self.page.project.block(i).speaker for i in self.page.selected_ids()} \
             if self.page.project else set()
         for name in self.speaker_names():
-            action = menu.addAction(name)
+            swatch = QPixmap(12, 12)
+            swatch.fill(self.page.model.colour(name))  # as the speaker's pill in the rows
+            action = menu.addAction(QIcon(swatch), name)
             action.setCheckable(True)
             action.setChecked(current == {name})
             action.triggered.connect(lambda _=False, n=name: self.set_speaker(n))
