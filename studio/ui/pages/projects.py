@@ -300,7 +300,7 @@ class ProjectsPage(Page):
         if self.project is None:
             return
 
-        def apply() -> None:
+        def apply() -> Project:
             fresh = self.store.load(self.project.id)
             try:
                 edit(fresh)
@@ -308,9 +308,10 @@ class ProjectsPage(Page):
                 raise InvalidInput("That block is no longer in the project (it was changed "
                                    "meanwhile); nothing was changed.") from None
             self.store.save(fresh)
+            return fresh
 
-        self.attempt(apply)
-        self.reload()
+        saved = self.attempt(apply)
+        self.reload(fresh=saved if isinstance(saved, Project) else None)  # no second read
 
     def _chapter_chosen(self, item: QTreeWidgetItem | None) -> None:
         if item is None or self.project is None:
