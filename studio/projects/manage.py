@@ -183,6 +183,35 @@ def reorder(project: Project, order: list[str]) -> None:
     blocks.sort(key=lambda b: rank.get(b.id, len(rank)))
 
 
+def move_to_chapter(project: Project, block_ids: list[str], chapter: int) -> dict[str, list[str]]:
+    """Move blocks to the end of chapter ``chapter`` (0-based), in script order; returns the
+    block order of every chapter touched, for :func:`restore_chapters`."""
+    if not 0 <= chapter < len(project.chapters):
+        raise InvalidInput(f"There is no chapter {chapter + 1}.")
+    wanted = set(block_ids)
+    touched = [c for c in project.chapters
+               if c is project.chapters[chapter] or any(b.id in wanted for b in c.blocks)]
+    before = {c.id: [b.id for b in c.blocks] for c in touched}
+    moving = [b for _c, b in project.blocks() if b.id in wanted]
+    if len(moving) != len(wanted):
+        raise KeyError(next(iter(wanted - {b.id for b in moving})))
+    for c in touched:
+        c.blocks = [b for b in c.blocks if b.id not in wanted]
+    project.chapters[chapter].blocks += moving
+    return before
+
+
+def restore_chapters(project: Project, orders: dict[str, list[str]]) -> None:
+    """Give the chapters named in ``orders`` those blocks in that order (undoing a move)."""
+    by_id = {b.id: b for _c, b in project.blocks()}
+    named = {i for ids in orders.values() for i in ids}
+    for c in project.chapters:
+        if c.id in orders:
+            c.blocks = [by_id[i] for i in orders[c.id] if i in by_id]
+        else:
+            c.blocks = [b for b in c.blocks if b.id not in named]
+
+
 def set_pause(project: Project, block_id: str, seconds: float) -> float:
     """The silence after a block when the chapter is played and exported; returns the old
     one. Changing it leaves the block's take fresh (the pause is not in the take)."""

@@ -109,3 +109,15 @@ def test_differing_spans_through_the_lexicon_find_the_words_in_the_text():
     entries = [LexiconEntry("Nguyen", "Win")]
     spans = differing_spans(block, entries)
     assert [(block.text[a:b], s) for a, b, s in spans] == [("cat", "mismatch")]
+
+
+def test_move_to_another_chapter_and_back():
+    project = _project("A", "B", "C")
+    orders = manage.move_to_chapter(project, ["C", "A"], 1)
+    assert _order(project) == ["B"]
+    assert [b.id for b in project.chapters[1].blocks] == ["Z", "A", "C"]  # script order
+    manage.restore_chapters(project, orders)
+    assert _order(project) == ["A", "B", "C"]
+    assert [b.id for b in project.chapters[1].blocks] == ["Z"]
+    with pytest.raises(InvalidInput):
+        manage.move_to_chapter(project, ["A"], 5)

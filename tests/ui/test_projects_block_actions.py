@@ -222,3 +222,30 @@ def test_a_flagged_row_tints_the_words_heard_otherwise(qtbot, page):
     found = {image.pixelColor(x, y).rgb() & 0xFFFFFF
              for y in range(row.top(), row.bottom()) for x in range(row.left(), row.right(), 2)}
     assert strong <= found  # both underlines are painted in the row
+
+
+def test_blocks_dropped_on_another_chapter_or_sent_there_from_the_menu(qtbot, page):
+    _open(page, [["A one.", "B two.", "C three."], ["Z end."]])
+    tree = page.chapters
+    target = tree.visualItemRect(tree.topLevelItem(1)).center()
+    mime = page.model.mimeData([page.model.index(0), page.model.index(2)])
+    args = (mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    move = Qt.DropAction.MoveAction
+    for event in (QDragEnterEvent(target, move, *args), QDragMoveEvent(target, move, *args),
+                  QDropEvent(target, move, *args)):
+        QApplication.sendEvent(tree.viewport(), event)
+    assert _texts(page) == ["B two."]
+    stored = ProjectStore().load(page.project.id).chapters
+    assert [b.text for b in stored[1].blocks] == ["Z end.", "A one.", "C three."]
+    qtbot.keyClick(page.view, Qt.Key.Key_Z, CTRL)
+    assert _texts(page) == ["A one.", "B two.", "C three."]
+    qtbot.mouseClick(page.view.viewport(), Qt.MouseButton.LeftButton,
+                     pos=page.view.visualRect(page.model.index(1)).center())
+    assert page.selected_ids() == [page.model.blocks[1].id]
+    menu = page.block_actions.context_menu()
+    chapters = next(a.menu() for a in menu.actions() if a.text() == "Move to chapter")
+    assert [a.isEnabled() for a in chapters.actions()] == [False, True]  # not its own
+    chapters.actions()[1].trigger()
+    stored = ProjectStore().load(page.project.id).chapters
+    assert [b.text for b in stored[0].blocks] == ["A one.", "C three."]
+    assert [b.text for b in stored[1].blocks] == ["Z end.", "B two."]

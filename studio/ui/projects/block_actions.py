@@ -6,14 +6,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QPoint, Qt
-from PySide6.QtGui import QAction, QIcon, QKeySequence, QPixmap
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt
+from PySide6.QtGui import QAction, QDropEvent, QIcon, QKeySequence, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QInputDialog, QMenu, QPushButton
 
 from studio.projects.import_text import speaker_prefix
 from studio.projects.schema import DEFAULT_PAUSE_S, MAX_NAME
-from studio.ui.projects.block_commands import AcceptTake, MoveBlocks, SetPause, SetSpeaker
-from studio.ui.projects.block_model import FLAGGED
+from studio.ui.projects.block_commands import (
+    AcceptTake,
+    MoveBlocks,
+    MoveToChapter,
+    SetPause,
+    SetSpeaker,
+)
+from studio.ui.projects.block_model import BLOCK_IDS_MIME, FLAGGED
 from studio.ui.projects.edits import EditText
 
 if TYPE_CHECKING:
@@ -35,6 +41,8 @@ class BlockActions(QObject):
         view.setDefaultDropAction(Qt.DropAction.MoveAction)
         page.model.on_move = self.move_to
         page.model.on_edit = self.edit_text
+        page.chapters.viewport().setAcceptDrops(True)  # blocks dropped on another chapter
+        page.chapters.viewport().installEventFilter(self)
         view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         view.customContextMenuRequested.connect(self._context_menu)
 
@@ -111,6 +119,39 @@ class BlockActions(QObject):
         self.move_to([page.model.blocks[r].id for r in rows],
                      rows[0] - 1 if step < 0 else rows[-1] + 2)
 
+    def move_to_chapter(self, chapter: int, block_ids: list[str] | None = None) -> None:
+        """Move the blocks (the selected ones) to the end of another chapter."""
+        page = self.page
+        ids = block_ids if block_ids is not None else page.selected_ids()
+        if page.project is None or not ids or chapter == page.chapter \
+                or not 0 <= chapter < len(page.project.chapters):
+            return
+        page.undo.push(MoveToChapter(page.change, ids, chapter))
+
+    def _chapter_at(self, event: QDropEvent) -> int | None:
+        item = self.page.chapters.itemAt(event.position().toPoint())
+        if item is None or not event.mimeData().hasFormat(BLOCK_IDS_MIME):
+            return None
+        chapter = int(item.data(0, Qt.ItemDataRole.UserRole))
+        return None if chapter == self.page.chapter else chapter
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        """Blocks dragged onto a chapter in the chapter list move to its end."""
+        kinds = (QEvent.Type.DragEnter, QEvent.Type.DragMove, QEvent.Type.Drop)
+        if event.type() not in kinds or not isinstance(event, QDropEvent):
+            return False
+        chapter = self._chapter_at(event)
+        if chapter is None:
+            if event.mimeData().hasFormat(BLOCK_IDS_MIME):
+                event.ignore()
+                return True
+            return False
+        event.acceptProposedAction()
+        if event.type() == QEvent.Type.Drop:
+            ids = bytes(event.mimeData().data(BLOCK_IDS_MIME).data()).decode().split()
+            self.move_to_chapter(chapter, ids)
+        return True
+
     # -- pause -----------------------------------------------------------------------------
 
     def insert_pause(self) -> None:
@@ -184,7 +225,15 @@ class BlockActions(QObject):
         menu.setAccessibleName("Block actions")
         self.speaker_menu(menu)
         menu.addSeparator()
-        for action in (self.up, self.down, self.pause, self.accept):
+        for action in (self.up, self.down):
+            menu.addAction(action)
+        chapters = menu.addMenu("Move to chapter")
+        project = self.page.project
+        for k, chapter in enumerate(project.chapters if project else []):
+            action = chapters.addAction(chapter.title or f"Chapter {k + 1}")
+            action.setEnabled(k != self.page.chapter)
+            action.triggered.connect(lambda _=False, c=k: self.move_to_chapter(c))
+        for action in (self.pause, self.accept):
             menu.addAction(action)
         self._update_accept()
         return menu

@@ -26,6 +26,22 @@ class MoveBlocks(QUndoCommand):
         self.apply(lambda p: manage.reorder(p, self.order))
 
 
+class MoveToChapter(QUndoCommand):
+    def __init__(self, apply: Apply, block_ids: list[str], chapter: int) -> None:
+        super().__init__(f"Move to chapter {chapter + 1}")
+        self.apply, self.block_ids, self.chapter = apply, block_ids, chapter
+        self.orders: dict[str, list[str]] = {}
+
+    def redo(self) -> None:
+        def move(p: Project) -> None:
+            self.orders = manage.move_to_chapter(p, self.block_ids, self.chapter)
+
+        self.apply(move)
+
+    def undo(self) -> None:
+        self.apply(lambda p: manage.restore_chapters(p, self.orders))
+
+
 class SetPause(QUndoCommand):
     def __init__(self, apply: Apply, block_id: str, old: float, new: float) -> None:
         super().__init__("Set pause")
