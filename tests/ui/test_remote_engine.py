@@ -70,8 +70,12 @@ def test_settings_engine_tests_the_server_and_switches_to_it(qtbot, serve, ui_ct
     qtbot.addWidget(dlg)
     source = dlg.source
     assert source.mode.currentData() == "local" and not source.test_button.isEnabled()
+    assert source.test_button.isHidden() and source.pages[0].isVisibleTo(source)
+    local_height = source.sizeHint().height()
     source.mode.setCurrentIndex(source.mode.findData(STUDIO))
     assert source.test_button.isEnabled()
+    assert source.pages[1].isVisibleTo(source) and not source.pages[0].isVisibleTo(source)
+    assert source.sizeHint().height() > local_height  # no empty room for the hidden pages
 
     qtbot.keyClicks(source.url, f"127.0.0.1:{free_port()}")
     click(qtbot, source.test_button)

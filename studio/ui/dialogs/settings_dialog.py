@@ -208,8 +208,12 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.buttons)
         self._align_labels((engine, audio, speech, storage))
         # a top-level window ignores height-for-width: size it for the wrapped hints
-        width = max(content.sizeHint().width() + 30, 600)
-        wanted = max(content.sizeHint().height(), content.heightForWidth(width - 30)) + \
+        margins = layout.contentsMargins()
+        chrome = (self.scroll.verticalScrollBar().sizeHint().width() + margins.left()
+                  + margins.right() + 4)  # the content never runs under the scroll bar
+        inner = max(content.sizeHint().width(), content.minimumSizeHint().width())
+        width = max(inner + chrome, 600)
+        wanted = max(content.sizeHint().height(), content.heightForWidth(width - chrome)) + \
             self.buttons.sizeHint().height() + 30
         screen = self.screen()
         room = screen.availableGeometry().height() - 80 if screen is not None else wanted

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -84,9 +83,7 @@ class EngineSourceBox(QGroupBox):
         omni_form.addRow("API key", self.omni_token)
         omni_form.addRow("", _label("Leave a kind empty if no server serves it. Saved voices "
                                     "travel as their clip with every take.", HINT_STYLE))
-        self.pages = QStackedWidget()
-        for page in (local, studio, omni):
-            self.pages.addWidget(page)
+        self.pages = (local, studio, omni)  # one shown at a time: hidden ones take no room
 
         self.test_button = QPushButton("Test connection")
         self.test_button.clicked.connect(self.test)
@@ -101,7 +98,8 @@ class EngineSourceBox(QGroupBox):
         form.addRow("Run takes on", self.mode)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        layout.addWidget(self.pages)
+        for page in self.pages:
+            layout.addWidget(page)
         layout.addWidget(self.test_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.result)
         layout.addWidget(self.missing)
@@ -120,8 +118,11 @@ class EngineSourceBox(QGroupBox):
 
     def _mode_changed(self) -> None:
         mode = self.mode.currentData()
-        self.pages.setCurrentIndex(MODES.index(mode))
+        shown = MODES.index(mode)
+        for index, page in enumerate(self.pages):
+            page.setVisible(index == shown)
         self.test_button.setEnabled(mode != LOCAL)
+        self.test_button.setVisible(mode != LOCAL)  # nothing to test on this computer
         self._show("", "")
 
     # --- Test connection -------------------------------------------------------------------
