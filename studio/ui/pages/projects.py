@@ -36,15 +36,18 @@ from studio.projects.schema import Chapter, Project
 from studio.projects.store import ProjectStore
 from studio.ui.context import AppContext
 from studio.ui.pages.base import Page
+from studio.ui.projects.block_actions import BlockActions
 from studio.ui.projects.block_delegate import BlockDelegate
-from studio.ui.projects.block_model import FLAGGED, ID_ROLE, BlockModel
+from studio.ui.projects.block_filter import BlockFilter
+from studio.ui.projects.block_model import ID_ROLE, BlockModel
 from studio.ui.projects.block_takes import BlockTakes
 from studio.ui.projects.cast_panel import CastPanel
 from studio.ui.projects.cast_sample import CastSample
-from studio.ui.projects.edits import AddBlock, EditText, JoinBlocks, SplitBlock
+from studio.ui.projects.edits import AddBlock, JoinBlocks, SplitBlock
 from studio.ui.projects.lexicon_panel import LexiconPanel
 from studio.ui.projects.listening import Listening
 from studio.ui.projects.project_list import ProjectList
+from studio.ui.projects.recent_projects import RecentProjects
 from studio.ui.projects.render_panel import RenderPanel
 from studio.ui.widgets.notice import NoticeBar
 
@@ -71,7 +74,6 @@ class ProjectsPage(Page):
         left.addWidget(self.chapters)
 
         self.model = BlockModel(ctx.library)
-        self.model.on_edit = self.edit_text
         self.view = QListView()
         self.view.setAccessibleName("Blocks")
         self.view.setModel(self.model)
@@ -83,14 +85,20 @@ class ProjectsPage(Page):
         self.render = RenderPanel(self)
         self.listening = Listening(self)
         self.title = QLabel("Open or create a project.")
+        self.filter = BlockFilter(self.view, self.model)
+        self.recent = RecentProjects(self.store.root)
+        self.recent.open_requested.connect(self.open_project)
         centre = QWidget()
         col = QVBoxLayout(centre)
         col.setContentsMargins(0, 0, 0, 0)
         col.addWidget(self.title)
         col.addWidget(self.render)
         col.addWidget(self.listening)
+        col.addWidget(self.filter)
         self.takes = BlockTakes(self)
-        col.addWidget(self.takes.under(self.view), 1)
+        self.blocks_area = self.takes.under(self.view)
+        col.addWidget(self.blocks_area, 1)
+        col.addWidget(self.recent, 1)
 
         self.cast = CastPanel()
         self.cast.voice_chosen.connect(self.recast)
@@ -116,7 +124,9 @@ class ProjectsPage(Page):
         self.projects.duplicate_requested.connect(self.duplicate_project)
         self.projects.delete_requested.connect(self.delete_project)
         self._add_actions()
+        self.block_actions = BlockActions(self)
         self.refresh_projects()
+        self.show_project()
 
     def _add_actions(self) -> None:
         undo = self.undo.createUndoAction(self, "Undo")
@@ -146,6 +156,7 @@ class ProjectsPage(Page):
     def refresh_projects(self, keep: str | None = None) -> None:
         listing = self.attempt(self.store.list)
         if listing is not None:
+            self.recent.show_listing(listing)  # type: ignore[arg-type]
             self.projects.set_projects(listing, keep or (self.project.id if self.project
                                                          else None))
 
@@ -206,6 +217,7 @@ class ProjectsPage(Page):
             return
         self.undo.clear()
         self.project, self.chapter = project, 0
+        self.recent.opened(project.id)
         self.show_project()
 
     def rename_project(self, project_id: str) -> None:
@@ -228,6 +240,7 @@ class ProjectsPage(Page):
         where = self.attempt(lambda: self.store.delete(project_id))
         if where is None:
             return
+        self.recent.forget(project_id)
         if self.project is not None and self.project.id == project_id:
             self.render.cancel()
             self.project = None
@@ -257,6 +270,9 @@ class ProjectsPage(Page):
                 self.chapters.setCurrentItem(self.chapters.topLevelItem(self.chapter))
         self.chapters.blockSignals(False)
         self.title.setText(project.name if project else "Open or create a project.")
+        for widget in (self.blocks_area, self.view, self.filter, self.listening):
+            widget.setVisible(project is not None)
+        self.recent.setVisible(project is None)
         self.model.show(project, self.chapter, self.entries() if project else [])
         voices = self.attempt(lambda: all_voices(self.ctx.library, self.ctx.presets)) or []
         self.cast.show_cast(project, voices)  # type: ignore[arg-type]
@@ -289,7 +305,7 @@ class ProjectsPage(Page):
         if self.project is None:
             return
 
-        def apply() -> None:
+        def apply() -> Project:
             fresh = self.store.load(self.project.id)
             try:
                 edit(fresh)
@@ -297,9 +313,10 @@ class ProjectsPage(Page):
                 raise InvalidInput("That block is no longer in the project (it was changed "
                                    "meanwhile); nothing was changed.") from None
             self.store.save(fresh)
+            return fresh
 
-        self.attempt(apply)
-        self.reload()
+        saved = self.attempt(apply)
+        self.reload(fresh=saved if isinstance(saved, Project) else None)  # no second read
 
     def _chapter_chosen(self, item: QTreeWidgetItem | None) -> None:
         if item is None or self.project is None:
@@ -319,14 +336,6 @@ class ProjectsPage(Page):
     def current_id(self) -> str | None:
         index = self.view.currentIndex()
         return index.data(ID_ROLE) if index.isValid() else None
-
-    def edit_text(self, block_id: str, text: str) -> None:
-        if not text.strip():
-            self.notice.show_message("A block needs some text; to remove one, join it with "
-                                     "the block before.", "warning")
-            return
-        old = self.project.block(block_id).text if self.project else ""
-        self.undo.push(EditText(self.change, block_id, old, text))
 
     def split_current(self, at: int | None = None) -> None:
         block_id = self.current_id()
@@ -368,15 +377,12 @@ class ProjectsPage(Page):
                      self.ctx.library, self.ctx.inference.jobs, self).exec()
 
     def next_flagged(self, step: int) -> None:
-        rows = self.model.rowCount()
-        start = self.view.currentIndex().row()
-        for k in range(1, rows + 1):
-            row = (start + step * k) % rows
-            if self.model.states[row] == FLAGGED:
-                self.view.setCurrentIndex(self.model.index(row))
-                self.view.scrollTo(self.model.index(row))
-                return
-        self.notice.show_message("No block in this chapter is flagged.", "info")
+        """F3 / Shift+F3: the next flagged block, or the next the filter is about."""
+        row = self.filter.next_row(self.view.currentIndex().row(), step)
+        if row is None:
+            self.notice.show_message(self.filter.nothing_message(), "info")
+        else:
+            self.select_row(row)
 
     def select_row(self, row: int) -> None:
         index: QModelIndex = self.model.index(row)
