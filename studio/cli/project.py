@@ -70,6 +70,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                     help="one file per chapter; -o is then a folder")
     ex.add_argument("--title")
     ex.add_argument("--author")
+    ex.add_argument("--narrator", help="written as the composer tag, where players look")
+    ex.add_argument("--year", help="four digits, such as 2024")
     ex.add_argument("--cover", type=Path)
     ex.add_argument("-o", "--out", type=Path, required=True, metavar="FILE")
     project_edit.add_parsers(ps)
@@ -300,8 +302,9 @@ def _export(args: argparse.Namespace, _extra: list[Path]) -> int:
     store, library = _store(), _library()
     project = store.get(args.name)
     opts = ExportOptions(args.format, args.out.expanduser(), args.loudness, args.subtitles,
-                         args.stems, args.chapter, args.per_chapter, args.title, args.author,
-                         args.cover)
+                         args.stems, args.chapter, args.per_chapter, title=args.title,
+                         author=args.author, narrator=args.narrator, year=args.year,
+                         cover=args.cover)
     output.info(f"Exporting {project.name} as {args.format.upper()} ...")
     result = export(store, project, opts, _entries(project), library)
     if result.stale:

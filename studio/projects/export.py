@@ -9,6 +9,7 @@ measured on the file as written (decoded again for M4B and MP3).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,7 +38,13 @@ class ExportOptions:
     per_chapter: bool = False
     title: str | None = None
     author: str | None = None
-    cover: Path | None = None
+    narrator: str | None = None
+    year: str | None = None
+    cover: Path | None = None  # None: the project's own cover, if it has one
+    use_cover: bool = True  # False: no cover at all, not even the project's
+
+
+Report = Callable[[float, str], None]  # how far (0-1) and what; raising Cancelled stops it
 
 
 @dataclass
@@ -81,18 +88,24 @@ def check_options(project: Project, opts: ExportOptions) -> None:
                            f"{EXTENSIONS[opts.fmt]}, the format chosen with --format.")
     if opts.cover is not None:
         read_cover(opts.cover)
+    if opts.year and not re.fullmatch(r"\d{4}", opts.year.strip()):
+        raise InvalidInput(f"The year is four digits, such as 2024, not {opts.year!r}.")
 
 
 def _tags(store: ProjectStore, project: Project, opts: ExportOptions, mix: Mix,
           title: str) -> Tags:
     cover = None
-    if opts.cover is not None:
+    if not opts.use_cover:
+        cover = None
+    elif opts.cover is not None:
         cover = read_cover(opts.cover)
     elif project.cover:
         cover = (store.path(project) / project.cover).read_bytes()
     book = opts.title or project.title or project.name
     return Tags(title=title or book, author=opts.author or project.author, album=book,
-                chapters=mix.chapters, cover=cover)
+                chapters=mix.chapters, cover=cover,
+                narrator=(opts.narrator or project.narrator).strip(),
+                year=(opts.year or project.year).strip())
 
 
 def decoded(path: Path, fmt: str) -> np.ndarray:
@@ -113,13 +126,15 @@ def _slug(text: str) -> str:
 
 
 def _one(store: ProjectStore, project: Project, opts: ExportOptions, mix: Mix, path: Path,
-         title: str, result: ExportResult) -> ExportedFile:
+         title: str, result: ExportResult, report: Report) -> ExportedFile:
     gain: np.ndarray | float = 1.0
     if result.preset is not None:
         gain = loudness.gain_for(mix.audio, mix.sample_rate, result.preset)
     audio = (mix.audio * gain).astype(np.float32)
+    report(0.0, f"Writing {path.name}")
     export_container.write(path, audio, mix.sample_rate, opts.fmt,
-                           _tags(store, project, opts, mix, title))
+                           _tags(store, project, opts, mix, title),
+                           lambda f: report(f, f"Encoding {path.name}"))
     heard = decoded(path, opts.fmt)
     done = ExportedFile(path, len(audio) / mix.sample_rate,
                         loudness.measure(heard, mix.sample_rate))
@@ -128,6 +143,7 @@ def _one(store: ProjectStore, project: Project, opts: ExportOptions, mix: Mix, p
                                          mix.placements, opts.subtitles)
     if opts.stems:
         for speaker in mix.speakers():
+            report(1.0, f"Writing the stem of {speaker}")
             stem = (mix.stem(speaker) * gain).astype(np.float32)
             stem_path = path.with_name(f"{path.stem}.{_slug(speaker)}{path.suffix}")
             export_container.write(stem_path, stem, mix.sample_rate, opts.fmt,
@@ -138,7 +154,10 @@ def _one(store: ProjectStore, project: Project, opts: ExportOptions, mix: Mix, p
 
 
 def export(store: ProjectStore, project: Project, opts: ExportOptions, entries: list[LexiconEntry],
-           library: Any) -> ExportResult:
+           library: Any, report: Report | None = None) -> ExportResult:
+    """Export as ``opts`` says. ``report`` hears the progress; a Cancelled error it raises
+    stops the export between two chunks, and the file being written is left out entirely
+    (files already finished, with --per-chapter, are kept whole)."""
     opts.fmt = opts.fmt.lower()
     check_options(project, opts)
     folder = store.path(project)
@@ -149,8 +168,10 @@ def export(store: ProjectStore, project: Project, opts: ExportOptions, entries: 
         groups = [[i] for i in range(len(project.chapters))]
     else:
         groups = [[opts.chapter - 1] if opts.chapter else list(range(len(project.chapters)))]
+    tell: Report = report or (lambda _f, _m: None)
+    tell(0.0, "Reading the takes")
     mixes = [assemble(project, folder, entries, library, g) for g in groups]  # all or nothing
-    for group, mix in zip(groups, mixes, strict=True):
+    for n, (group, mix) in enumerate(zip(groups, mixes, strict=True)):
         result.stale += mix.stale
         result.overruns += mix.overruns
         if opts.per_chapter:
@@ -160,5 +181,25 @@ def export(store: ProjectStore, project: Project, opts: ExportOptions, entries: 
         else:
             title = mix.chapters[0][0] if opts.chapter else book
             path = opts.out
-        result.files.append(_one(store, project, opts, mix, path, title, result))
+
+        def step(f: float, what: str, n: int = n) -> None:
+            tell((n + f) / len(groups), what)
+
+        result.files.append(_one(store, project, opts, mix, path, title, result, step))
+    tell(1.0, "Done")
     return result
+
+
+def remember_tags(store: ProjectStore, project_id: str, opts: ExportOptions) -> Project:
+    """Keep the tags and cover of an export in the project, so the next export (and the
+    command line's) starts from them; the project as it is on disk now is changed."""
+    fresh = store.load(project_id)
+    fresh.title, fresh.author = opts.title or "", opts.author or ""
+    fresh.narrator, fresh.year = (opts.narrator or "").strip(), (opts.year or "").strip()
+    if not opts.use_cover:
+        fresh.cover = None
+    elif opts.cover is not None and (fresh.cover is None or opts.cover.resolve()
+                                     != (store.path(fresh) / fresh.cover).resolve()):
+        store.set_cover(fresh, opts.cover)  # copied into the project folder
+    store.save(fresh)
+    return fresh

@@ -2,14 +2,16 @@
 
 M4B is AAC in an MP4 container, the audiobook format: chapter markers (a QuickTime chapter
 track, which Apple Books and most players read), title/author/album tags and a cover image
-(an attached picture). MP3 gets the same as ID3v2 frames (CHAP, TIT2, TPE1, APIC). WAV and
-FLAC carry title and artist (libsndfile, no chapters: neither format has a common chapter
+(an attached picture); the narrator is the composer tag and the year the date. MP3 gets the
+same as ID3v2 frames (CHAP, TIT2, TPE1, TCOM, TYER, APIC). WAV and FLAC carry title, artist,
+album and date (libsndfile, no chapters: neither format has a common chapter
 convention). Every file is written to a temporary sibling and renamed into place.
 """
 
 from __future__ import annotations
 
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -32,6 +34,8 @@ class Tags:
     album: str = ""
     chapters: list[tuple[str, float, float]] = field(default_factory=list)  # title, start, end
     cover: bytes | None = None  # PNG or JPEG
+    narrator: str = ""  # written as the composer: where audiobook players look for it
+    year: str = ""
 
 
 def image_size(data: bytes) -> tuple[int, int]:
@@ -66,14 +70,16 @@ def _add_cover(container: object, cover: bytes) -> None:
     container.mux(packet)  # type: ignore[attr-defined]
 
 
-def _write_av(fh: object, audio: np.ndarray, sample_rate: int, fmt: str, tags: Tags) -> None:
+def _write_av(fh: object, audio: np.ndarray, sample_rate: int, fmt: str, tags: Tags,
+              on_chunk: Callable[[float], None] | None) -> None:
     import av
 
     container_format = "mp4" if fmt == "m4b" else "mp3"
     options = {"brand": "M4B "} if fmt == "m4b" else {"id3v2_version": "3"}
     with av.open(fh, "w", format=container_format, options=options) as out:
         for key, value in (("title", tags.title), ("artist", tags.author),
-                           ("album", tags.album or tags.title), ("genre", "Audiobook")):
+                           ("album", tags.album or tags.title), ("genre", "Audiobook"),
+                           ("composer", tags.narrator), ("date", tags.year)):
             if value:
                 out.metadata[key] = value
         stream = out.add_stream("aac" if fmt == "m4b" else "libmp3lame", rate=sample_rate,
@@ -95,12 +101,17 @@ def _write_av(fh: object, audio: np.ndarray, sample_rate: int, fmt: str, tags: T
             frame.time_base = Fraction(1, sample_rate)
             for packet in stream.encode(frame):
                 out.mux(packet)
+            if on_chunk is not None:
+                on_chunk(min(1.0, (k + CHUNK) / max(len(x), 1)))
         for packet in stream.encode(None):
             out.mux(packet)
 
 
-def write(path: Path, audio: np.ndarray, sample_rate: int, fmt: str, tags: Tags) -> Path:
-    """Write ``audio`` (float32 mono) as ``fmt`` at ``path``, atomically."""
+def write(path: Path, audio: np.ndarray, sample_rate: int, fmt: str, tags: Tags,
+          on_chunk: Callable[[float], None] | None = None) -> Path:
+    """Write ``audio`` (float32 mono) as ``fmt`` at ``path``, atomically. ``on_chunk`` hears
+    how far the encoding is (0-1); an exception it raises (a cancel) stops the write and
+    leaves nothing behind."""
     fmt = fmt.lower()
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}")
@@ -108,7 +119,7 @@ def write(path: Path, audio: np.ndarray, sample_rate: int, fmt: str, tags: Tags)
         with atomic_open(path) as fh:  # a full disk: DiskFull, and nothing left behind
             guarded = GuardedFile(fh)  # PyAV would report a failed write as its own error
             try:
-                _write_av(guarded, audio, sample_rate, fmt, tags)
+                _write_av(guarded, audio, sample_rate, fmt, tags, on_chunk)
             except Exception:
                 if guarded.error is not None:
                     raise guarded.error from None
@@ -116,7 +127,8 @@ def write(path: Path, audio: np.ndarray, sample_rate: int, fmt: str, tags: Tags)
             if guarded.error is not None:
                 raise guarded.error
         return path
-    named = {"title": tags.title, "artist": tags.author}
+    named = {"title": tags.title, "artist": tags.author, "album": tags.album,
+             "date": tags.year}
     return write_audio(path, np.clip(np.asarray(audio, dtype=np.float32), -1.0, 1.0),
                        sample_rate, format=fmt.upper(),
                        subtype="PCM_16" if fmt == "wav" else "PCM_24",

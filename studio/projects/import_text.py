@@ -138,3 +138,10 @@ def cast_script(chapters: list[Chapter], known: set[str]) -> set[str]:
                 out.append(block)
         chapter.blocks = out
     return names
+
+
+def speaker_prefix(text: str) -> tuple[str, str] | None:
+    """``"Alice: Hello."`` -> ("Alice", "Hello."): a script line's speaker and words, or
+    None when the text does not start with a name and a colon."""
+    m = _SPEAKER.match(text or "")
+    return (m.group(1), m.group(2).strip()) if m else None

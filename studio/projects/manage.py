@@ -1,5 +1,5 @@
 """Whole-project operations the window offers beside create and delete: rename, duplicate,
-and the block edits of the script view (text, split, join).
+and the block edits of the script view (text, speaker, split, join, move, pause, accept).
 
 Each edit changes a loaded Project in memory; the caller saves it (ProjectStore.save), so
 an undo stack can apply and revert edits with the same calls.
@@ -16,6 +16,8 @@ from studio.library.ids import name_key, slugify, unique_id
 from studio.projects.errors import InvalidProjectName
 from studio.projects.schema import MAX_TEXT, NARRATOR, PROJECT_FILE, Block, Project
 from studio.projects.store import ProjectStore, clean_project_name
+
+MAX_PAUSE_S = 60.0  # what project.json accepts after a block
 
 
 def _free_name(store: ProjectStore, name: str, project_id: str | None = None) -> str:
@@ -149,3 +151,81 @@ def insert(project: Project, chapter: int, after: str | None, text: str,
         block.id = block_id
     blocks.insert(k, block)
     return block.id
+
+
+def move_blocks(project: Project, block_ids: list[str], row: int) -> list[str]:
+    """Move blocks of one chapter, in their order, to stand before the block now at ``row``
+    (the chapter's end when past it); returns the chapter's old order for :func:`reorder`.
+    Their takes go with them and stay fresh."""
+    if not block_ids:
+        return []
+    blocks, _k = _locate(project, block_ids[0])
+    old = [b.id for b in blocks]
+    wanted = set(block_ids)
+    if not wanted <= set(old):
+        raise InvalidInput("Blocks of different chapters cannot be moved together.")
+    row = max(0, min(row, len(blocks)))
+    moving = [b for b in blocks if b.id in wanted]
+    before = sum(1 for b in blocks[:row] if b.id in wanted)
+    rest = [b for b in blocks if b.id not in wanted]
+    at = row - before
+    blocks[:] = rest[:at] + moving + rest[at:]
+    return old
+
+
+def reorder(project: Project, order: list[str]) -> None:
+    """Put a chapter's blocks back in ``order`` (ids; blocks not named keep their place at
+    the end): how a move is undone."""
+    if not order:
+        return
+    blocks, _k = _locate(project, order[0])
+    rank = {block_id: k for k, block_id in enumerate(order)}
+    blocks.sort(key=lambda b: rank.get(b.id, len(rank)))
+
+
+def move_to_chapter(project: Project, block_ids: list[str], chapter: int) -> dict[str, list[str]]:
+    """Move blocks to the end of chapter ``chapter`` (0-based), in script order; returns the
+    block order of every chapter touched, for :func:`restore_chapters`."""
+    if not 0 <= chapter < len(project.chapters):
+        raise InvalidInput(f"There is no chapter {chapter + 1}.")
+    wanted = set(block_ids)
+    touched = [c for c in project.chapters
+               if c is project.chapters[chapter] or any(b.id in wanted for b in c.blocks)]
+    before = {c.id: [b.id for b in c.blocks] for c in touched}
+    moving = [b for _c, b in project.blocks() if b.id in wanted]
+    if len(moving) != len(wanted):
+        raise KeyError(next(iter(wanted - {b.id for b in moving})))
+    for c in touched:
+        c.blocks = [b for b in c.blocks if b.id not in wanted]
+    project.chapters[chapter].blocks += moving
+    return before
+
+
+def restore_chapters(project: Project, orders: dict[str, list[str]]) -> None:
+    """Give the chapters named in ``orders`` those blocks in that order (undoing a move)."""
+    by_id = {b.id: b for _c, b in project.blocks()}
+    named = {i for ids in orders.values() for i in ids}
+    for c in project.chapters:
+        if c.id in orders:
+            c.blocks = [by_id[i] for i in orders[c.id] if i in by_id]
+        else:
+            c.blocks = [b for b in c.blocks if b.id not in named]
+
+
+def set_pause(project: Project, block_id: str, seconds: float) -> float:
+    """The silence after a block when the chapter is played and exported; returns the old
+    one. Changing it leaves the block's take fresh (the pause is not in the take)."""
+    if not 0.0 <= seconds <= MAX_PAUSE_S:
+        raise InvalidInput(f"A pause lasts from 0 to {MAX_PAUSE_S:g} seconds.")
+    block = project.block(block_id)
+    old, block.pause_s = block.pause_s, round(float(seconds), 2)
+    return old
+
+
+def accept_take(project: Project, block_id: str, accepted: bool = True) -> None:
+    """Keep a take the check by ear flagged, as it is (``accepted``), or flag it again (an
+    undo). What was heard stays recorded."""
+    take = project.block(block_id).chosen_take
+    if take is None or take.check is None:
+        raise InvalidInput("This block has no checked take to accept; render it first.")
+    take.check.flagged = not accepted

@@ -164,6 +164,8 @@ class Project:
     settings: RenderSettings = field(default_factory=RenderSettings)
     title: str = ""
     author: str = ""
+    narrator: str = ""  # the book's tags, as last exported
+    year: str = ""
     cover: str | None = None  # an image file inside the project folder
     timed: bool = False  # blocks carry cue times (imported from SRT/VTT)
     notes: dict[str, str] = field(default_factory=dict)  # what the project says about itself
@@ -188,7 +190,8 @@ class Project:
         data = dict(self.extra)
         data.update(
             schema_version=SCHEMA_VERSION, id=self.id, name=self.name, title=self.title,
-            author=self.author, cover=self.cover, timed=self.timed, notes=dict(self.notes),
+            author=self.author, narrator=self.narrator, year=self.year, cover=self.cover,
+            timed=self.timed, notes=dict(self.notes),
             created=format_time(self.created), updated=format_time(self.updated),
             settings=self.settings.to_dict(), cast=[m.to_dict() for m in self.cast],
             lexicon=[e.to_dict() for e in self.lexicon],
@@ -345,11 +348,13 @@ def project_from_dict(data: Any, project_id: str) -> Project:
     notes = r.data.get("notes", {})
     if not isinstance(notes, dict) or not all(isinstance(v, str) for v in notes.values()):
         raise ProjectDamaged("project.json: 'notes' must map names to text")
-    known = {"schema_version", "id", "name", "title", "author", "cover", "timed", "notes",
+    known = {"schema_version", "id", "name", "title", "author", "narrator", "year", "cover",
+             "timed", "notes",
              "created", "updated", "settings", "cast", "lexicon", "chapters"}
     return Project(id=project_id, name=r.text("name", empty=False, limit=MAX_NAME),
                    chapters=chapters, cast=cast, lexicon=lexicon, settings=settings,
                    title=r.text("title", ""), author=r.text("author", ""),
+                   narrator=r.text("narrator", "", 500), year=r.text("year", "", 10),
                    cover=r.opt_text("cover"), timed=r.flag("timed"), notes=dict(notes),
                    created=r.time("created"), updated=r.time("updated"),
                    extra={k: v for k, v in r.data.items() if k not in known})

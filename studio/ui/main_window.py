@@ -26,6 +26,7 @@ from studio.library.anyvoice import VoiceRef, all_voices
 from studio.ui.context import AppContext
 from studio.ui.engine_switch import offer_this_computer
 from studio.ui.model_help import ACTION, SOURCE_KINDS, missing_kinds, model_label, starter
+from studio.ui.projects.script_drop import ScriptDrop, unsupported_message
 from studio.ui.voice_actions import VoiceActions
 from studio.ui.welcome import first_voice_key, greeting, user_language
 from studio.ui.widgets.focus_ring import FocusRings
@@ -95,6 +96,8 @@ class MainWindow(QMainWindow):
         self.notice.page_changed(self.tabs.currentWidget())
         self.clone.voice_saved.connect(self._voice_saved)
         self.design.voice_saved.connect(self._voice_saved)
+        self.script_drop = ScriptDrop(self, self._scripts_dropped, lambda files: (
+            self.notice.show_message(unsupported_message(files), "warning")))
         QTimer.singleShot(0, self._after_show)
 
     # --- building ---------------------------------------------------------------------
@@ -342,6 +345,11 @@ class MainWindow(QMainWindow):
                           f"locally with Qwen3-TTS.<br><br>Data folder: {paths.root()}")
 
     # --- pages and closing ------------------------------------------------------------
+
+    def _scripts_dropped(self, files: list) -> None:
+        self.tabs.setCurrentWidget(self.projects)
+        for path in files:
+            self.projects.import_file(path)
 
     def _tab_changed(self, index: int) -> None:
         if self._closing:

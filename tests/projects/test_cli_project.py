@@ -53,8 +53,8 @@ def test_new_render_status_export_flow(models, tmp_path, capsys):
     assert "Chapter 2: Act two" in out and "   5 fresh   Alice: Bye." in out
     book = tmp_path / "play.m4b"
     code, out, err = run(capsys, "project", "export", "The Play", "--format", "m4b",
-                         "--loudness", "podcast", "--subtitles", "srt", "--stems", "-o",
-                         str(book))
+                         "--loudness", "podcast", "--subtitles", "srt", "--stems",
+                         "--narrator", "Nora Reader", "--year", "2025", "-o", str(book))
     assert code == 0, err
     files = out.split()
     assert files[:2] == [str(book), str(tmp_path / "play.srt")] and len(files) == 5
@@ -62,6 +62,7 @@ def test_new_render_status_export_flow(models, tmp_path, capsys):
     tags, chapters = read_chapters(book)
     assert [c[0] for c in chapters] == ["Act one", "Act two"]
     assert tags["title"] == "A Play" and tags["artist"] == "Me"
+    assert tags["composer"] == "Nora Reader" and tags["date"] == "2025"
     code, out, _ = run(capsys, "project", "list")
     assert out.split()[:2] == ["the-play", "The"]
     code, out, err = run(capsys, "project", "delete", "The Play")

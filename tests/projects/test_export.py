@@ -221,3 +221,46 @@ def test_export_onto_a_full_disk_says_so_and_leaves_nothing(book, tmp_path, full
     with pytest.raises(DiskFull, match=f"Could not write book.{fmt}: the disk is full"):
         export(store, project, ExportOptions(fmt, out / f"book.{fmt}"), [], None)
     assert list(out.iterdir()) == []
+
+
+def test_mp3_narrator_year_and_cover_read_back(book, tmp_path):
+    store, project = book
+    cover = tmp_path / "cover.png"
+    cover.write_bytes(png(8, 6))
+    out = tmp_path / "book.mp3"
+    export(store, project, ExportOptions("mp3", out, title="Tiny", author="Ann Author",
+                                         narrator="Nora Reader", year="2024", cover=cover),
+           [], None)
+    tags, chapters = read_chapters(out)
+    assert tags["title"] == "Tiny" and tags["artist"] == "Ann Author"
+    assert tags["composer"] == "Nora Reader" and tags["date"] == "2024"
+    assert len(chapters) == 2
+    with av.open(str(out)) as f:
+        pictures = [s for s in f.streams if s.type == "video"]
+        assert pictures and pictures[0].disposition == av.stream.Disposition.attached_pic
+    from studio.errors import InvalidInput
+
+    with pytest.raises(InvalidInput, match="four digits"):
+        export(store, project, ExportOptions("mp3", out, year="24"), [], None)
+
+
+@pytest.mark.parametrize("fmt", ["m4b", "flac"])
+def test_export_reports_progress_and_a_cancel_leaves_no_file(book, tmp_path, fmt):
+    from studio.errors import Cancelled
+
+    store, project = book
+    seen: list[tuple[float, str]] = []
+    out = tmp_path / f"book.{fmt}"
+    export(store, project, ExportOptions(fmt, out), [], None,
+           lambda f, what: seen.append((f, what)))
+    fractions = [f for f, _w in seen]
+    assert fractions == sorted(fractions) and fractions[0] == 0.0 and fractions[-1] == 1.0
+    out.unlink()
+
+    def stop(fraction: float, what: str) -> None:
+        if fraction > 0.0 if fmt == "m4b" else what.startswith("Writing"):  # mid-encoding
+            raise Cancelled
+
+    with pytest.raises(Cancelled):
+        export(store, project, ExportOptions(fmt, out), [], None, stop)
+    assert list(tmp_path.iterdir()) == []  # nothing half-written, no temporary file

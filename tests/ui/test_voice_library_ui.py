@@ -211,8 +211,9 @@ def test_dropping_a_voice_file_on_the_sidebar_imports_it(qtbot, window, tmp_path
 
     wav = tmp_path / "speech.wav"
     wav.write_bytes(b"RIFF")
-    assert _drop(window.voices, [wav]) == (False, False)  # not a voice file: refused
-    assert saved(window) == ["Bob"]
+    assert _drop(window.voices, [wav]) == (True, True)  # the window takes it, to explain
+    assert "cannot open" in window.notice.text() and "(.zip)" in window.notice.text()
+    assert saved(window) == ["Bob"]  # nothing imported
 
     assert _drop(window.voices, [exported]) == (True, True)
     entry = lib.get("Alice")

@@ -38,13 +38,18 @@ from studio.projects.schema import Chapter, Project
 from studio.projects.store import ProjectStore
 from studio.ui.context import AppContext
 from studio.ui.pages.base import Page
+from studio.ui.projects.block_actions import BlockActions
 from studio.ui.projects.block_delegate import BlockDelegate
-from studio.ui.projects.block_model import FLAGGED, ID_ROLE, BlockModel
+from studio.ui.projects.block_filter import BlockFilter
+from studio.ui.projects.block_model import ID_ROLE, BlockModel
+from studio.ui.projects.block_takes import BlockTakes
 from studio.ui.projects.cast_panel import CastPanel
-from studio.ui.projects.edits import AddBlock, EditText, JoinBlocks, SplitBlock
+from studio.ui.projects.cast_sample import CastSample
+from studio.ui.projects.edits import AddBlock, JoinBlocks, SplitBlock
 from studio.ui.projects.lexicon_panel import LexiconPanel
 from studio.ui.projects.listening import Listening
 from studio.ui.projects.project_list import ProjectList
+from studio.ui.projects.recent_projects import RecentProjects
 from studio.ui.projects.render_panel import RenderPanel
 from studio.ui.projects.resume_offer import ResumeOffer
 from studio.ui.widgets.notice import NoticeBar
@@ -76,7 +81,6 @@ class ProjectsPage(Page):
         left.addWidget(self.chapters)
 
         self.model = BlockModel(ctx.library)
-        self.model.on_edit = self.edit_text
         self.view = QListView()
         self.view.setAccessibleName("Blocks")
         self.view.setModel(self.model)
@@ -89,6 +93,9 @@ class ProjectsPage(Page):
         self.listening = Listening(self)
         self.title = QLabel("Open or create a project.")
         self.offer = ResumeOffer(self)
+        self.filter = BlockFilter(self.view, self.model)
+        self.recent = RecentProjects(self.store.root)
+        self.recent.open_requested.connect(self.open_project)
         centre = QWidget()
         col = QVBoxLayout(centre)
         col.setContentsMargins(0, 0, 0, 0)
@@ -96,7 +103,11 @@ class ProjectsPage(Page):
         col.addWidget(self.title)
         col.addWidget(self.render)
         col.addWidget(self.listening)
-        col.addWidget(self.view, 1)
+        col.addWidget(self.filter)
+        self.takes = BlockTakes(self)
+        self.blocks_area = self.takes.under(self.view)
+        col.addWidget(self.blocks_area, 1)
+        col.addWidget(self.recent, 1)
 
         self.cast = CastPanel()
         self.cast.voice_chosen.connect(self.recast)
@@ -105,6 +116,7 @@ class ProjectsPage(Page):
         self.side.addTab(self.cast, "Cast")
         self.lexicon = LexiconPanel(self)
         self.side.addTab(self.lexicon, "Lexicon")
+        self.cast_sample = CastSample(self)
 
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(left)
@@ -121,7 +133,9 @@ class ProjectsPage(Page):
         self.projects.duplicate_requested.connect(self.duplicate_project)
         self.projects.delete_requested.connect(self.delete_project)
         self._add_actions()
+        self.block_actions = BlockActions(self)
         self.refresh_projects()
+        self.show_project()
         QTimer.singleShot(0, self.offer.offer_at_start)  # once the window's message bar is up
 
     def _add_actions(self) -> None:
@@ -152,6 +166,7 @@ class ProjectsPage(Page):
     def refresh_projects(self, keep: str | None = None) -> None:
         listing = self.attempt(self.store.list)
         if listing is not None:
+            self.recent.show_listing(listing)  # type: ignore[arg-type]
             self.projects.set_projects(listing, keep or (self.project.id if self.project
                                                          else None))
 
@@ -217,6 +232,7 @@ class ProjectsPage(Page):
         live.on_error = lambda exc: self.save_failed.emit(str(exc))
         self.undo.clear()
         self.live, self.project, self.chapter = live, live.project, 0
+        self.recent.opened(project_id)
         self.show_project()
         if not self.render.running() and not self.store.render_running(project_id):
             note = resume.pending(self.store, live.project)
@@ -259,6 +275,7 @@ class ProjectsPage(Page):
         where = self.attempt(lambda: self.store.delete(project_id))
         if where is None:
             return
+        self.recent.forget(project_id)
         if self.project is not None and self.project.id == project_id:
             self.render.cancel()
             if self.live is not None:
@@ -290,6 +307,9 @@ class ProjectsPage(Page):
                 self.chapters.setCurrentItem(self.chapters.topLevelItem(self.chapter))
         self.chapters.blockSignals(False)
         self.title.setText(project.name if project else "Open or create a project.")
+        for widget in (self.blocks_area, self.view, self.filter, self.listening):
+            widget.setVisible(project is not None)
+        self.recent.setVisible(project is None)
         self.model.show(project, self.chapter, self.entries() if project else [])
         voices = self.attempt(lambda: all_voices(self.ctx.library, self.ctx.presets)) or []
         self.cast.show_cast(project, voices)  # type: ignore[arg-type]
@@ -351,14 +371,6 @@ class ProjectsPage(Page):
         index = self.view.currentIndex()
         return index.data(ID_ROLE) if index.isValid() else None
 
-    def edit_text(self, block_id: str, text: str) -> None:
-        if not text.strip():
-            self.notice.show_message("A block needs some text; to remove one, join it with "
-                                     "the block before.", "warning")
-            return
-        old = self.project.block(block_id).text if self.project else ""
-        self.undo.push(EditText(self.change, block_id, old, text))
-
     def split_current(self, at: int | None = None) -> None:
         block_id = self.current_id()
         if block_id is None or self.project is None:
@@ -399,15 +411,12 @@ class ProjectsPage(Page):
                      self.ctx.library, self.ctx.inference.jobs, self).exec()
 
     def next_flagged(self, step: int) -> None:
-        rows = self.model.rowCount()
-        start = self.view.currentIndex().row()
-        for k in range(1, rows + 1):
-            row = (start + step * k) % rows
-            if self.model.states[row] == FLAGGED:
-                self.view.setCurrentIndex(self.model.index(row))
-                self.view.scrollTo(self.model.index(row))
-                return
-        self.notice.show_message("No block in this chapter is flagged.", "info")
+        """F3 / Shift+F3: the next flagged block, or the next the filter is about."""
+        row = self.filter.next_row(self.view.currentIndex().row(), step)
+        if row is None:
+            self.notice.show_message(self.filter.nothing_message(), "info")
+        else:
+            self.select_row(row)
 
     def select_row(self, row: int) -> None:
         index: QModelIndex = self.model.index(row)
@@ -428,3 +437,5 @@ class ProjectsPage(Page):
         if self.lexicon.take is not None:
             self.lexicon.take.cancel()
         self.listening.stop()
+        self.takes.shutdown()
+        self.cast_sample.stop()

@@ -19,11 +19,14 @@ from studio.ui.projects.block_model import (
     FLAGGED,
     MISSING,
     NUMBER_ROLE,
+    PAUSE_ROLE,
     RENDERING,
     SPEAKER_ROLE,
     STALE,
     STATE_ROLE,
+    TINTS_ROLE,
 )
+from studio.ui.projects.word_tints import collapsed, paint_line
 
 STATE_COLOURS = {MISSING: "#9ca3af", RENDERING: "#2563eb", DONE: "#16a34a",
                  STALE: "#d97706", FLAGGED: "#dc2626"}
@@ -77,12 +80,21 @@ class BlockDelegate(QStyledItemDelegate):
         text_x = x + PILL_W + 2 * PAD
         width = max(10, badge.left() - PAD - text_x)
         painter.setPen(text_colour)
-        text = " ".join(str(index.data(Qt.ItemDataRole.DisplayRole))[:400].split())
+        pause = index.data(PAUSE_ROLE)
+        if pause is not None:
+            painter.drawText(QRect(badge.left(), top + line + 2, badge_w, line),
+                             Qt.AlignmentFlag.AlignCenter, f"pause {pause:g} s")
+        text, spans = collapsed(str(index.data(Qt.ItemDataRole.DisplayRole))[:400],
+                                index.data(TINTS_ROLE) or [])
         first, rest = _two_lines(fm, text, width)
-        painter.drawText(QRect(text_x, top, width, line), Qt.AlignmentFlag.AlignLeft, first)
+        first_rect = QRect(text_x, top, width, line)
+        paint_line(painter, fm, first_rect, first, 0, spans)
+        painter.drawText(first_rect, Qt.AlignmentFlag.AlignLeft, first)
         if rest:
-            painter.drawText(QRect(text_x, top + line, width, line), Qt.AlignmentFlag.AlignLeft,
-                             fm.elidedText(rest, Qt.TextElideMode.ElideRight, width))
+            rest_rect = QRect(text_x, top + line, width, line)
+            shown = fm.elidedText(rest, Qt.TextElideMode.ElideRight, width)
+            paint_line(painter, fm, rest_rect, shown, len(first) + 1, spans)
+            painter.drawText(rest_rect, Qt.AlignmentFlag.AlignLeft, shown)
         painter.restore()
 
     def createEditor(self, parent: QWidget, option: QStyleOptionViewItem,  # noqa: N802

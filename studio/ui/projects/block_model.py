@@ -11,17 +11,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractListModel, QMimeData, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
 from studio.projects import stale
-from studio.projects.schema import Block, LexiconEntry, Project
+from studio.projects.heard_words import differing_spans, heard_summary
+from studio.projects.schema import DEFAULT_PAUSE_S, Block, LexiconEntry, Project
 
 SPEAKER_ROLE = Qt.ItemDataRole.UserRole + 1
 STATE_ROLE = Qt.ItemDataRole.UserRole + 2
 COLOUR_ROLE = Qt.ItemDataRole.UserRole + 3
 ID_ROLE = Qt.ItemDataRole.UserRole + 4
 NUMBER_ROLE = Qt.ItemDataRole.UserRole + 5
+TINTS_ROLE = Qt.ItemDataRole.UserRole + 6  # [(start, end, status)] of words heard otherwise
+PAUSE_ROLE = Qt.ItemDataRole.UserRole + 7  # seconds after the block, when not the default
+BLOCK_IDS_MIME = "application/x-voice-studio-block-ids"
 
 MISSING, RENDERING, DONE, STALE, FLAGGED = "not rendered", "rendering", "done", "stale", "flagged"
 PALETTE = ["#3b82f6", "#e11d48", "#16a34a", "#d97706", "#7c3aed", "#0891b2", "#db2777",
@@ -60,6 +64,8 @@ class BlockModel(QAbstractListModel):
         self.keys: list[tuple] = []  # per row, what its state was computed from
         self.context: tuple = ()  # the same for every row: the cast and the lexicon
         self.on_edit: Any = None  # callable(block_id, text)
+        self.on_move: Any = None  # callable(block_ids, row): blocks dragged to a row
+        self.tint_cache: dict[str, tuple[tuple, list[tuple[int, int, str]]]] = {}
 
     def colour(self, speaker: str) -> QColor:
         names = [m.name.casefold() for m in self.project.cast] if self.project else []
@@ -137,15 +143,55 @@ class BlockModel(QAbstractListModel):
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return f"Block {self.first_number + index.row()}, {block.speaker}, " \
                    f"{self.states[index.row()]}: {block.text}"
+        if role == TINTS_ROLE:
+            return self._tints(block) if self.states[index.row()] == FLAGGED else []
+        if role == PAUSE_ROLE:
+            return block.pause_s if abs(block.pause_s - DEFAULT_PAUSE_S) > 1e-6 else None
         if role == Qt.ItemDataRole.ToolTipRole:
-            take = block.chosen_take
-            if take is not None and take.check is not None and take.check.differences:
-                return "Heard differently: " + "; ".join(take.check.differences[:5])
+            return heard_summary(block) or None
         return None
+
+    def _tints(self, block: Block) -> list[tuple[int, int, str]]:
+        """The words heard otherwise, worked out once per text, take and lexicon: a row
+        is painted often, and comparing a long block takes a while."""
+        take = block.chosen_take
+        key = (block.text, take.id if take else "", take.check.heard if take and take.check
+               else "", id(self.entries))
+        cached = self.tint_cache.get(block.id)
+        if cached is None or cached[0] != key:
+            cached = self.tint_cache[block.id] = (key, differing_spans(block, self.entries))
+        return cached[1]
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
         base = super().flags(index)
-        return base | Qt.ItemFlag.ItemIsEditable if index.isValid() else base
+        if not index.isValid():
+            return base | Qt.ItemFlag.ItemIsDropEnabled
+        return base | Qt.ItemFlag.ItemIsEditable | Qt.ItemFlag.ItemIsDragEnabled
+
+    # -- moving blocks by drag and drop (the page's undo stack applies the move) ---------
+
+    def supportedDropActions(self) -> Qt.DropAction:  # noqa: N802
+        return Qt.DropAction.MoveAction
+
+    def mimeTypes(self) -> list[str]:  # noqa: N802
+        return [BLOCK_IDS_MIME]
+
+    def mimeData(self, indexes: list[QModelIndex]) -> QMimeData:  # noqa: N802
+        rows = sorted({i.row() for i in indexes if i.isValid()})
+        mime = QMimeData()
+        mime.setData(BLOCK_IDS_MIME, " ".join(self.blocks[r].id for r in rows).encode())
+        return mime
+
+    def dropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int,  # noqa: N802
+                     column: int, parent: AnyIndex) -> bool:
+        if not data.hasFormat(BLOCK_IDS_MIME) or self.on_move is None:
+            return False
+        ids = bytes(data.data(BLOCK_IDS_MIME).data()).decode().split()
+        if row < 0:
+            row = parent.row() if parent.isValid() else len(self.blocks)
+        if ids:
+            self.on_move(ids, row)
+        return False  # the page has moved them; the view must not remove the dragged rows
 
     def setData(self, index: AnyIndex, value: Any,  # noqa: N802
                 role: int = Qt.ItemDataRole.EditRole) -> bool:
