@@ -27,6 +27,7 @@ def page(qtbot, ui_ctx):
 
     w = MainWindow(ui_ctx)
     qtbot.addWidget(w)
+    w.resize(1400, 900)  # every block of these short chapters in sight, to drag onto
     w.show()
     w.tabs.setCurrentWidget(w.projects)
     w.projects.render.max_seconds = 0.3

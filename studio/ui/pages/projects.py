@@ -123,7 +123,9 @@ class ProjectsPage(Page):
         split.addWidget(centre)
         split.addWidget(self.side)
         split.setStretchFactor(1, 1)
-        split.setSizes([240, 640, 280])
+        left.setMinimumWidth(150)  # on a small screen the blocks get the room
+        self.side.setMinimumWidth(190)
+        split.setSizes([150, 700, 190])
         QVBoxLayout(self).addWidget(split)
 
         self.projects.new_requested.connect(self.new_empty)

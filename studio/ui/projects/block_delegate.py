@@ -39,7 +39,7 @@ AnyIndex = QModelIndex | QPersistentModelIndex
 class BlockDelegate(QStyledItemDelegate):
     def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:  # noqa: N802
         line = QFontMetrics(option.font).lineSpacing()
-        return QSize(400, 2 * line + 3 * PAD)
+        return QSize(280, 2 * line + 3 * PAD)  # wider views give the text more room
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
         painter.save()

@@ -4,9 +4,10 @@ and editing see the whole chapter; F3 / Shift+F3 step through what the filter is
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QListView, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QListView, QWidget
 
 from studio.ui.projects.block_model import FLAGGED, MISSING, STALE, BlockModel
+from studio.ui.widgets.flow_layout import flow_in
 
 ALL, FLAGGED_ONLY, NEEDS_RENDER = "all", "flagged", "render"
 CHOICES = ((ALL, "All blocks"), (FLAGGED_ONLY, "Flagged by the check"),
@@ -20,8 +21,7 @@ class BlockFilter(QWidget):
     def __init__(self, view: QListView, model: BlockModel) -> None:
         super().__init__()
         self.view, self.model = view, model
-        self.row = QHBoxLayout(self)
-        self.row.setContentsMargins(0, 0, 0, 0)
+        self.row = flow_in(self)  # wraps on a narrow window
         label = QLabel("Show:")
         self.choice = QComboBox()
         self.choice.setAccessibleName("Show blocks")
@@ -32,7 +32,6 @@ class BlockFilter(QWidget):
         self.row.addWidget(label)
         self.row.addWidget(self.choice)
         self.row.addWidget(self.count)
-        self.row.addStretch(1)
         self.hidden: set[int] = set()  # rows hidden now (a reset shows every row again)
         self.choice.currentIndexChanged.connect(lambda _i: self.apply())
         model.modelReset.connect(self._reset)

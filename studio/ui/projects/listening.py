@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
+from PySide6.QtWidgets import QPushButton, QWidget
 
 from studio.audio.samplerate import SAMPLE_RATE
 from studio.projects.listen import block_at, run_of
+from studio.ui.widgets.flow_layout import flow_in
 
 if TYPE_CHECKING:
     from studio.ui.pages.projects import ProjectsPage
@@ -21,8 +22,7 @@ class Listening(QWidget):
         super().__init__()
         self.page = page
         self.starts: list[tuple[str, float]] = []
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
+        row = flow_in(self)  # wraps on a narrow window
         self.buttons: dict[str, QPushButton] = {}
         for key, label, slot in (("play", "Play block", self.play_block),
                                  ("from", "Play from here", self.play_from),
@@ -36,7 +36,6 @@ class Listening(QWidget):
             button.clicked.connect(slot)
             row.addWidget(button)
             self.buttons[key] = button
-        row.addStretch(1)
         space = QAction("Play or pause", page.view)
         space.setShortcut(QKeySequence(Qt.Key.Key_Space))
         space.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QHBoxLayout,
     QListWidget,
     QListWidgetItem,
     QPushButton,
@@ -13,6 +12,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.projects.store import ProjectListing
+from studio.ui.widgets.flow_layout import flow_in
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 
@@ -36,14 +36,15 @@ class ProjectList(QWidget):
         self.buttons: dict[str, QPushButton] = {}
         col = QVBoxLayout(self)
         col.setContentsMargins(0, 0, 0, 0)
-        row1, row2 = QHBoxLayout(), QHBoxLayout()
-        for row, key, label, signal in (
-                (row1, "new", "New", self.new_requested),
-                (row1, "import", "From file…", self.import_requested),
-                (row1, "open", "Open", self.open_requested),
-                (row2, "rename", "Rename…", self.rename_requested),
-                (row2, "duplicate", "Duplicate…", self.duplicate_requested),
-                (row2, "delete", "Delete", self.delete_requested)):
+        buttons = QWidget()
+        row = flow_in(buttons)  # as many rows as the column's width needs
+        for key, label, signal in (
+                ("new", "New", self.new_requested),
+                ("import", "From file…", self.import_requested),
+                ("open", "Open", self.open_requested),
+                ("rename", "Rename…", self.rename_requested),
+                ("duplicate", "Duplicate…", self.duplicate_requested),
+                ("delete", "Delete", self.delete_requested)):
             button = QPushButton(label)
             button.setAccessibleName(f"{label.rstrip('…')} project")
             if signal in (self.new_requested, self.import_requested):
@@ -53,8 +54,7 @@ class ProjectList(QWidget):
             row.addWidget(button)
             self.buttons[key] = button
         col.addWidget(self.list, 1)
-        col.addLayout(row1)
-        col.addLayout(row2)
+        col.addWidget(buttons)
 
     def _emit_current(self, signal: Signal) -> None:
         project_id = self.current()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import gc
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QWidget
 
 from studio.humanize import human_duration
 from studio.projects import lexicon, render, resume
@@ -20,6 +20,7 @@ from studio.ui.projects.render_bridge import (
     RenderUpdate,
     start_render,
 )
+from studio.ui.widgets.flow_layout import flow_in
 
 if TYPE_CHECKING:
     from studio.ui.pages.projects import ProjectsPage
@@ -34,8 +35,7 @@ class RenderPanel(QWidget):
         self.ids: list[str] = []
         self.live: LiveProject | None = None  # the project being rendered
         self.max_seconds: float | None = None  # a cap on each take (tests, drafts)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
+        row = flow_in(self)  # wraps on a narrow window
         self.missing = self._button("Render missing or stale", self.render_missing)
         self.chapter = self._button("Render chapter", self.render_chapter)
         self.selected = self._button("Render selected", self.render_selected)
@@ -47,7 +47,6 @@ class RenderPanel(QWidget):
         self.left.setAccessibleName("Time left")
         for w in (self.missing, self.chapter, self.selected, self.stop, self.bar, self.left):
             row.addWidget(w)
-        row.addStretch(1)
         self.update_buttons()
 
     def _button(self, label: str, slot: object) -> QPushButton:

@@ -70,13 +70,10 @@ class FlowLayout(QLayout):
         return y + row_height - rect.y() + m.bottom()
 
 
-def flow_row(*widgets: QWidget) -> QWidget:
-    """A widget holding ``widgets`` in a FlowLayout, as tall as its wrapped rows."""
-    holder = QWidget()
+def flow_in(holder: QWidget) -> FlowLayout:
+    """Give ``holder`` a FlowLayout, and make it as tall as its wrapped rows need."""
     flow = FlowLayout(holder)
-    for widget in widgets:
-        flow.addWidget(widget)
     policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
     policy.setHeightForWidth(True)
     holder.setSizePolicy(policy)
-    return holder
+    return flow
