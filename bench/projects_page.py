@@ -103,7 +103,7 @@ def scroll_stalls(window: Any, blocks: int = 2000
     edits = []
     for k in range(3):
         started = time.perf_counter()
-        page.edit_text(page.model.blocks[k].id, f"Edited line {k}.")
+        page.block_actions.edit_text(page.model.blocks[k].id, f"Edited line {k}.")
         _pump()
         edits.append((time.perf_counter() - started) * 1000)
     bar.setValue(bar.maximum())

@@ -131,11 +131,11 @@ def test_edits_are_saved_off_the_window_thread_and_flushed(qtbot, ui_ctx, monkey
 
     monkeypatch.setattr(page.store, "write_snapshot", spy)
     for k in range(3):
-        page.edit_text(page.model.blocks[k].id, f"Edited {k}.")
+        page.block_actions.edit_text(page.model.blocks[k].id, f"Edited {k}.")
     assert [b.text for b in page.model.blocks[:3]] == ["Edited 0.", "Edited 1.", "Edited 2."]
     qtbot.waitUntil(lambda: bool(threads))
     assert threads[0] == "project-writer"  # not the window's thread
-    page.edit_text(page.model.blocks[3].id, "Edited 3.")  # saved by the close at the latest
+    page.block_actions.edit_text(page.model.blocks[3].id, "Edited 3.")  # saved by the close at the latest
     if how == "close":
         w.close()
     else:
@@ -161,12 +161,12 @@ def test_a_failed_save_is_shown_and_the_next_change_saves_everything(qtbot, ui_c
         raise DiskFull("Could not save the project: the disk is full.")
 
     monkeypatch.setattr(page.store, "write_snapshot", full)
-    page.edit_text(page.model.blocks[0].id, "Kept through a full disk.")
+    page.block_actions.edit_text(page.model.blocks[0].id, "Kept through a full disk.")
     qtbot.waitUntil(lambda: "disk is full" in w.notice.text())
     assert "kept in the window" in w.notice.text() and w.notice.level == "error"
     assert page.model.blocks[0].text == "Kept through a full disk."
     monkeypatch.setattr(page.store, "write_snapshot", write)
-    page.edit_text(page.model.blocks[1].id, "And this one.")
+    page.block_actions.edit_text(page.model.blocks[1].id, "And this one.")
     assert page.live.wait_idle(30)
     data = json.loads((store.path(project.id) / PROJECT_FILE).read_text())
     assert [b["text"] for b in data["chapters"][0]["blocks"][:2]] == \
