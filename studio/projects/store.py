@@ -203,6 +203,21 @@ class ProjectStore:
             raise StorageError(f"Could not move {folder} to the trash: {dest} exists.")
         return dest
 
+    @storage_errors("restore the project")
+    def restore(self, trashed: Path) -> str:
+        """Move a folder :meth:`delete` put in the trash back; returns the project's id."""
+        trash = (self.root / "trash").resolve()
+        if trashed.resolve().parent != trash or not trashed.is_dir():
+            raise StorageError(f"{trashed} is not a project in the trash.")
+        project_id = trashed.name.split("-", 2)[2].rsplit("-", 1)[0]
+        dest = self.folder / project_id
+        if not is_valid_id(project_id) or dest.exists():
+            raise StorageError(f"Could not restore the project: {dest} exists; move "
+                               f"{trashed} back by hand under another name.")
+        if not staging.move_dir(trashed, dest):
+            raise StorageError(f"Could not restore the project: {dest} exists.")
+        return project_id
+
     @contextlib.contextmanager
     def render_lock(self, project: Project) -> Iterator[None]:
         """One render of a project at a time (another would sweep this one's new takes).

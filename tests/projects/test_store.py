@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from studio.library.errors import StorageError
 from studio.projects.errors import InvalidProjectName, ProjectDamaged, ProjectNotFound
 from studio.projects.schema import SCHEMA_VERSION, Block, Chapter, Project
 from studio.projects.store import ProjectStore
@@ -75,6 +76,11 @@ def test_names_ids_delete_and_cover(store, studio_home, tmp_path):
     assert where.parent == studio_home / "trash" and (where / "project.json").is_file()
     with pytest.raises(ProjectNotFound, match="no project called 'Covered'"):
         store.get("Covered")
+    assert store.get(store.restore(where)).name == "Covered"  # back from the trash
+    assert not where.exists()
+    with pytest.raises(StorageError, match="not a project in the trash"):
+        store.restore(tmp_path)
+    where = store.delete("Covered")
     bad = tmp_path / "c.gif"
     bad.write_bytes(b"GIF89a....")
     from studio.errors import InvalidInput

@@ -137,6 +137,11 @@ def test_rename_duplicate_and_delete_from_the_list(qtbot, page, monkeypatch, stu
     assert [p.name for p in ProjectStore().list().projects] == ["Novel copy"]
     assert page.project is None and "trash" in page.notice.text()
     assert any(p.name.startswith("project-") for p in (studio_home / "trash").iterdir())
+    assert page.notice.action.text() == "Restore"
+    qtbot.mouseClick(page.notice.action, Qt.MouseButton.LeftButton)  # a slip undone
+    assert sorted(p.name for p in ProjectStore().list().projects) == ["Novel", "Novel copy"]
+    assert page.project is not None and page.project.id == project.id
+    assert page.title.text() == "Novel"
 
 
 def test_every_control_has_an_accessible_name(page):

@@ -16,8 +16,6 @@ from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QFileDialog,
-    QInputDialog,
     QLabel,
     QListView,
     QSplitter,
@@ -30,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from studio.errors import InvalidInput, StudioError
 from studio.library.anyvoice import all_voices
-from studio.projects import cast, lexicon, manage, resume
+from studio.projects import cast, lexicon, resume
 from studio.projects.create import new_project
 from studio.projects.imports import read_file
 from studio.projects.live import LiveProject
@@ -48,13 +46,12 @@ from studio.ui.projects.cast_sample import CastSample
 from studio.ui.projects.edits import AddBlock, JoinBlocks, SplitBlock
 from studio.ui.projects.lexicon_panel import LexiconPanel
 from studio.ui.projects.listening import Listening
+from studio.ui.projects.project_files import ProjectFiles
 from studio.ui.projects.project_list import ProjectList
 from studio.ui.projects.recent_projects import RecentProjects
 from studio.ui.projects.render_panel import RenderPanel
 from studio.ui.projects.resume_offer import ResumeOffer
 from studio.ui.widgets.notice import NoticeBar
-
-IMPORTABLE = ("*.txt", "*.md", "*.markdown", "*.epub", "*.srt", "*.vtt")
 
 
 class ProjectsPage(Page):
@@ -128,12 +125,8 @@ class ProjectsPage(Page):
         split.setSizes([150, 700, 190])
         QVBoxLayout(self).addWidget(split)
 
-        self.projects.new_requested.connect(self.new_empty)
-        self.projects.import_requested.connect(self.import_dialog)
+        self.files = ProjectFiles(self)
         self.projects.open_requested.connect(self.open_project)
-        self.projects.rename_requested.connect(self.rename_project)
-        self.projects.duplicate_requested.connect(self.duplicate_project)
-        self.projects.delete_requested.connect(self.delete_project)
         self._add_actions()
         self.block_actions = BlockActions(self)
         self.refresh_projects()
@@ -172,18 +165,12 @@ class ProjectsPage(Page):
             self.projects.set_projects(listing, keep or (self.project.id if self.project
                                                          else None))
 
-    def _free_name(self, base: str) -> str:
+    def free_name(self, base: str) -> str:
         names = {p.name.casefold() for p in self.store.list().projects}
         name, n = base, 2
         while name.casefold() in names:
             name, n = f"{base} {n}", n + 1
         return name
-
-    def new_empty(self) -> None:
-        name, ok = QInputDialog.getText(self, "New project", "Name:", text=self._free_name(
-            "My audiobook"))
-        if ok:
-            self.create(name)
 
     def create(self, name: str, source: Path | None = None) -> Project | None:
         def make() -> Project:
@@ -204,14 +191,8 @@ class ProjectsPage(Page):
         """A new project from ``path``, named after the file (renaming is one click)."""
         if self.attempt(lambda: read_file(path)) is None:
             return None
-        return self.create(self._free_name(path.stem.replace("_", " ").strip() or "Imported"),
+        return self.create(self.free_name(path.stem.replace("_", " ").strip() or "Imported"),
                            path)
-
-    def import_dialog(self) -> None:
-        file, _ = QFileDialog.getOpenFileName(self, "New project from a file", "",
-                                              f"Scripts and books ({' '.join(IMPORTABLE)})")
-        if file:
-            self.import_file(Path(file))
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
         if event.mimeData().hasUrls():
@@ -250,43 +231,6 @@ class ProjectsPage(Page):
     def _save_failed(self, message: str) -> None:
         self.notice.show_message(f"{message} Your changes are kept in the window; they are "
                                  "saved with the next change once this is fixed.", "error")
-
-    def rename_project(self, project_id: str) -> None:
-        old = self.store.load(project_id).name
-        name, ok = QInputDialog.getText(self, "Rename project", "New name:", text=old)
-        if not ok:
-            return
-        renamed = self.attempt(lambda: manage.rename(self.store, project_id, name))
-        if isinstance(renamed, Project):
-            for live in {id(x): x for x in (self.live, self.render.live) if x}.values():
-                if live.id == project_id:
-                    live.edit(lambda p: setattr(p, "name", renamed.name))
-            if self.project is not None and self.project.id == project_id:
-                self.reload()
-            self.refresh_projects(project_id)
-
-    def duplicate_project(self, project_id: str) -> None:
-        old = self.store.load(project_id).name
-        name, ok = QInputDialog.getText(self, "Duplicate project", "Name of the copy:",
-                                        text=self._free_name(f"{old} copy"))
-        copy = self.attempt(lambda: manage.duplicate(self.store, project_id, name)) if ok else None
-        if isinstance(copy, Project):
-            self.refresh_projects(copy.id)
-
-    def delete_project(self, project_id: str) -> None:
-        where = self.attempt(lambda: self.store.delete(project_id))
-        if where is None:
-            return
-        self.recent.forget(project_id)
-        if self.project is not None and self.project.id == project_id:
-            self.render.cancel()
-            if self.live is not None:
-                self.live.on_error = None  # its folder is in the trash: nothing to save
-            self.live = self.project = None
-            self.show_project()
-        self.notice.show_message(f"The project was moved to the trash ({where}); move its "
-                                 "folder back into projects/ to restore it.", "info")
-        self.refresh_projects()
 
     # -- the open project ----------------------------------------------------------------
 
