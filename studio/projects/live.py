@@ -11,8 +11,9 @@ calls it first, so whatever reads the file here (export, duplicate) sees every c
 another program saves meanwhile is taken in by ``sync_from_disk`` unless this copy has
 changes of its own still to save.
 
-A kill -9 therefore loses at most the changes of the write then under way (tens of ms); the
-file on disk is always a whole project as it was after some change.
+A kill -9 therefore loses at most the edits of the write then under way (tens of ms), and
+a render's takes of the last second (their files are kept; a resumed render makes them
+again); the file on disk is always a whole project as it was after some change.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from studio.projects.schema import PROJECT_FILE, Project
 from studio.projects.store import ProjectStore
 
 T = TypeVar("T")
+WAIT_S = 1.0  # the longest a render's finished take waits to be saved
 
 
 class LiveProject:
@@ -41,6 +43,7 @@ class LiveProject:
         self._write_lock = threading.RLock()  # one save at a time, newest state wins
         self._version = self._saved = 0
         self._writer: threading.Thread | None = None
+        self._urgent = threading.Event()  # a change that should not wait is waiting
         self.error: StudioError | None = None  # the last failed save's, until one succeeds
         self._seen = self._signature()  # the file as this copy last read or wrote it
         store.open_copy(project.id, self)
@@ -58,13 +61,18 @@ class LiveProject:
         with self.lock:
             return look(self.project)
 
-    def edit(self, change: Callable[[Project], T]) -> T:
+    def edit(self, change: Callable[[Project], T], can_wait: bool = False) -> T:
         """Apply ``change`` in memory and have it saved soon; returns what it returned. A
         change should look up everything it needs before it changes anything (the core's
-        edits do): one that raises is not saved until the next change."""
+        edits do): one that raises is not saved until the next change. ``can_wait``: a
+        render's finished take, saved with the next change or within ``WAIT_S`` (each save
+        of a long book holds the interpreter ~15 ms; a kill meanwhile re-renders the take,
+        whose file is on disk, on resume); a user's edit is saved at once."""
         with self.lock:
             result = change(self.project)
             self._version += 1
+            if not can_wait:
+                self._urgent.set()
             if self._writer is None:
                 self._writer = threading.Thread(target=self._write_while_dirty,
                                                 name="project-writer", daemon=True)
@@ -122,6 +130,8 @@ class LiveProject:
     def _write_while_dirty(self) -> None:
         try:
             while True:
+                self._urgent.wait(WAIT_S)
+                self._urgent.clear()
                 saved = self._save()
                 with self.lock:
                     if not saved or not self.dirty:

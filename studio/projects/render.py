@@ -345,8 +345,9 @@ class Renderer:
                          take.model_name)
 
     def _commit(self, change: Callable[[Project], None]) -> None:
-        """Apply ``change`` to the project in memory; its writer saves it atomically."""
-        self._live().edit(change)
+        """Apply ``change`` to the project in memory; its writer saves it atomically, with
+        the next change or within a second."""
+        self._live().edit(change, can_wait=True)
 
 
 def _add_take(project: Project, block_id: str, take: BlockTake, choose: bool) -> None:

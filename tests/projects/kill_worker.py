@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from studio.engine.take import Take
-from studio.projects import render
+from studio.projects import live, render
 from studio.projects.store import ProjectStore
 
 
@@ -60,6 +60,9 @@ def run(home: Path, project_id: str, seed: int) -> None:
 
 
 def _loop(home: Path, project_id: str, seed: int) -> None:
+    # every finished take saved at once, so the kills land in saves as often as in renders
+    # (a take not saved yet is a file the next render sweeps and makes again)
+    live.WAIT_S = 0.0
     rng = random.Random(seed)
     store = ProjectStore(home)
     while True:

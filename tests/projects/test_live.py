@@ -20,6 +20,35 @@ def _on_disk(store: ProjectStore, project_id: str) -> dict:
     return json.loads((store.path(project_id) / PROJECT_FILE).read_text())
 
 
+def test_a_renders_takes_wait_for_the_next_edit_or_a_second(store, monkeypatch):
+    """Each save of a long book holds the interpreter; a render's finished takes are saved
+    together, with the user's next edit or within WAIT_S, never lost."""
+    from studio.projects import live as live_module
+
+    project = make_project(store, ["One.", "Two."])
+    live = LiveProject.load(store, project.id)
+    saved = threading.Event()
+    write = store.write_snapshot
+
+    def spy(project_id: str, data: dict) -> None:
+        write(project_id, data)
+        saved.set()
+
+    monkeypatch.setattr(store, "write_snapshot", spy)
+    monkeypatch.setattr(live_module, "WAIT_S", 30.0)
+    live.edit(lambda p: setattr(p.chapters[0].blocks[0], "text", "Take made."), can_wait=True)
+    assert not saved.wait(0.3)  # waiting for company
+    live.edit(lambda p: setattr(p.chapters[0].blocks[1], "text", "Edited."))  # a user's edit
+    assert saved.wait(30) and live.wait_idle(30)
+    texts = [b["text"] for b in _on_disk(store, project.id)["chapters"][0]["blocks"]]
+    assert texts == ["Take made.", "Edited."]  # both in one save, at once
+    saved.clear()
+    monkeypatch.setattr(live_module, "WAIT_S", 0.2)
+    live.edit(lambda p: setattr(p.chapters[0].blocks[0], "text", "Later take."), can_wait=True)
+    assert saved.wait(30) and live.wait_idle(30)  # alone, it is saved within WAIT_S
+    assert _on_disk(store, project.id)["chapters"][0]["blocks"][0]["text"] == "Later take."
+
+
 def test_changes_are_saved_off_the_callers_thread_and_coalesced(store, monkeypatch):
     project = make_project(store, [f"Line {k}." for k in range(50)])
     live = LiveProject.load(store, project.id)
