@@ -14,7 +14,7 @@ from studio.projects.store import ProjectStore
 from studio.ui.projects.block_filter import ALL, FLAGGED_ONLY, NEEDS_RENDER
 from studio.ui.projects.block_model import DONE, FLAGGED, STALE, TINTS_ROLE
 from studio.ui.widgets.clone_form import WORD_TINTS
-from tests.projects.helpers import make_project
+from tests.ui.projects_window import open_new_project, projects_window
 
 ALT = Qt.KeyboardModifier.AltModifier
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -23,22 +23,13 @@ SHIFT = Qt.KeyboardModifier.ShiftModifier
 
 @pytest.fixture
 def page(qtbot, ui_ctx):
-    from studio.ui.main_window import MainWindow
-
-    w = MainWindow(ui_ctx)
-    qtbot.addWidget(w)
-    w.resize(1400, 900)  # every block of these short chapters in sight, to drag onto
-    w.show()
-    w.tabs.setCurrentWidget(w.projects)
-    w.projects.render.max_seconds = 0.3
-    yield w.projects
-    w.close()
+    # every block of these short chapters in sight, to drag onto
+    with projects_window(qtbot, ui_ctx, size=(1400, 900)) as w:
+        yield w.projects
 
 
 def _open(page, texts, **kw):
-    project = make_project(ProjectStore(), texts, **kw)
-    page.refresh_projects(project.id)
-    page.open_project(project.id)
+    project = open_new_project(page, texts, **kw)
     page.view.setFocus()
     return project
 

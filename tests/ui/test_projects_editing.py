@@ -13,27 +13,17 @@ from studio.projects.audiofiles import read_audio
 from studio.projects.schema import CheckResult
 from studio.projects.store import ProjectStore
 from studio.ui.projects.block_model import DONE, FLAGGED, MISSING, STALE
-from tests.projects.helpers import make_project
+from tests.ui.projects_window import open_new_project, projects_window
 
 
 @pytest.fixture
 def page(qtbot, ui_ctx):
-    from studio.ui.main_window import MainWindow
-
-    w = MainWindow(ui_ctx)
-    qtbot.addWidget(w)
-    w.show()
-    w.tabs.setCurrentWidget(w.projects)
-    w.projects.render.max_seconds = 0.3
-    yield w.projects
-    w.close()
+    with projects_window(qtbot, ui_ctx) as w:
+        yield w.projects
 
 
 def _open(page, texts, **kw):
-    project = make_project(ProjectStore(), texts, **kw)
-    page.refresh_projects(project.id)
-    page.open_project(project.id)
-    return project
+    return open_new_project(page, texts, **kw)
 
 
 def _render_all(qtbot, page):

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QLineEdit
 from studio.projects.export_container import read_chapters
 from studio.projects.store import ProjectStore
 from studio.ui.projects.block_model import DONE, MISSING, STALE
+from tests.ui.projects_window import projects_window
 
 SCRIPT = """# One
 
@@ -29,15 +30,8 @@ Bob: Bye now.
 
 @pytest.fixture
 def window(qtbot, ui_ctx):
-    from studio.ui.main_window import MainWindow
-
-    w = MainWindow(ui_ctx)
-    qtbot.addWidget(w)
-    w.show()
-    w.tabs.setCurrentWidget(w.projects)
-    w.projects.render.max_seconds = 0.3
-    yield w
-    w.close()
+    with projects_window(qtbot, ui_ctx) as w:
+        yield w
 
 
 def _drop(page, path: Path) -> None:

@@ -17,27 +17,19 @@ from studio.projects.store import ProjectStore
 from studio.projects.takes import COMPARE_GAP_S
 from studio.ui.projects.block_model import DONE
 from tests.projects.helpers import make_project, png
+from tests.ui.projects_window import open_new_project, projects_window
 
 SR = 24000
 
 
 @pytest.fixture
 def page(qtbot, ui_ctx):
-    from studio.ui.main_window import MainWindow
-
-    w = MainWindow(ui_ctx)
-    qtbot.addWidget(w)
-    w.show()
-    w.tabs.setCurrentWidget(w.projects)
-    w.projects.render.max_seconds = 0.3
-    yield w.projects
-    w.close()
+    with projects_window(qtbot, ui_ctx) as w:
+        yield w.projects
 
 
 def _open_rendered(qtbot, page, texts, **kw):
-    project = make_project(ProjectStore(), texts, **kw)
-    page.refresh_projects(project.id)
-    page.open_project(project.id)
+    project = open_new_project(page, texts, **kw)
     qtbot.mouseClick(page.render.missing, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page.render.job is None, timeout=120000)
     assert page.model.states == [DONE] * len(page.model.blocks)
