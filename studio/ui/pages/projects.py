@@ -119,7 +119,8 @@ class ProjectsPage(Page):
         split.addWidget(left)
         split.addWidget(centre)
         split.addWidget(self.side)
-        split.setStretchFactor(1, 1)
+        for column, stretch in enumerate((1, 4, 1)):  # a larger window widens all three
+            split.setStretchFactor(column, stretch)
         left.setMinimumWidth(150)  # on a small screen the blocks get the room
         self.side.setMinimumWidth(190)
         split.setSizes([150, 700, 190])
