@@ -30,7 +30,13 @@ from studio.engine.models import LoadedModel
 from studio.engine.options import Streaming
 from studio.engine.row_sampler import RowOptions, RowSampler, sampling_rows
 from studio.engine.speed import decoder_threads
-from studio.engine.stream import CancelToken, DecodeThread, FrameTap, StopGeneration
+from studio.engine.stream import (
+    CancelToken,
+    DecodeThread,
+    FrameTap,
+    StopGeneration,
+    decode_whole,
+)
 from studio.engine.take import CANCELLED, COMPLETE, MAX_LENGTH, RUNAWAY
 
 _LIST_INPUTS = ("input_ids", "instruct_ids", "ref_ids", "languages", "speakers")
@@ -187,21 +193,6 @@ def generate_rows(model: LoadedModel, rows: Sequence[Row], streaming: Streaming,
             row.on_audio(decode_whole(model, state.codes, row.context))
         report(index, state.reason or COMPLETE)
     return states
-
-
-def decode_whole(model: LoadedModel, frames: list[Any], context: Any) -> np.ndarray:
-    """The one-shot decode, as stock qwen-tts does it (reference codes first)."""
-    import torch
-
-    codes = torch.stack(frames)
-    ref_len = 0
-    if context is not None:
-        ref_len = int(context.shape[0])
-        codes = torch.cat([context.to(codes.device), codes], dim=0)
-    with torch.inference_mode():
-        wavs, _sr = model.qwen.model.speech_tokenizer.decode([{"audio_codes": codes}])
-    wav = np.asarray(wavs[0], dtype=np.float32)
-    return wav[ref_len * model.samples_per_frame:]
 
 
 class StepClock:

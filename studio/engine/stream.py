@@ -243,3 +243,19 @@ class DecodeThread:
             self._error = exc
             while self._queue.get() is not _FLUSH:  # drain so finish() returns
                 pass
+
+
+def decode_whole(model: Any, frames: list[Any], context: Any) -> np.ndarray:
+    """The one-shot decode of a LoadedModel's frames, exactly as stock qwen-tts does it
+    (reference codes first)."""
+    import torch
+
+    codes = torch.stack(frames)
+    ref_len = 0
+    if context is not None:
+        ref_len = int(context.shape[0])
+        codes = torch.cat([context.to(codes.device), codes], dim=0)
+    with torch.inference_mode():
+        wavs, _sr = model.qwen.model.speech_tokenizer.decode([{"audio_codes": codes}])
+    wav = np.asarray(wavs[0], dtype=np.float32)
+    return wav[ref_len * model.samples_per_frame:]

@@ -40,6 +40,7 @@ from studio.engine.stream import (
     FrameTap,
     IncrementalDecoder,
     StopGeneration,
+    decode_whole,
 )
 from studio.engine.take import CANCELLED, COMPLETE, MAX_LENGTH, RUNAWAY, Take
 from studio.hub.catalog import LANGUAGE_CODES
@@ -332,19 +333,5 @@ class Synthesizer:
             if rest is not None:
                 emit(rest)
         elif decoder is None and frames:
-            emit(self._decode_whole(frames, seg.context))
+            emit(decode_whole(self.model, frames, seg.context))
         return len(frames), reason
-
-    def _decode_whole(self, frames: list[Any], context: Any) -> np.ndarray:
-        """The one-shot decode, exactly as stock qwen-tts does it (reference codes first)."""
-        import torch
-
-        codes = torch.stack(frames)
-        ref_len = 0
-        if context is not None:
-            ref_len = int(context.shape[0])
-            codes = torch.cat([context.to(codes.device), codes], dim=0)
-        with torch.inference_mode():
-            wavs, _sr = self._qwen.model.speech_tokenizer.decode([{"audio_codes": codes}])
-        wav = np.asarray(wavs[0], dtype=np.float32)
-        return wav[ref_len * self.model.samples_per_frame:]
