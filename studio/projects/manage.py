@@ -10,9 +10,8 @@ from __future__ import annotations
 import shutil
 
 from studio.errors import InvalidInput
-from studio.fsutil import atomic_write_json
 from studio.library import staging
-from studio.library.ids import name_key, slugify, unique_id
+from studio.library.ids import name_key
 from studio.projects.errors import InvalidProjectName
 from studio.projects.schema import MAX_TEXT, NARRATOR, PROJECT_FILE, Block, Project
 from studio.projects.store import ProjectStore, clean_project_name
@@ -51,14 +50,7 @@ def duplicate(store: ProjectStore, project_id: str, name: str) -> Project:
                 shutil.copytree(entry, stage / entry.name, symlinks=False)
             elif entry.is_file():
                 shutil.copy2(entry, stage / entry.name)
-
-        def write(new_id: str) -> None:
-            project.id = new_id
-            atomic_write_json(stage / PROJECT_FILE, project.to_dict())
-
-        staging.commit(stage, store.folder,
-                       lambda: unique_id(slugify(project.name),
-                                         lambda i: (store.folder / i).exists()), write)
+        store.commit_staged(stage, project)
     return project
 
 

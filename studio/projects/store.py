@@ -152,14 +152,20 @@ class ProjectStore:
                 project.cover = f"cover.{cover_kind(cover_bytes)}"
                 (stage / project.cover).write_bytes(cover_bytes)
 
-            def write(project_id: str) -> None:
-                project.id = project_id
-                atomic_write_json(stage / PROJECT_FILE, project.to_dict())
-
-            staging.commit(stage, self.folder,
-                           lambda: unique_id(slugify(project.name),
-                                             lambda i: (self.folder / i).exists()), write)
+            self.commit_staged(stage, project)
         return project
+
+    def commit_staged(self, stage: Path, project: Project) -> None:
+        """Write ``project`` into the staged folder under a fresh id made from its name, and
+        rename the folder into place (a new project, or a duplicate)."""
+
+        def write(project_id: str) -> None:
+            project.id = project_id
+            atomic_write_json(stage / PROJECT_FILE, project.to_dict())
+
+        staging.commit(stage, self.folder,
+                       lambda: unique_id(slugify(project.name),
+                                         lambda i: (self.folder / i).exists()), write)
 
     def save(self, project: Project) -> None:
         """Replace project.json atomically."""
