@@ -39,6 +39,7 @@ from studio.ui.jobs import Job, TakeJob
 from studio.ui.model_help import window_error
 
 J = TypeVar("J", bound=Job)
+R = TypeVar("R")
 
 
 class _Either:
@@ -71,7 +72,6 @@ class _BatchJob(Job):
             if not job.outcome:
                 job.end_cancelled()
         super().end_cancelled()
-R = TypeVar("R")
 
 
 class InferenceClient(QObject):
