@@ -119,14 +119,15 @@ def decoder_section(args: argparse.Namespace, root: Path) -> None:
     codes = torch.randint(0, 2048, (rows, 16, frames), generator=gen).to(device)
     print(f"\n## decoder: {rows} rows x {frames} frames in chunks of {chunk}, 1 thread; "
           "seconds of decoding per second of audio (best of 3)")
-    print(f"{'dtype':9} {'one call per row (before)':>26} {'one call for the batch':>24}")
+    print(f"{'dtype':9} {'codec layers, per row':>22} {'codec layers, batch':>20} "
+          f"{'rewritten, batch':>17}")
 
-    def cost(dtype, stacked: bool) -> float:  # noqa: ANN001
+    def cost(stacked: bool, rewritten: bool) -> float:
         best = float("inf")
         for _ in range(3):
-            decs = ([StreamingCodecDecoder.stack([StreamingCodecDecoder(codec)
-                                                  for _ in range(rows)], codec)] if stacked
-                    else [StreamingCodecDecoder(codec) for _ in range(rows)])
+            decs = [StreamingCodecDecoder(codec, rewritten=rewritten) for _ in range(rows)]
+            if stacked:
+                decs = [StreamingCodecDecoder.stack(decs, codec)]
             t0 = time.perf_counter()
             with torch.inference_mode():
                 for start in range(0, frames, chunk):
@@ -142,9 +143,9 @@ def decoder_section(args: argparse.Namespace, root: Path) -> None:
 
     for dtype in (torch.float32, torch.bfloat16):
         codec.to(dtype)
-        cost(dtype, False)  # warm-up
-        print(f"{str(dtype).split('.')[-1]:9} {cost(dtype, False):26.2f} "
-              f"{cost(dtype, True):24.2f}", flush=True)
+        cost(False, False)  # warm-up
+        print(f"{str(dtype).split('.')[-1]:9} {cost(False, False):22.2f} "
+              f"{cost(True, False):20.2f} {cost(True, True):17.2f}", flush=True)
     codec.to(torch.float32)
     pool.unload()
 

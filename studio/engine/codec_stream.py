@@ -11,6 +11,11 @@ state between chunks, the way a streaming vocoder does:
 
 Everything else (quantizer lookup, SnakeBeta, LayerNorm, pointwise layers) works frame by
 frame. The output equals the one-shot decode up to float rounding, for any chunking.
+
+Two pieces are computed in a cheaper but equivalent form (codec_kernels.py), since after
+batching the decoder sets the pace: transposed convolutions as one regular convolution per
+output phase (PyTorch's CPU transposed convolution misses oneDNN's fast path), and SnakeBeta
+with its parameters' exponentials computed once and no ``pow``.
 """
 
 from __future__ import annotations
@@ -19,20 +24,26 @@ from typing import Any
 
 import torch
 
+from studio.engine.codec_kernels import polyphase_transposed_conv, snake_beta
+
 _CONV = "Qwen3TTSTokenizerV2CausalConvNet"
 _TCONV = "Qwen3TTSTokenizerV2CausalTransConvNet"
 _CONVNEXT = "Qwen3TTSTokenizerV2ConvNeXtBlock"
 _RESIDUAL = "Qwen3TTSTokenizerV2DecoderDecoderResidualUnit"
 _BLOCK = "Qwen3TTSTokenizerV2DecoderDecoderBlock"
+_SNAKE = "SnakeBeta"
 
 
 class StreamingCodecDecoder:
     """Feed code frames in order with :meth:`decode`; get exactly their audio back."""
 
-    def __init__(self, decoder: Any) -> None:
+    def __init__(self, decoder: Any, *, rewritten: bool = True) -> None:
+        """``rewritten=False`` runs the codec's own transposed convolutions and SnakeBeta
+        (benchmarks compare)."""
         from transformers.cache_utils import DynamicCache
 
         self.d = decoder
+        self.rewritten = rewritten
         self._state: dict[int, torch.Tensor] = {}
         self._cache = DynamicCache(config=decoder.pre_transformer.config)
         self._pos = 0
@@ -47,6 +58,7 @@ class StreamingCodecDecoder:
 
         twin = StreamingCodecDecoder.__new__(StreamingCodecDecoder)
         twin.d = self.d if decoder is None else decoder
+        twin.rewritten = self.rewritten
         if twin.d is None:
             raise ValueError("a detached decoder state needs the codec decoder to fork with")
         twin._state = dict(self._state)  # tensors are replaced, never modified in place
@@ -66,7 +78,7 @@ class StreamingCodecDecoder:
         frames are decoded in one call. A row that has decoded nothing yet has zero state."""
         if len({row._pos for row in rows}) != 1:
             raise ValueError("rows to stack must be at the same position")
-        out = cls(decoder)
+        out = cls(decoder, rewritten=rows[0].rewritten)
         out._pos = rows[0]._pos
         out.frames = rows[0].frames
         if out._pos == 0:
@@ -127,13 +139,15 @@ class StreamingCodecDecoder:
         if name == _CONVNEXT:
             return self._convnext(module, x)
         if name == _RESIDUAL:
-            y = self._conv(module.conv1, module.act1(x))
-            return self._conv(module.conv2, module.act2(y)) + x
+            y = self._conv(module.conv1, self._apply(module.act1, x))
+            return self._conv(module.conv2, self._apply(module.act2, y)) + x
         if name == _BLOCK:
             for block in module.block:
                 x = self._apply(block, x)
             return x
-        return module(x)  # stateless: SnakeBeta and the like
+        if name == _SNAKE and self.rewritten:
+            return snake_beta(module, x)
+        return module(x)  # stateless
 
     def _conv(self, module: Any, x: torch.Tensor) -> torch.Tensor:
         """Causal conv, stride 1: prepend the previous ``padding`` input samples."""
@@ -158,13 +172,15 @@ class StreamingCodecDecoder:
         if module.right_pad != kernel - stride:  # pragma: no cover - not in this codec
             raise NotImplementedError("unexpected transposed conv padding")
         keep = -(-kernel // stride) - 1
-        if keep == 0:
-            return module.conv(x)[..., : x.shape[-1] * stride].contiguous()
-        prev = self._state.get(id(module))
-        if prev is None:
-            prev = x.new_zeros(x.shape[0], x.shape[1], keep)
-        full = torch.cat([prev, x], dim=-1)
-        self._state[id(module)] = full[..., -keep:]
+        full = x
+        if keep:
+            prev = self._state.get(id(module))
+            if prev is None:
+                prev = x.new_zeros(x.shape[0], x.shape[1], keep)
+            full = torch.cat([prev, x], dim=-1)
+            self._state[id(module)] = full[..., -keep:]
+        if self.rewritten:
+            return polyphase_transposed_conv(module.conv, full)
         y = module.conv(full)
         return y[..., keep * stride:(keep + x.shape[-1]) * stride].contiguous()
 

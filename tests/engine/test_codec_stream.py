@@ -13,13 +13,14 @@ def decoder(tiny_pool):
     return tiny_pool.get("custom_voice").qwen.model.speech_tokenizer.model.decoder
 
 
+@pytest.mark.parametrize("rewritten", [True, False])
 @pytest.mark.parametrize("schedule", [[90], [1] * 90, [4, 8, 16, 25, 25, 12], [3, 7, 1, 79]])
-def test_any_chunking_reproduces_the_whole_decode(decoder, schedule):
+def test_any_chunking_reproduces_the_whole_decode(decoder, schedule, rewritten):
     torch.manual_seed(0)
     codes = torch.randint(0, 2048, (1, 16, 90))
     with torch.inference_mode():
         whole = decoder(codes)
-    stream = StreamingCodecDecoder(decoder)
+    stream = StreamingCodecDecoder(decoder, rewritten=rewritten)
     pieces, start = [], 0
     for n in schedule:
         pieces.append(stream.decode(codes[..., start:start + n]))
