@@ -103,6 +103,8 @@ def generate_rows(model: LoadedModel, rows: Sequence[Row], streaming: Streaming,
             threaded = DecodeThread(decoder, decoder_threads(model.device.threads)
                                     if on_cpu else None)
 
+    sampler = RowSampler([r.options for r in rows], qwen.device)
+
     def report(index: int, reason: str) -> None:
         state = states[index]
         if not state.reported:
@@ -121,6 +123,7 @@ def generate_rows(model: LoadedModel, rows: Sequence[Row], streaming: Streaming,
 
     def end(index: int, reason: str) -> None:
         states[index].reason = reason
+        sampler.end(index)  # the code predictor stops working for it
 
     def poll() -> None:
         if threaded is not None:
@@ -163,7 +166,6 @@ def generate_rows(model: LoadedModel, rows: Sequence[Row], streaming: Streaming,
         if on_step is not None:
             on_step(states)
 
-    sampler = RowSampler([r.options for r in rows], qwen.device)
     failed = True  # a failure (in a row's on_audio, say) ends no row as if it were whole
     try:
         with torch.inference_mode(), sampling_rows(qwen.model.talker, sampler), \

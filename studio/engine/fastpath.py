@@ -56,8 +56,6 @@ class FastCodePredictor:
     def __call__(self, inputs_embeds: Any, max_new_tokens: int, do_sample: bool = True,
                  top_p: float | None = None, top_k: int | None = None,
                  temperature: float | None = None, **_ignored: Any) -> Any:
-        import torch
-        from transformers.cache_utils import DynamicCache
         from transformers.generation.logits_process import (
             TemperatureLogitsWarper,
             TopKLogitsWarper,
@@ -72,6 +70,30 @@ class FastCodePredictor:
                 warpers.append(TopKLogitsWarper(top_k=top_k, min_tokens_to_keep=1))
             if top_p is not None and top_p < 1.0:
                 warpers.append(TopPLogitsWarper(top_p=top_p, min_tokens_to_keep=1))
+        live = None if self.sampler is None else self.sampler.live_rows()
+        if live is not None and len(live) < inputs_embeds.shape[0]:
+            return self._live_only(inputs_embeds, live, max_new_tokens, warpers, do_sample)
+        return SimpleNamespace(sequences=self._codes(inputs_embeds, max_new_tokens, warpers,
+                                                     do_sample, None))
+
+    def _live_only(self, inputs_embeds: Any, live: list[int], max_new_tokens: int,
+                   warpers: list[Any], do_sample: bool) -> Any:
+        """Codes for the live rows; an ended row gets zeros (never listened to)."""
+        import torch
+
+        batch = inputs_embeds.shape[0]
+        tokens = torch.zeros(batch, max_new_tokens, dtype=torch.long, device=inputs_embeds.device)
+        if live:
+            index = torch.tensor(live, dtype=torch.long, device=inputs_embeds.device)
+            tokens[index] = self._codes(inputs_embeds.index_select(0, index), max_new_tokens,
+                                        warpers, do_sample, live)
+        return SimpleNamespace(sequences=tokens)
+
+    def _codes(self, inputs_embeds: Any, max_new_tokens: int, warpers: list[Any],
+               do_sample: bool, rows: list[int] | None) -> Any:
+        import torch
+        from transformers.cache_utils import DynamicCache
+
         model = self.predictor
         device = inputs_embeds.device
         batch, length = inputs_embeds.shape[:2]
@@ -85,7 +107,7 @@ class FastCodePredictor:
         tokens = torch.empty(batch, 0, dtype=torch.long, device=device)
         for i in range(max_new_tokens):
             scores = out.logits[:, -1, :].to(copy=True, dtype=torch.float32, device=device)
-            nxt = self._pick(tokens, scores, warpers, do_sample)
+            nxt = self._pick(tokens, scores, warpers, do_sample, rows)
             tokens = torch.cat([tokens, nxt[:, None]], dim=-1)
             if i == max_new_tokens - 1:
                 break
@@ -96,13 +118,14 @@ class FastCodePredictor:
                         use_cache=True, cache_position=pos, generation_steps=steps,
                         return_dict=True)
             steps = out.generation_steps
-        return SimpleNamespace(sequences=tokens)
+        return tokens
 
-    def _pick(self, tokens: Any, scores: Any, warpers: list[Any], do_sample: bool) -> Any:
+    def _pick(self, tokens: Any, scores: Any, warpers: list[Any], do_sample: bool,
+              rows: list[int] | None) -> Any:
         import torch
 
         if self.sampler is not None:  # each row its own options and generator
-            return self.sampler.pick_sub(tokens, scores)
+            return self.sampler.pick_sub(tokens, scores, rows)
         for warper in warpers:
             scores = warper(tokens, scores)
         if do_sample:

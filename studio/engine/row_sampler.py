@@ -16,6 +16,11 @@ its own temperature, top-k, top-p, repetition penalty and greedy choice:
 
 A greedy row therefore makes the same choices as qwen-tts's own greedy path. A sampled
 row depends on its seed only, not on its batch (up to float rounding of batched matmuls).
+
+A row that has ended (its end of speech, its cap, its take cancelled) is told with
+:meth:`RowSampler.end`: Hugging Face's generate keeps computing it until every row has
+ended, but the code predictor (15 inner steps per frame, most of a frame's cost) then runs
+for the live rows only, and nothing is drawn for the ended ones.
 """
 
 from __future__ import annotations
@@ -82,6 +87,14 @@ class RowSampler:
                      if r.subtalker_dosample else [] for r in self.rows]
         self._penalty = [RepetitionPenaltyLogitsProcessor(penalty=r.repetition_penalty)
                          if r.repetition_penalty not in (None, 1.0) else None for r in self.rows]
+        self.ended: set[int] = set()
+
+    def end(self, row: int) -> None:
+        """Row ``row`` needs no more codes: its frames are no longer listened to."""
+        self.ended.add(row)
+
+    def live_rows(self) -> list[int]:
+        return [row for row in range(len(self.rows)) if row not in self.ended]
 
     def _draw(self, row: int, scores: Any, warpers: list[Any], ids: Any, sample: bool) -> int:
         torch = self._torch
@@ -98,6 +111,9 @@ class RowSampler:
         chosen = []
         for row in range(scores.shape[0]):
             ids, s = input_ids[row:row + 1], scores[row:row + 1]
+            if row in self.ended:  # any token does; argmax draws nothing from its generator
+                chosen.append(int(torch.argmax(s, dim=-1)[0]))
+                continue
             if self._penalty[row] is not None:
                 s = self._penalty[row](ids, s)
             chosen.append(self._draw(row, s, self._talker[row], ids,
@@ -106,12 +122,14 @@ class RowSampler:
         out[torch.arange(scores.shape[0]), torch.tensor(chosen, device=scores.device)] = 0.0
         return out
 
-    def pick_sub(self, tokens: Any, scores: Any) -> Any:
-        """The code predictor's step: (B, V) float scores -> (B,) codes."""
+    def pick_sub(self, tokens: Any, scores: Any, rows: Sequence[int] | None = None) -> Any:
+        """The code predictor's step: (B, V) float scores -> (B,) codes. ``rows``: the batch
+        rows that the B scores belong to (all rows when None)."""
         torch = self._torch
-        chosen = [self._draw(row, scores[row:row + 1], self._sub[row], tokens[row:row + 1],
+        rows = range(scores.shape[0]) if rows is None else rows
+        chosen = [self._draw(row, scores[i:i + 1], self._sub[row], tokens[i:i + 1],
                              self.rows[row].subtalker_dosample)
-                  for row in range(scores.shape[0])]
+                  for i, row in enumerate(rows)]
         return torch.tensor(chosen, dtype=torch.long, device=scores.device)
 
 

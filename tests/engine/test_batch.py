@@ -90,6 +90,34 @@ def test_each_segment_in_a_batch_makes_the_codes_it_makes_alone(f64, kind):
         assert state.reason == (COMPLETE if len(codes) < 30 else MAX_LENGTH)
 
 
+def test_the_code_predictor_works_only_for_rows_still_speaking(f64):
+    """Rows that ended stay in Hugging Face's batch until the last one ends, but the code
+    predictor (most of a frame's cost) then runs for the live rows only, and the rows still
+    speaking make the codes they make alone."""
+    synth = f64["custom_voice"]
+    plan = _plan(synth, lambda: synth.preset(TEXT, "ryan", "english"))
+    qwen = synth.model.qwen
+    options = RowOptions.from_kwargs(0, qwen._merge_generate_kwargs(**_greedy()))
+    caps = [1, 2, 3, 30]
+    rows = [batch_rows.Row(seg.inputs, None, options, cap, False, lambda _a: None,
+                           lambda _f, _r: None) for seg, cap in zip(plan.segments, caps,
+                                                                    strict=True)]
+    sizes: list[int] = []
+
+    def count(_module, _args, kwargs):  # noqa: ANN001, ANN202
+        if kwargs.get("inputs_embeds") is not None:  # the first of a frame's 15 inner steps
+            sizes.append(int(kwargs["inputs_embeds"].shape[0]))
+
+    hook = qwen.model.talker.code_predictor.register_forward_pre_hook(count, with_kwargs=True)
+    try:
+        states = batch_rows.generate_rows(synth.model, rows, Streaming(enabled=False))
+    finally:
+        hook.remove()
+    assert [len(s.codes) for s in states[:3]] == [1, 2, 3]
+    assert sizes[:3] == [4, 3, 2] and set(sizes[3:]) == {1}
+    assert torch.equal(torch.stack(states[3].codes), _alone(synth, plan.segments[3], 30))
+
+
 def test_a_batched_take_is_the_sequential_take_in_float64(f64):
     """Codes equal, and the batch decoder (one call per step for all rows) decodes them to
     the same audio as one decoder per segment."""
