@@ -2,10 +2,12 @@
 what the memory left can hold.
 
 On a CPU a generation step is bound by reading the weights, so a batch of rows costs much
-less than the rows one after another, up to a point: measured on a 2-core machine with the
-0.6B model (issue 19), seconds of generation per second of audio were 2.34 (1 row), 0.68
-(4), 0.40 (8) and 0.49 (16) in fast mode, so the CPU default stops at 8. A GPU has the
-compute to spare for more.
+less than the rows one after another: measured on a 2-core machine with the 0.6B model
+(bench/RESULTS.md, seconds of generation per second of audio), exact 6.48 (1 row), 3.10
+(4), 1.90 (8), 1.59 (12), 1.30 (16); fast 1.73, 0.72, 0.48, 0.48, 0.40. Every row added up
+to 16 still pays, and one round of 12 rows takes 31 % (exact) and 15 % (fast) less time
+than rounds of 8 and 4, so the CPU default is 16 as on a GPU; a longer text goes in
+rounds of 16, and memory decides below that.
 
 Memory grows per row by the talker's key/value cache (every layer keeps keys and values
 for every token of the row's prompt and speech: 224 KiB a token for the 0.6B and 1.7B
@@ -25,7 +27,7 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 AUTO = 0  # choose from the segment count and memory
-CPU_MAX = 8
+CPU_MAX = 16
 GPU_MAX = 16
 MEMORY_SHARE = 0.5
 PROMPT_TOKENS = 160  # the prompt's tokens around a segment's text (generous)

@@ -148,8 +148,8 @@ class SettingsDialog(QDialog):
                        "sooner; longer plays more smoothly on a slow computer.")),
             ("Sentences at once", self.batch),
             ("", _hint("Long texts and design candidates are made several at a time,\n"
-                       "much faster in total. Automatic: as many as memory allows (up to 8\n"
-                       "on a CPU). 1: one after another, exactly as qwen-tts makes them.")),
+                       "much faster in total. Automatic: as many as memory allows (up to\n"
+                       "16). 1: one after another, exactly as qwen-tts makes them.")),
             ("Default language", self.language),
         ])
 
