@@ -3,8 +3,10 @@
 Sections (all by default; pick with --sections):
   long     a long text, sentence by sentence: --batch 1 vs batched, total (first sample
            requested to last sample out), first chunk, real-time factor; per --speeds
-  decoder  the codec decoder's cost per second of audio: one call per row (before) vs one
-           stacked call for the batch (after), fp32 and bf16
+  rows     seconds per generation step for 1, 4, 8, 12, 16 rows (--row-sizes): the batch cap
+  decoder  the codec decoder's cost per second of audio, fp32 and bf16: the codec's own
+           layers one call per row, the same stacked in one call for the batch, and the
+           rewritten layers (codec_kernels.py) stacked
   memory   peak memory (RSS, or CUDA's peak) per batch size, next to batch_size.row_bytes
   design   the Design page's candidates: one after another vs one batch
   server   concurrent clients with different texts: --batch 1 server vs batching server
@@ -14,7 +16,7 @@ Sections (all by default; pick with --sections):
 
 Usage:
   python bench/batch_bench.py                                  # tiny models, all sections
-  python bench/batch_bench.py --models /work/fullsize --sentences 4 --frames 15
+  python bench/batch_bench.py --models /work/fullsize --sentences 12 --frames 62
   python bench/batch_bench.py --device cuda                    # where a GPU exists
 
 Random-weight models never end a sentence by themselves, so every segment is capped at
@@ -49,7 +51,7 @@ SENTENCES = [
     "The fishermen came up the hill to thank him, carrying bread and fish.",
     "He smiled, poured them tea, and told them it was simply his job.",
 ]
-SECTIONS = ("long", "decoder", "memory", "design", "server", "window")
+SECTIONS = ("long", "rows", "decoder", "memory", "design", "server", "window")
 
 
 def long_text(n: int) -> str:
@@ -189,6 +191,38 @@ class PeakMemory:
         self.peak = max(self.peak, self._rss())
 
 
+def rows_section(args: argparse.Namespace, root: Path) -> None:
+    """Seconds per generation step against rows per batch (no decoding): what a batch cap
+    should be grounded in."""
+    from studio.engine import batch_rows
+    from studio.engine.options import Streaming
+    from studio.engine.pool import ModelPool
+    from studio.engine.row_sampler import RowOptions
+
+    frames = 10
+    print(f"\n## rows: seconds per generation step (mean of steps 3-{frames}, no decoding)")
+    print(f"{'speed':6} {'rows':>4} {'s/step':>7} {'gen s per audio s':>18}")
+    for speed in args.speeds:
+        pool = ModelPool(device=args.device, roots=[root], max_loaded=1, speed=speed,
+                         threads=args.threads)
+        synth = pool.synthesizer("custom_voice")
+        plans: list = []
+        synth.runner = plans.append
+        synth.preset(long_text(max(args.row_sizes)), "ryan", "english")
+        segments = plans[0].segments
+        options = RowOptions.from_kwargs(1, synth.model.qwen._merge_generate_kwargs())
+        for size in [1, *args.row_sizes]:
+            rows = [batch_rows.Row(seg.inputs, None, options, frames, False, lambda _a: None,
+                                   lambda _f, _r: None) for seg in segments[:size]]
+            ticks: list[float] = []
+            batch_rows.generate_rows(synth.model, rows, Streaming(enabled=False),
+                                     lambda _s, ticks=ticks: ticks.append(time.perf_counter()))
+            step = (ticks[-1] - ticks[2]) / (len(ticks) - 3)
+            print(f"{speed:6} {size:4d} {step:7.3f} {step / size * synth.model.frame_rate:18.3f}",
+                  flush=True)
+        pool.unload()
+
+
 def memory_section(args: argparse.Namespace, root: Path) -> None:
     from studio.engine import batch_rows, batch_size
     from studio.engine.options import Streaming
@@ -233,6 +267,7 @@ def main() -> int:
     ap.add_argument("--speeds", nargs="+", default=["exact", "fast"], choices=["exact", "fast"])
     ap.add_argument("--sections", nargs="+", default=list(SECTIONS), choices=SECTIONS)
     ap.add_argument("--decoder-rows", type=int, default=4)
+    ap.add_argument("--row-sizes", type=int, nargs="+", default=[4, 8, 12, 16])
     ap.add_argument("--memory-sizes", type=int, nargs="+", default=[1, 2, 4, 8])
     ap.add_argument("--candidates", type=int, default=3)
     ap.add_argument("--clients", type=int, default=4)
@@ -245,7 +280,8 @@ def main() -> int:
         print(f"# batch_bench {time.strftime('%Y-%m-%d %H:%M')}  models={root}  "
               f"device={args.device}  torch threads at start={torch.get_num_threads()}  "
               f"sentences={args.sentences} frames={args.frames}")
-        sections = dict(long=long_section, decoder=decoder_section, memory=memory_section,
+        sections = dict(long=long_section, rows=rows_section, decoder=decoder_section,
+                        memory=memory_section,
                         design=design_section, server=server_section, window=window_section)
         for name in args.sections:
             sections[name](args, root)
