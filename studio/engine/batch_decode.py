@@ -15,6 +15,7 @@ The row then leaves the group's state.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -47,6 +48,26 @@ class RowAudio:
 
 
 @dataclass
+class DecodeMeter:
+    """How long the decoder takes per frame and how far it is behind generation, so a start
+    policy can forecast when a segment's audio, not just its frames, will exist."""
+
+    busy_s: float = 0.0  # seconds spent in decoder calls
+    decoded: int = 0  # frames decoded, summed over rows
+    pushed: int = 0  # frames handed to the decoder, summed over rows (by the generating side)
+
+    @property
+    def seconds_per_frame(self) -> float | None:
+        """Decoder seconds per frame of one row, once measured."""
+        return self.busy_s / self.decoded if self.decoded else None
+
+    @property
+    def backlog(self) -> int:
+        """Frames generated and not decoded yet, summed over rows."""
+        return max(0, self.pushed - self.decoded)
+
+
+@dataclass
 class _Group:
     rows: list[int]  # batch rows, in the order of the decoder state's batch dimension
     decoder: Any  # a StreamingCodecDecoder over those rows
@@ -64,7 +85,8 @@ class BatchDecoder:
     def __init__(self, codec: Any, samples_per_frame: int, contexts: Sequence[Any], *,
                  first_chunk: int = DEFAULT_FIRST_CHUNK,
                  chunks: Sequence[int] = DEFAULT_CHUNKS,
-                 left_context: int = DEFAULT_LEFT_CONTEXT) -> None:
+                 left_context: int = DEFAULT_LEFT_CONTEXT,
+                 meter: DecodeMeter | None = None) -> None:
         import torch
 
         from studio.engine.codec_stream import StreamingCodecDecoder
@@ -76,6 +98,7 @@ class BatchDecoder:
         self._schedule = [max(1, int(first_chunk)), *[max(1, int(c)) for c in chunks]]
         self.chunks_emitted = 0
         self.calls = 0  # decoder calls made (one per group per chunk)
+        self.meter = meter if meter is not None else DecodeMeter()
         self._pending: dict[int, list[Any]] = {row: [] for row in range(len(contexts))}
         by_position: dict[int, list[tuple[int, Any]]] = {}
         for row, context in enumerate(contexts):
@@ -139,9 +162,12 @@ class BatchDecoder:
                                  *[pad] * (width - n)])
                     for row, n in zip(group.rows, counts, strict=True)
                 ]).clamp(min=0)  # (B, T, Q)
+                began = time.perf_counter()
                 wav = group.decoder.decode(codes.transpose(1, 2).to(self._device))
                 self.calls += 1
                 audio = wav[:, 0].float().cpu().numpy().astype(np.float32, copy=False)
+                self.meter.busy_s += time.perf_counter() - began
+                self.meter.decoded += sum(counts)
                 for i, (row, n) in enumerate(zip(group.rows, counts, strict=True)):
                     if n:
                         out.append(RowAudio(row, audio[i, : n * self._spf],

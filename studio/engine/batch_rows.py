@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from studio.engine.batch_decode import BatchDecoder, RowAudio, StepFrames
+from studio.engine.batch_decode import BatchDecoder, DecodeMeter, RowAudio, StepFrames
 from studio.engine.errors import OutOfMemory
 from studio.engine.models import LoadedModel
 from studio.engine.options import Streaming
@@ -82,8 +82,10 @@ def merge_inputs(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
 
 
 def generate_rows(model: LoadedModel, rows: Sequence[Row], streaming: Streaming,
-                  on_step: Callable[[list[RowState]], None] | None = None) -> list[RowState]:
-    """Generate every row in one batch; returns each row's frames and stop reason."""
+                  on_step: Callable[[list[RowState]], None] | None = None,
+                  meter: DecodeMeter | None = None) -> list[RowState]:
+    """Generate every row in one batch; returns each row's frames and stop reason.
+    ``meter`` is told how the decoder keeps up (for a start policy's forecast)."""
     import torch
 
     qwen = model.qwen
@@ -97,7 +99,7 @@ def generate_rows(model: LoadedModel, rows: Sequence[Row], streaming: Streaming,
         decoder = BatchDecoder(qwen.model.speech_tokenizer.model.decoder,
                                model.samples_per_frame, [r.context for r in rows],
                                first_chunk=streaming.first_chunk, chunks=streaming.chunks,
-                               left_context=streaming.left_context)
+                               left_context=streaming.left_context, meter=meter)
         if streaming.overlap:
             on_cpu = model.device.device == "cpu"
             threaded = DecodeThread(decoder, decoder_threads(model.device.threads)
@@ -140,6 +142,8 @@ def generate_rows(model: LoadedModel, rows: Sequence[Row], streaming: Streaming,
             raise StopGeneration
 
     def feed(step: StepFrames) -> None:
+        if decoder is not None:
+            decoder.meter.pushed += len(step.frames)
         if threaded is not None:
             threaded.push(step)
         elif decoder is not None:

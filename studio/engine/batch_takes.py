@@ -26,6 +26,7 @@ import numpy as np
 from studio.audio.forecast import Progress, ProgressBox, SegmentProgress
 from studio.engine import batch_size
 from studio.engine import text as textmod
+from studio.engine.batch_decode import DecodeMeter
 from studio.engine.batch_rows import Row, RowState, StepClock, generate_rows
 from studio.engine.models import LoadedModel
 from studio.engine.options import Sampling, Streaming
@@ -165,17 +166,19 @@ class _TakeOut:
                     elapsed_s=time.monotonic() - self.started, first_chunk_s=self.first,
                     model_name=model.info.name)
 
-    def publish(self, size: int, clock: StepClock, frame_s: float, lag_frames: int) -> None:
+    def publish(self, size: int, clock: StepClock, frame_s: float, lag_frames: int,
+                meter: DecodeMeter) -> None:
         box = self.plan.progress
         if box is None or clock.step_s is None:
             return
+        rate, lag = row_pace(size, clock.step_s, frame_s, lag_frames, meter)
         segs = []
         for k, seg in enumerate(self.plan.segments):
             done = k in self.ended
-            segs.append(SegmentProgress(textmod.expected_seconds(seg.text), seg.pause_s,
-                                        self.made.get(k, 0.0), k in self.begun, done))
-        box.publish(Progress(tuple(segs), size, frame_s / clock.step_s,
-                             lag_frames * clock.step_s))
+            expected = min(textmod.expected_seconds(seg.text), segment_cap(self, k)[0] * frame_s)
+            segs.append(SegmentProgress(expected, seg.pause_s, self.made.get(k, 0.0),
+                                        k in self.begun, done))
+        box.publish(Progress(tuple(segs), size, rate, lag))
 
 
 def run(plans: list[TakePlan], size: int | None = None) -> list[Take]:
@@ -199,6 +202,7 @@ def run(plans: list[TakePlan], size: int | None = None) -> list[Take]:
     frame_s = 1.0 / model.frame_rate
     lag = max(streaming.chunks or (streaming.first_chunk,))
     clock = StepClock()
+    meter = DecodeMeter()
     while order:
         todo = [(t, k) for t, k in order if not outs[t].stop.cancelled][:size]
         if not todo:
@@ -213,10 +217,29 @@ def run(plans: list[TakePlan], size: int | None = None) -> list[Take]:
             for (t, k), state in zip(todo, states, strict=True):
                 outs[t].made[k] = len(state.codes) * frame_s
             for out in {id(outs[t]): outs[t] for t, _ in todo}.values():
-                out.publish(size, clock, frame_s, lag)
+                out.publish(size, clock, frame_s, lag, meter)
 
-        generate_rows(model, rows, streaming, step)
+        generate_rows(model, rows, streaming, step, meter)
     return [out.take() for out in outs]
+
+
+def row_pace(size: int, step_s: float, frame_s: float, lag_frames: int,
+             meter: DecodeMeter) -> tuple[float, float]:
+    """(seconds of audio a row gains per second, seconds from a row's last frame to its last
+    audio) for a batch of ``size`` rows.
+
+    A row's audio exists once its frames are decoded. The decoder takes the batch's frames in
+    chunks of up to ``lag_frames`` (a row that ends is decoded at once), on its own thread:
+    when it keeps up, a segment's audio comes one chunk's decode after its last frame; when
+    it is slower than generation, the rows' audio grows at its pace, after what it is behind
+    on. Until the decoder was measured, the lag is a chunk's worth of steps.
+    """
+    gen_rate = frame_s / step_s
+    per_frame = meter.seconds_per_frame
+    if per_frame is None:
+        return gen_rate, lag_frames * step_s
+    rate = min(gen_rate, frame_s / max(per_frame * size, 1e-9))
+    return rate, max(meter.backlog, lag_frames * size) * per_frame
 
 
 def take_limit(plan: TakePlan) -> int | None:
@@ -225,21 +248,29 @@ def take_limit(plan: TakePlan) -> int | None:
     return None if seconds is None else max(1, round(seconds * plan.model.sample_rate))
 
 
-def _row(out: _TakeOut, index: int) -> Row:
+def segment_cap(out: _TakeOut, index: int) -> tuple[int, bool]:
+    """Frames segment ``index`` may take, and whether that cap is the runaway guard's (not
+    the user's ``max_frames`` or ``max_seconds``)."""
     plan = out.plan
-    seg = plan.segments[index]
-    qwen = plan.model.qwen
-    guard = textmod.frame_budget(seg.text, plan.model.frame_rate)
+    guard = textmod.frame_budget(plan.segments[index].text, plan.model.frame_rate)
     # no segment needs more frames than the whole take may hold; what runs past the take's
     # cap is cut when it goes out
     whole = None if out.limit is None else -(-out.limit // plan.model.samples_per_frame)
     caps = [int(c) for c in (plan.sampling.max_frames, whole) if c is not None]
     cap = min([guard, *caps])
+    return cap, not (caps and cap == min(caps))
+
+
+def _row(out: _TakeOut, index: int) -> Row:
+    plan = out.plan
+    seg = plan.segments[index]
+    qwen = plan.model.qwen
+    cap, runaway = segment_cap(out, index)
     kwargs = qwen._merge_generate_kwargs(**plan.sampling.generate_kwargs())
     return Row(
         inputs=seg.inputs, context=seg.context,
         options=RowOptions.from_kwargs(segment_seed(out.seed, index), kwargs),
-        cap=cap, runaway_cap=not (caps and cap == min(caps)),
+        cap=cap, runaway_cap=runaway,
         on_audio=lambda chunk: out.audio(index, chunk),
         on_end=lambda frames, reason: out.end(index, frames, reason),
         cancel=out.stop)

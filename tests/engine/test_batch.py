@@ -242,6 +242,28 @@ def test_the_first_segment_streams_before_the_others_are_done(tiny_pool):
     assert pauses == 3
 
 
+def test_the_published_progress_plans_with_the_segments_caps(tiny_pool):
+    """A start policy plans with each segment's length: the text's guess, but never more
+    than the frames the segment may take."""
+    from studio.audio.forecast import ProgressBox
+
+    synth = tiny_pool.synthesizer("custom_voice")
+    box = ProgressBox()
+    seen = []
+    synth.progress = box
+    try:
+        synth.preset(TEXT, "serena", "english", sampling=Sampling(seed=2, max_frames=10),
+                     streaming=Streaming(batch=4), on_chunk=lambda _a: seen.append(box.latest))
+    finally:
+        synth.progress = None
+    published = [p for p in seen if p is not None]
+    assert published
+    for progress in published:
+        assert len(progress.segments) == 4
+        for seg in progress.segments:
+            assert seg.expected_s <= 10 / 12.5 + 1e-9
+
+
 def test_batch_size_follows_the_rows_the_setting_and_the_memory(tiny_pool, monkeypatch):
     model = tiny_pool.get("custom_voice")
     assert batch_size.choose(model, 1) == 1
@@ -262,3 +284,34 @@ def test_batch_one_is_the_sequential_path(tiny_pool, monkeypatch):
     take = synth.preset(TEXT, "ryan", "english", sampling=Sampling(seed=1, max_frames=4),
                         streaming=Streaming(batch=1))
     assert take.segments == 4 and not called
+
+
+def test_the_row_pace_follows_the_decoder_when_it_falls_behind():
+    from studio.engine.batch_decode import DecodeMeter
+
+    frame_s = 0.08
+    unmeasured = DecodeMeter()
+    assert batch_takes.row_pace(3, 0.5, frame_s, 12, unmeasured) == (frame_s / 0.5, 12 * 0.5)
+    quick = DecodeMeter(busy_s=1.0, decoded=100, pushed=104)  # 10 ms a frame, keeps up
+    rate, lag = batch_takes.row_pace(3, 0.5, frame_s, 12, quick)
+    assert rate == pytest.approx(frame_s / 0.5)  # generation sets the pace
+    assert lag == pytest.approx(12 * 3 * 0.01)  # one chunk of every row, decoded
+    slow = DecodeMeter(busy_s=30.0, decoded=100, pushed=160)  # 0.3 s a frame, 60 behind
+    rate, lag = batch_takes.row_pace(3, 0.5, frame_s, 12, slow)
+    assert rate == pytest.approx(frame_s / 0.9)  # the decoder's pace for 3 rows
+    assert lag == pytest.approx(60 * 0.3)
+
+
+def test_the_meter_counts_what_the_batch_decoder_did(tiny_pool):
+    from studio.engine.batch_decode import DecodeMeter
+
+    synth = tiny_pool.synthesizer("custom_voice")
+    plan = _plan(synth, lambda: synth.preset(TEXT, "serena", "english"))
+    qwen = synth.model.qwen
+    options = RowOptions.from_kwargs(0, qwen._merge_generate_kwargs())
+    rows = [batch_rows.Row(seg.inputs, None, options, 9, False, lambda _a: None,
+                           lambda _f, _r: None) for seg in plan.segments]
+    meter = DecodeMeter()
+    batch_rows.generate_rows(synth.model, rows, Streaming(), meter=meter)
+    assert meter.decoded == meter.pushed == 4 * 9 and meter.backlog == 0
+    assert meter.seconds_per_frame is not None and meter.seconds_per_frame > 0
