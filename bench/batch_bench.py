@@ -5,8 +5,8 @@ Sections (all by default; pick with --sections):
            requested to last sample out), first chunk, real-time factor; per --speeds
   rows     seconds per generation step for 1, 4, 8, 12, 16 rows (--row-sizes): the batch cap
   decoder  the codec decoder's cost per second of audio, fp32 and bf16: the codec's own
-           layers one call per row, the same stacked in one call for the batch, and the
-           rewritten layers (codec_kernels.py) stacked
+           layers one call per row, the same stacked in one call for the batch, and with
+           the rewritten SnakeBeta (codec_kernels.py) stacked
   memory   peak memory (RSS, or CUDA's peak) per batch size, next to batch_size.row_bytes
   design   the Design page's candidates: one after another vs one batch
   server   concurrent clients with different texts: --batch 1 server vs batching server

@@ -2,12 +2,12 @@
 what the memory left can hold.
 
 On a CPU a generation step is bound by reading the weights, so a batch of rows costs much
-less than the rows one after another: measured on a 2-core machine with the 0.6B model
-(bench/RESULTS.md, seconds of generation per second of audio), exact 6.48 (1 row), 3.10
-(4), 1.90 (8), 1.59 (12), 1.30 (16); fast 1.73, 0.72, 0.48, 0.48, 0.40. Every row added up
-to 16 still pays, and one round of 12 rows takes 31 % (exact) and 15 % (fast) less time
-than rounds of 8 and 4, so the CPU default is 16 as on a GPU; a longer text goes in
-rounds of 16, and memory decides below that.
+less than the rows one after another. Measured on a 2-core machine with the 0.6B model
+(bench/RESULTS.md, batch_bench's rows section; seconds of generation per second of audio):
+exact 6.54 (1 row), 2.99 (4), 1.85 (8), 1.53 (12), 1.27 (16); fast 1.92, 0.65, 0.44, 0.40,
+0.44. One round of 12 rows takes 31 % (exact) and 22 % (fast) less time than rounds of 8
+and 4, and exact keeps gaining up to 16, so the default cap is 16 on a CPU as on a GPU; a
+longer text goes in rounds of 16, and the memory left decides below that.
 
 Memory grows per row by the talker's key/value cache (every layer keeps keys and values
 for every token of the row's prompt and speech: 224 KiB a token for the 0.6B and 1.7B

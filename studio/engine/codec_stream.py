@@ -12,10 +12,8 @@ state between chunks, the way a streaming vocoder does:
 Everything else (quantizer lookup, SnakeBeta, LayerNorm, pointwise layers) works frame by
 frame. The output equals the one-shot decode up to float rounding, for any chunking.
 
-Two pieces are computed in a cheaper but equivalent form (codec_kernels.py), since after
-batching the decoder sets the pace: transposed convolutions as one regular convolution per
-output phase (PyTorch's CPU transposed convolution misses oneDNN's fast path), and SnakeBeta
-with its parameters' exponentials computed once and no ``pow``.
+SnakeBeta is computed in a cheaper, equivalent form (codec_kernels.py): its parameters'
+exponentials once per layer and no ``pow``, half its time on a CPU.
 """
 
 from __future__ import annotations
@@ -24,7 +22,7 @@ from typing import Any
 
 import torch
 
-from studio.engine.codec_kernels import polyphase_transposed_conv, snake_beta
+from studio.engine.codec_kernels import snake_beta
 
 _CONV = "Qwen3TTSTokenizerV2CausalConvNet"
 _TCONV = "Qwen3TTSTokenizerV2CausalTransConvNet"
@@ -38,8 +36,7 @@ class StreamingCodecDecoder:
     """Feed code frames in order with :meth:`decode`; get exactly their audio back."""
 
     def __init__(self, decoder: Any, *, rewritten: bool = True) -> None:
-        """``rewritten=False`` runs the codec's own transposed convolutions and SnakeBeta
-        (benchmarks compare)."""
+        """``rewritten=False`` runs the codec's own SnakeBeta (benchmarks compare)."""
         from transformers.cache_utils import DynamicCache
 
         self.d = decoder
@@ -179,8 +176,6 @@ class StreamingCodecDecoder:
                 prev = x.new_zeros(x.shape[0], x.shape[1], keep)
             full = torch.cat([prev, x], dim=-1)
             self._state[id(module)] = full[..., -keep:]
-        if self.rewritten:
-            return polyphase_transposed_conv(module.conv, full)
         y = module.conv(full)
         return y[..., keep * stride:(keep + x.shape[-1]) * stride].contiguous()
 
