@@ -22,15 +22,16 @@ class SegmentProgress:
     made_s: float = 0.0  # audio generated so far
     started: bool = False
     done: bool = False
+    cap_s: float | None = None  # the most it can be (its frame cap), if known
 
     @property
     def length_s(self) -> float:
-        """The length to plan with: actual when done; a guess that outgrows ``made_s``."""
+        """The length to plan with: actual when done; a guess that outgrows ``made_s``, but
+        never past the segment's cap."""
         if self.done:
             return self.made_s
-        if self.made_s >= self.expected_s:
-            return 2.0 * self.made_s + 0.5
-        return self.expected_s
+        guess = 2.0 * self.made_s + 0.5 if self.made_s >= self.expected_s else self.expected_s
+        return guess if self.cap_s is None else max(self.made_s, min(guess, self.cap_s))
 
 
 @dataclass(frozen=True)

@@ -175,9 +175,10 @@ class _TakeOut:
         segs = []
         for k, seg in enumerate(self.plan.segments):
             done = k in self.ended
-            expected = min(textmod.expected_seconds(seg.text), segment_cap(self, k)[0] * frame_s)
-            segs.append(SegmentProgress(expected, seg.pause_s, self.made.get(k, 0.0),
-                                        k in self.begun, done))
+            cap_s = segment_cap(self, k)[0] * frame_s
+            segs.append(SegmentProgress(min(textmod.expected_seconds(seg.text), cap_s),
+                                        seg.pause_s, self.made.get(k, 0.0), k in self.begun,
+                                        done, cap_s))
         box.publish(Progress(tuple(segs), size, rate, lag))
 
 

@@ -145,3 +145,28 @@ def test_in_parallel_the_forecast_starts_sooner_than_waiting_for_everything():
     # made one after another at the same row rate, the take would need 22.5 s; in parallel
     # it is complete after 7.5 s, and playback may start before that
     assert with_forecast < 7.5
+
+
+def test_a_segment_never_plans_past_its_cap():
+    from studio.audio.forecast import SegmentProgress
+
+    growing = SegmentProgress(expected_s=2.9, pause_s=0.3, made_s=3.0, started=True)
+    assert growing.length_s == pytest.approx(6.5)  # outgrew its guess: twice, and more
+    capped = SegmentProgress(2.9, 0.3, 3.0, True, cap_s=3.36)
+    assert capped.length_s == pytest.approx(3.36)
+    at_cap = SegmentProgress(3.36, 0.3, 3.36, True, cap_s=3.36)
+    assert at_cap.length_s == pytest.approx(3.36)
+
+
+def test_rows_at_their_cap_let_playback_start_before_they_end():
+    """Three rows that will end together at their cap: playback may start one first
+    sentence before then (less the decode lag and the margin), not only at their end."""
+    from studio.audio.forecast import Progress, SegmentProgress, start_shortfall
+
+    segs = tuple(SegmentProgress(3.36, 0.3, 3.0, True, cap_s=3.36) for _ in range(3))
+    progress = Progress(segs, batch=3, row_rate=0.3, decode_lag_s=0.5)
+    # 0.36 s of audio left at 0.3 s/s: 1.2 s; seg 1 ends 3.36 s into the take
+    assert start_shortfall(progress, 0.0, 0.5) == pytest.approx(0.0)
+    uncapped = Progress(tuple(SegmentProgress(2.9, 0.3, 3.0, True) for _ in range(3)),
+                        batch=3, row_rate=0.3, decode_lag_s=0.5)
+    assert start_shortfall(uncapped, 0.0, 0.5) > 5.0
