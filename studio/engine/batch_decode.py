@@ -86,7 +86,11 @@ class BatchDecoder:
                  first_chunk: int = DEFAULT_FIRST_CHUNK,
                  chunks: Sequence[int] = DEFAULT_CHUNKS,
                  left_context: int = DEFAULT_LEFT_CONTEXT,
-                 meter: DecodeMeter | None = None) -> None:
+                 meter: DecodeMeter | None = None,
+                 ends: Sequence[int] | None = None) -> None:
+        """``ends``: the frame each row is planned to end at; within a chunk of it, a row's
+        frames are decoded step by step, so its last audio comes a step, not a chunk, after
+        its last frame (where a start policy plans it)."""
         import torch
 
         from studio.engine.codec_stream import StreamingCodecDecoder
@@ -100,6 +104,8 @@ class BatchDecoder:
         self.calls = 0  # decoder calls made (one per group per chunk)
         self.meter = meter if meter is not None else DecodeMeter()
         self._pending: dict[int, list[Any]] = {row: [] for row in range(len(contexts))}
+        self._made = [0] * len(contexts)
+        self._ends = list(ends) if ends is not None else None
         by_position: dict[int, list[tuple[int, Any]]] = {}
         for row, context in enumerate(contexts):
             single = warm_decoder(codec, context, left_context)
@@ -121,15 +127,24 @@ class BatchDecoder:
         for row, frame in step.frames.items():
             if row in self._pending:
                 self._pending[row].append(frame)
+                self._made[row] += 1
         for row in step.ended:
             for group in self._groups:
                 if row in group.rows:
                     group.done.add(row)
         ended_waiting = any(row in self._pending for row in step.ended)
         most = max((len(p) for p in self._pending.values()), default=0)
-        if ended_waiting or most >= self._next_size():
+        if ended_waiting or most >= self._next_size() or self._closing():
             return self._decode()
         return []
+
+    def _closing(self) -> bool:
+        """A row with frames waiting is within a chunk of its planned end."""
+        if self._ends is None:
+            return False
+        window = max(self._schedule)
+        return any(frames and self._made[row] >= self._ends[row] - window
+                   for row, frames in self._pending.items())
 
     def flush(self) -> list[RowAudio]:
         """Decode everything pending; every row counts as ended."""

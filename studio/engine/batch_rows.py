@@ -54,6 +54,7 @@ class Row:
     on_audio: Callable[[np.ndarray], None]
     on_end: Callable[[int, str], None]  # (frames, stop reason), after its last audio
     cancel: CancelToken | Any = None  # anything with a ``cancelled`` property
+    expected: int | None = None  # frames it is planned to take (a start policy plans by it)
 
 
 @dataclass
@@ -99,7 +100,8 @@ def generate_rows(model: LoadedModel, rows: Sequence[Row], streaming: Streaming,
         decoder = BatchDecoder(qwen.model.speech_tokenizer.model.decoder,
                                model.samples_per_frame, [r.context for r in rows],
                                first_chunk=streaming.first_chunk, chunks=streaming.chunks,
-                               left_context=streaming.left_context, meter=meter)
+                               left_context=streaming.left_context, meter=meter,
+                               ends=[min(r.cap, r.expected or r.cap) for r in rows])
         if streaming.overlap:
             on_cpu = model.device.device == "cpu"
             threaded = DecodeThread(decoder, decoder_threads(model.device.threads)

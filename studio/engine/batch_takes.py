@@ -15,6 +15,7 @@ A take that ends early (cancelled, or stopped by the runaway guard) stops its la
 
 from __future__ import annotations
 
+import math
 import secrets
 import time
 from collections.abc import Callable
@@ -230,17 +231,19 @@ def row_pace(size: int, step_s: float, frame_s: float, lag_frames: int,
     audio) for a batch of ``size`` rows.
 
     A row's audio exists once its frames are decoded. The decoder takes the batch's frames in
-    chunks of up to ``lag_frames`` (a row that ends is decoded at once), on its own thread:
-    when it keeps up, a segment's audio comes one chunk's decode after its last frame; when
-    it is slower than generation, the rows' audio grows at its pace, after what it is behind
-    on. Until the decoder was measured, the lag is a chunk's worth of steps.
+    chunks of up to ``lag_frames``, but step by step in the last chunk before a row's planned
+    end (``Row.expected``, the length the forecast plans with), and a row that ends is
+    decoded at once: when the decoder keeps up, a segment's audio comes one step's decode
+    after its last frame; when it is slower than generation, the rows' audio grows at its
+    pace, after what it is behind on. Until the decoder was measured, the lag is a chunk's
+    worth of steps.
     """
     gen_rate = frame_s / step_s
     per_frame = meter.seconds_per_frame
     if per_frame is None:
         return gen_rate, lag_frames * step_s
     rate = min(gen_rate, frame_s / max(per_frame * size, 1e-9))
-    return rate, max(meter.backlog, lag_frames * size) * per_frame
+    return rate, max(meter.backlog, size) * per_frame
 
 
 def take_limit(plan: TakePlan) -> int | None:
@@ -267,6 +270,7 @@ def _row(out: _TakeOut, index: int) -> Row:
     seg = plan.segments[index]
     qwen = plan.model.qwen
     cap, runaway = segment_cap(out, index)
+    guess = math.ceil(textmod.expected_seconds(seg.text) * plan.model.frame_rate)
     kwargs = qwen._merge_generate_kwargs(**plan.sampling.generate_kwargs())
     return Row(
         inputs=seg.inputs, context=seg.context,
@@ -274,4 +278,4 @@ def _row(out: _TakeOut, index: int) -> Row:
         cap=cap, runaway_cap=runaway,
         on_audio=lambda chunk: out.audio(index, chunk),
         on_end=lambda frames, reason: out.end(index, frames, reason),
-        cancel=out.stop)
+        cancel=out.stop, expected=min(cap, guess))

@@ -235,8 +235,9 @@ def test_the_first_segment_streams_before_the_others_are_done(tiny_pool):
     finally:
         handle.remove()
     assert take.segments == 4 and take.frames == 4 * 20
-    # the first 4 frames of segment 1 come after the prefill and 4 steps (decoded meanwhile)
-    assert seen[0][0] <= 7 and seen[0][1] == 4 * SPF
+    # segment 1's first audio comes within the first chunk's 4 steps after the prefill (this
+    # short sentence is all within a chunk of its planned end: decoded step by step)
+    assert seen[0][0] <= 7 and 0 < seen[0][1] <= 4 * SPF
     assert steps["n"] == 21  # all four segments in one batch: the prefill and 20 steps
     pauses = sum(1 for _n, size in seen if size in (int(0.28 * SR), int(0.55 * SR)))
     assert pauses == 3
@@ -295,7 +296,7 @@ def test_the_row_pace_follows_the_decoder_when_it_falls_behind():
     quick = DecodeMeter(busy_s=1.0, decoded=100, pushed=104)  # 10 ms a frame, keeps up
     rate, lag = batch_takes.row_pace(3, 0.5, frame_s, 12, quick)
     assert rate == pytest.approx(frame_s / 0.5)  # generation sets the pace
-    assert lag == pytest.approx(12 * 3 * 0.01)  # one chunk of every row, decoded
+    assert lag == pytest.approx(4 * 0.01)  # what it holds: a step's frames, and one more
     slow = DecodeMeter(busy_s=30.0, decoded=100, pushed=160)  # 0.3 s a frame, 60 behind
     rate, lag = batch_takes.row_pace(3, 0.5, frame_s, 12, slow)
     assert rate == pytest.approx(frame_s / 0.9)  # the decoder's pace for 3 rows
@@ -315,3 +316,20 @@ def test_the_meter_counts_what_the_batch_decoder_did(tiny_pool):
     batch_rows.generate_rows(synth.model, rows, Streaming(), meter=meter)
     assert meter.decoded == meter.pushed == 4 * 9 and meter.backlog == 0
     assert meter.seconds_per_frame is not None and meter.seconds_per_frame > 0
+
+
+def test_near_its_planned_end_a_row_is_decoded_step_by_step(f64):
+    """Within a chunk of a row's planned end its frames are decoded as they come, so its last
+    audio follows its last frame by a step; the chunking depends on the frames only."""
+    from studio.engine.batch_decode import BatchDecoder, StepFrames
+
+    codec = f64["custom_voice"].model.qwen.model.speech_tokenizer.model.decoder
+    dec = BatchDecoder(codec, SPF, [None, None], first_chunk=2, chunks=(3,), ends=[7, 20])
+    gen = torch.Generator().manual_seed(0)
+    sizes = []
+    for _step in range(7):
+        out = dec.push(StepFrames({row: torch.randint(0, 64, (16,), generator=gen)
+                                   for row in range(2)}))
+        sizes.append(sum(len(a.audio) for a in out if a.row == 0) // SPF)
+    # a first chunk of 2 frames; from frame 4 (within a 3-frame chunk of frame 7) every step
+    assert sizes == [0, 2, 0, 2, 1, 1, 1]
