@@ -110,7 +110,9 @@ def test_stream_arrives_while_the_take_is_generated(serve):
                 first_audio = reads[-1]
                 heard.set()
     assert held == [True]
-    assert chunks == [2 * SAMPLES_PER_FRAME, 2 * SAMPLES_PER_FRAME, SAMPLES_PER_FRAME]
+    # the first chunk as configured; near the take's end its frames come step by step
+    assert chunks[0] == 2 * SAMPLES_PER_FRAME and max(chunks) <= 2 * SAMPLES_PER_FRAME
+    assert sum(chunks) == 5 * SAMPLES_PER_FRAME
     assert got == 44 + 2 * SAMPLES
     take = api.on_loop(jobs[0].result())
     assert take.stop_reason == "max_length"

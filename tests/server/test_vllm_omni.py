@@ -72,7 +72,8 @@ def test_initial_codec_chunk_frames_sets_the_first_chunk(serve):
     api = serve(chunk_hook=lambda job, chunk: chunks.append(len(chunk)))
     r = speech(client_for(api), initial_codec_chunk_frames=1, stream=True)
     assert len(r.content) == 2 * SAMPLES
-    assert chunks == [1920, 3840, 3840]
+    # one frame first, then the steady two (near the take's end, frame by frame)
+    assert chunks[:2] == [1920, 3840] and max(chunks) <= 3840 and sum(chunks) == 5 * 1920
 
 
 def clone(client, **fields):
