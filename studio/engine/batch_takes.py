@@ -102,8 +102,24 @@ class _TakeOut:
         self.reason = COMPLETE
         self.closed = False  # nothing more goes out
         self.limit = take_limit(plan)  # samples max_seconds allows the whole take
+        # per segment, fixed for the take: its text's length guess, and its frame cap with
+        # whether that cap is the runaway guard's
+        self.guess_s = [textmod.expected_seconds(seg.text) for seg in plan.segments]
+        self.caps = [self._cap(k) for k in range(len(plan.segments))]
         self.emitted = 0
         self.full = False  # the take reached its max_seconds
+
+    def _cap(self, index: int) -> tuple[int, bool]:
+        """Frames segment ``index`` may take, and whether that cap is the runaway guard's
+        (not the user's ``max_frames`` or ``max_seconds``)."""
+        plan = self.plan
+        guard = textmod.frame_budget(plan.segments[index].text, plan.model.frame_rate)
+        # no segment needs more frames than the whole take may hold; what runs past the
+        # take's cap is cut when it goes out
+        whole = None if self.limit is None else -(-self.limit // plan.model.samples_per_frame)
+        caps = [int(c) for c in (plan.sampling.max_frames, whole) if c is not None]
+        cap = min([guard, *caps])
+        return cap, not (caps and cap == min(caps))
 
     def _emit(self, audio: np.ndarray) -> None:
         if self.closed:
@@ -176,10 +192,9 @@ class _TakeOut:
         segs = []
         for k, seg in enumerate(self.plan.segments):
             done = k in self.ended
-            cap_s = segment_cap(self, k)[0] * frame_s
-            segs.append(SegmentProgress(min(textmod.expected_seconds(seg.text), cap_s),
-                                        seg.pause_s, self.made.get(k, 0.0), k in self.begun,
-                                        done, cap_s))
+            cap_s = self.caps[k][0] * frame_s
+            segs.append(SegmentProgress(min(self.guess_s[k], cap_s), seg.pause_s,
+                                        self.made.get(k, 0.0), k in self.begun, done, cap_s))
         box.publish(Progress(tuple(segs), size, rate, lag))
 
 
@@ -252,25 +267,12 @@ def take_limit(plan: TakePlan) -> int | None:
     return None if seconds is None else max(1, round(seconds * plan.model.sample_rate))
 
 
-def segment_cap(out: _TakeOut, index: int) -> tuple[int, bool]:
-    """Frames segment ``index`` may take, and whether that cap is the runaway guard's (not
-    the user's ``max_frames`` or ``max_seconds``)."""
-    plan = out.plan
-    guard = textmod.frame_budget(plan.segments[index].text, plan.model.frame_rate)
-    # no segment needs more frames than the whole take may hold; what runs past the take's
-    # cap is cut when it goes out
-    whole = None if out.limit is None else -(-out.limit // plan.model.samples_per_frame)
-    caps = [int(c) for c in (plan.sampling.max_frames, whole) if c is not None]
-    cap = min([guard, *caps])
-    return cap, not (caps and cap == min(caps))
-
-
 def _row(out: _TakeOut, index: int) -> Row:
     plan = out.plan
     seg = plan.segments[index]
     qwen = plan.model.qwen
-    cap, runaway = segment_cap(out, index)
-    guess = math.ceil(textmod.expected_seconds(seg.text) * plan.model.frame_rate)
+    cap, runaway = out.caps[index]
+    guess = math.ceil(out.guess_s[index] * plan.model.frame_rate)
     kwargs = qwen._merge_generate_kwargs(**plan.sampling.generate_kwargs())
     return Row(
         inputs=seg.inputs, context=seg.context,
